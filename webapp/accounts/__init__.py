@@ -1,0 +1,50 @@
+"""Accounts: users, roles, signing in, administration and roster import."""
+from flask import Flask, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from webapp.access import Role
+from webapp.accounts.cli import users_cli
+from webapp.accounts.models import User
+from webapp.accounts.views import bp
+from webapp.extensions import db, login_manager
+from webapp.registry import add_home_panel, add_nav
+
+# Pages a user with a temporary password may still reach.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = {"accounts.change_password", "accounts.logout", "portal.set_language", "static"}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    app.before_request(_require_own_password)
+    add_nav(app, "accounts.users", _l("Users"), {Role.ADMIN}, order=80)
+    add_nav(app, "accounts.import_roster", _l("Roster import"), {Role.ADMIN, Role.HR}, order=81)
+    add_home_panel(app, "accounts/panel_admin.html", {Role.ADMIN}, order=10, context=_admin_counts)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id))
+
+
+def _require_own_password():
+    """Someone else chose this password (admin reset, roster import): replace it before anything else."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
+            and not (request.endpoint or "").endswith(".static")):
+        flash(_("Please choose your own password before you continue."), "info")
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+def _admin_counts() -> dict:
+    rows = db.session.execute(db.select(User.role, User.active, db.func.count()).group_by(User.role, User.active))
+    counts: dict[str, dict[str, int]] = {}
+    for role, active, count in rows:
+        counts.setdefault(role, {"active": 0, "inactive": 0})["active" if active else "inactive"] += count
+    return {"user_counts": counts}

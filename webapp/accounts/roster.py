@@ -1,0 +1,122 @@
+"""Parsing HR roster CSV files exported from Excel (pure: bytes in, rows and problems out).
+
+Excel on Chinese Windows writes GB18030 ("CSV"), or UTF-8 with a BOM ("CSV UTF-8"); headers may be
+Chinese or English. Every problem carries the spreadsheet row number (the header is row 1) so HR
+can fix the file and import it again.
+"""
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from webapp.access import Role
+
+HEADER_ALIASES = {
+    "employee_no": {"工号", "员工号", "员工编号", "employee_no", "employee number", "employee"},
+    "name": {"姓名", "name"},
+    "department": {"部门", "department", "dept"},
+    "team": {"班组", "团队", "team"},
+    "role": {"角色", "role"},
+    "post": {"岗位", "post"},
+    "due_date": {"截止日期", "完成期限", "due_date", "due date"},
+}
+REQUIRED_COLUMNS = ("employee_no", "name", "department")
+
+ROLE_ALIASES = {
+    Role.TRAINEE: {"trainee", "学员", "客服代表", "受训人员"},
+    Role.TRAINER: {"trainer", "培训师", "讲师"},
+    Role.HR: {"hr", "人力资源", "人事"},
+    Role.ADMIN: {"admin", "管理员"},
+}
+EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+
+
+@dataclass
+class RosterRow:
+    row_number: int
+    employee_no: str
+    name: str
+    department: str
+    team: str
+    role: Role
+    #: Optional columns other domains consume (post, due_date), as written in the file.
+    extra: dict[str, str] = field(default_factory=dict)
+    user: object = None  # set by the importer once the row is saved
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row_number: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.message}"
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first, since GB18030 would also accept many UTF-8 byte runs."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def _canonical_header(text: str) -> str | None:
+    wanted = text.strip().lower()
+    for column, aliases in HEADER_ALIASES.items():
+        if wanted in aliases:
+            return column
+    return None
+
+
+def _parse_role(text: str) -> Role | None:
+    wanted = text.strip().lower() or Role.TRAINEE.value
+    for role, aliases in ROLE_ALIASES.items():
+        if wanted in aliases:
+            return role
+    return None
+
+
+def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowProblem]]:
+    try:
+        text = decode(data)
+    except UnicodeDecodeError:
+        return [], [RowProblem(1, "the file is neither UTF-8 nor GB18030 text")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        return [], [RowProblem(1, "the file is empty")]
+    columns = [_canonical_header(cell) for cell in header]
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        return [], [RowProblem(1, f"missing column(s): {', '.join(missing)}")]
+
+    rows: list[RosterRow] = []
+    problems: list[RowProblem] = []
+    first_row_of: dict[str, int] = {}
+    for row_number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # Excel leaves blank lines at the end
+        values = {column: cell.strip() for column, cell in zip(columns, cells) if column}
+        row_problems = []
+        employee_no = values.get("employee_no", "")
+        if not EMPLOYEE_NO.match(employee_no):
+            row_problems.append("employee number is empty or has characters other than letters, digits, . _ -")
+        elif employee_no in first_row_of:
+            row_problems.append(f"employee number {employee_no} already appears in row {first_row_of[employee_no]}")
+        else:
+            first_row_of[employee_no] = row_number
+        name = values.get("name", "")
+        if not name or len(name) > 100:
+            row_problems.append("name is empty or longer than 100 characters")
+        department = values.get("department", "")
+        if not department:
+            row_problems.append("department is empty")
+        role = _parse_role(values.get("role", ""))
+        if role is None:
+            row_problems.append(f"unknown role {values.get('role')!r} (trainee/学员, trainer/培训师, hr/人事, admin/管理员)")
+        problems.extend(RowProblem(row_number, message) for message in row_problems)
+        if not row_problems:
+            extra = {key: values[key] for key in ("post", "due_date") if values.get(key)}
+            rows.append(RosterRow(row_number, employee_no, name, department, values.get("team", ""), role, extra))
+    return rows, problems

@@ -1,0 +1,1 @@
+"""The append-only audit log: models and services. HR's pages read it."""

@@ -1,0 +1,64 @@
+"""Extension points through which domains plug into the shell without editing shared files.
+
+Each domain's ``init_app(app)`` registers its navigation entries, home-page panels and demo
+loaders here; the portal and ``flask demo load`` read them back. Two signals let one domain react
+to another without an import cycle (courses/quizzes/roleplay → certification; accounts → posts).
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from blinker import Namespace
+from flask import Flask
+
+_signals = Namespace()
+
+#: Sent with ``user_id=`` after a lesson completion, graded quiz or finished call is committed.
+progress_recorded = _signals.signal("progress-recorded")
+
+#: Sent by the roster importer before it commits, with ``rows=[RosterRow, ...]`` (users already
+#: flushed, ``row.user`` set). Receivers return a list of ``(row_number, message)`` problems; any
+#: problem rolls the whole import back.
+roster_imported = _signals.signal("roster-imported")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy_gettext string, translated when rendered
+    roles: frozenset[str]
+    order: int
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    template: str
+    roles: frozenset[str]
+    order: int
+    context: Callable[[], dict] | None = None  # extra template variables, computed per request
+
+
+@dataclass
+class Registry:
+    nav: list[NavItem] = field(default_factory=list)
+    home_panels: list[HomePanel] = field(default_factory=list)
+    demo_loaders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
+
+
+def registry(app: Flask) -> Registry:
+    return app.extensions.setdefault("hotline", Registry())
+
+
+def add_nav(app: Flask, endpoint: str, label, roles, order: int) -> None:
+    registry(app).nav.append(NavItem(endpoint, label, frozenset(roles), order))
+    registry(app).nav.sort(key=lambda item: item.order)
+
+
+def add_home_panel(app: Flask, template: str, roles, order: int, context=None) -> None:
+    registry(app).home_panels.append(HomePanel(template, frozenset(roles), order, context))
+    registry(app).home_panels.sort(key=lambda panel: panel.order)
+
+
+def add_demo_loader(app: Flask, loader: Callable[[], None], order: int) -> None:
+    """Loaders run in ``order`` inside ``flask demo load``, after the demo accounts exist."""
+    registry(app).demo_loaders.append((order, loader))
+    registry(app).demo_loaders.sort(key=lambda entry: entry[0])
