@@ -23,7 +23,7 @@ WEBAPP = Path(__file__).resolve().parent
 # Babel names Chinese (China) "zh_Hans_CN"; gettext finds a catalog filed under the bare
 # language "zh" for it, so the catalogs live in translations/zh/.
 LOCALE = "zh"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,10 @@ def domains() -> list[Domain]:
     shell = Domain(WEBAPP, (("*.py", "python"), ("templates/**.html", "jinja2")))
     packages = sorted(path.parent for path in WEBAPP.glob("*/__init__.py"))
     return [shell] + [Domain(path, (("**.py", "python"), ("templates/**.html", "jinja2"))) for path in packages]
+
+
+def domain_name(domain: Domain) -> str:
+    return "shell" if domain.source == WEBAPP else domain.source.name
 
 
 def extract(domain: Domain) -> Catalog:
@@ -79,8 +83,12 @@ i18n_cli = AppGroup("i18n", help="Extract, compile and check the interface trans
 
 
 @i18n_cli.command("update")
-def update_command():
+@click.argument("names", nargs=-1)
+def update_command(names):
+    """Extract and merge; NAMES limits it to some domain packages (e.g. quizzes), "shell" = webapp/."""
     for domain in domains():
+        if names and domain_name(domain) not in names:
+            continue
         template = extract(domain)
         if not len(template) and not domain.po_path.exists():
             continue

@@ -16,8 +16,8 @@ _signals = Namespace()
 progress_recorded = _signals.signal("progress-recorded")
 
 #: Sent by the roster importer before it commits, with ``rows=[RosterRow, ...]`` (users already
-#: flushed, ``row.user`` set). Receivers return a list of ``(row_number, message)`` problems; any
-#: problem rolls the whole import back.
+#: flushed, ``row.user`` set). Receivers return a list of ``webapp.accounts.roster.RowProblem``
+#: (message = English msgid marked with ``N_``, params); any problem rolls the whole import back.
 roster_imported = _signals.signal("roster-imported")
 
 

@@ -32,16 +32,16 @@ def test_every_bad_row_is_reported_with_its_number_and_reason():
             "A004,王五,客服,厨师\n"
             "\n").encode("gb18030")
     rows, problems = parse_roster(data)
-    assert [(p.row_number, p.message.split()[0]) for p in problems] == [
+    assert [(p.row_number, p.text.split()[0]) for p in problems] == [
         (3, "employee"), (4, "employee"), (5, "name"), (6, "unknown")]
-    assert "row 2" in str(problems[1]) or "already appears in row 2" in problems[1].message
+    assert str(problems[1]) == "row 4: employee number A001 already appears in row 2"
     assert [row.employee_no for row in rows] == ["A001"]
 
 
 def test_missing_required_column_is_reported_on_the_header_row():
     rows, problems = parse_roster("姓名,部门\n张三,客服\n".encode())
-    assert rows == [] and problems[0].row_number == 1 and "employee_no" in problems[0].message
+    assert rows == [] and problems[0].row_number == 1 and "employee_no" in problems[0].text
 
 
 def test_empty_file():
-    assert parse_roster(b"")[1][0].message == "the file is empty"
+    assert parse_roster(b"")[1][0].text == "the file is empty"

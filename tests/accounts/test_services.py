@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from webapp.accounts import services, throttle
 from webapp.accounts.models import LoginThrottle, User
+from webapp.accounts.roster import RowProblem
 from webapp.audit.models import AuditEntry
 from webapp.extensions import db
 from webapp.registry import roster_imported
@@ -37,7 +38,7 @@ def test_roster_import_is_all_or_nothing(app):
 
 def test_a_listener_can_reject_rows_and_nothing_is_kept(app):
     def reject_second_row(sender, rows):
-        return [(rows[1].row_number, "unknown post")]
+        return [RowProblem(rows[1].row_number, "unknown post")]
 
     roster_imported.connect(reject_second_row)
     try:

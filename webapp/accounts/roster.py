@@ -28,6 +28,13 @@ ROLE_ALIASES = {
     Role.HR: {"hr", "人力资源", "人事"},
     Role.ADMIN: {"admin", "管理员"},
 }
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation without translating it here (this module has no Flask)."""
+    return message
+
+
 EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 
 
@@ -47,10 +54,16 @@ class RosterRow:
 @dataclass(frozen=True)
 class RowProblem:
     row_number: int
+    #: An English msgid with %(name)s placeholders; the web page shows it translated.
     message: str
+    params: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.message % self.params
 
     def __str__(self) -> str:
-        return f"row {self.row_number}: {self.message}"
+        return f"row {self.row_number}: {self.text}"
 
 
 def decode(data: bytes) -> str:
@@ -81,15 +94,15 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowProblem]]:
     try:
         text = decode(data)
     except UnicodeDecodeError:
-        return [], [RowProblem(1, "the file is neither UTF-8 nor GB18030 text")]
+        return [], [RowProblem(1, N_("the file is neither UTF-8 nor GB18030 text"))]
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     if not header:
-        return [], [RowProblem(1, "the file is empty")]
+        return [], [RowProblem(1, N_("the file is empty"))]
     columns = [_canonical_header(cell) for cell in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        return [], [RowProblem(1, f"missing column(s): {', '.join(missing)}")]
+        return [], [RowProblem(1, N_("missing column(s): %(columns)s"), {"columns": ", ".join(missing)})]
 
     rows: list[RosterRow] = []
     problems: list[RowProblem] = []
@@ -101,21 +114,24 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowProblem]]:
         row_problems = []
         employee_no = values.get("employee_no", "")
         if not EMPLOYEE_NO.match(employee_no):
-            row_problems.append("employee number is empty or has characters other than letters, digits, . _ -")
+            row_problems.append(RowProblem(row_number, N_(
+                "employee number is empty or has characters other than letters, digits, . _ -")))
         elif employee_no in first_row_of:
-            row_problems.append(f"employee number {employee_no} already appears in row {first_row_of[employee_no]}")
+            row_problems.append(RowProblem(row_number, N_("employee number %(no)s already appears in row %(row)d"),
+                                           {"no": employee_no, "row": first_row_of[employee_no]}))
         else:
             first_row_of[employee_no] = row_number
         name = values.get("name", "")
         if not name or len(name) > 100:
-            row_problems.append("name is empty or longer than 100 characters")
+            row_problems.append(RowProblem(row_number, N_("name is empty or longer than 100 characters")))
         department = values.get("department", "")
         if not department:
-            row_problems.append("department is empty")
+            row_problems.append(RowProblem(row_number, N_("department is empty")))
         role = _parse_role(values.get("role", ""))
         if role is None:
-            row_problems.append(f"unknown role {values.get('role')!r} (trainee/学员, trainer/培训师, hr/人事, admin/管理员)")
-        problems.extend(RowProblem(row_number, message) for message in row_problems)
+            row_problems.append(RowProblem(row_number, N_(
+                "unknown role %(role)s (trainee/学员, trainer/培训师, hr/人事, admin/管理员)"), {"role": values.get("role")}))
+        problems.extend(row_problems)
         if not row_problems:
             extra = {key: values[key] for key in ("post", "due_date") if values.get(key)}
             rows.append(RosterRow(row_number, employee_no, name, department, values.get("team", ""), role, extra))

@@ -167,7 +167,7 @@ def import_roster(data: bytes, actor: User | None = None) -> RosterImport:
             _apply_row(row, result, actor)
         db.session.flush()
         for _receiver, receiver_problems in roster_imported.send(current_app._get_current_object(), rows=rows):
-            result.problems.extend(RowProblem(number, message) for number, message in receiver_problems or ())
+            result.problems.extend(receiver_problems or ())
         if result.problems:
             result.problems.sort(key=lambda problem: problem.row_number)
             raise AccountError("roster rejected")
