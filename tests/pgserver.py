@@ -14,7 +14,9 @@ from pathlib import Path
 
 import psycopg
 
-LEFTOVER_MARKER = Path(tempfile.gettempdir()) / "hotline-test-pg"
+# One marker per test process: <pid> → data folder. Several suites may run at once on a
+# developer machine; only servers whose test process has died are leftovers.
+MARKERS = Path(tempfile.gettempdir()) / "hotline-test-pg"
 
 
 def _bin(name: str) -> str:
@@ -43,24 +45,37 @@ def _stop(data_dir: Path) -> None:
                        capture_output=True, timeout=60)
 
 
-def stop_leftover() -> None:
-    """A killed test run leaves its server up: stop it before starting a new one."""
-    if LEFTOVER_MARKER.exists():
-        leftover = Path(LEFTOVER_MARKER.read_text().strip())
-        _stop(leftover / "data")
-        shutil.rmtree(leftover, ignore_errors=True)
-        LEFTOVER_MARKER.unlink(missing_ok=True)
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop_leftovers() -> None:
+    """A killed test run leaves its server up: stop those before starting a new one."""
+    MARKERS.mkdir(exist_ok=True)
+    for marker in MARKERS.iterdir():
+        if marker.name.isdigit() and not _alive(int(marker.name)):
+            leftover = Path(marker.read_text().strip())
+            _stop(leftover / "data")
+            shutil.rmtree(leftover, ignore_errors=True)
+            marker.unlink(missing_ok=True)
 
 
 class ThrowawayPostgres:
     def __init__(self):
-        stop_leftover()
+        stop_leftovers()
         self.root = Path(tempfile.mkdtemp(prefix="hotline-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres", "postgres")
-        LEFTOVER_MARKER.write_text(str(self.root))
+        self.marker = MARKERS / str(os.getpid())
+        self.marker.write_text(str(self.root))
         run = lambda args: subprocess.run(_as_postgres(args), check=True, capture_output=True, timeout=120)  # noqa: E731
         run([_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
         run([_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
@@ -80,4 +95,4 @@ class ThrowawayPostgres:
     def stop(self) -> None:
         _stop(self.data)
         shutil.rmtree(self.root, ignore_errors=True)
-        LEFTOVER_MARKER.unlink(missing_ok=True)
+        self.marker.unlink(missing_ok=True)

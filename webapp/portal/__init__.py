@@ -3,7 +3,7 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from webapp.access import ALL_ROLES, Role
+from webapp.access import ALL_ROLES
 from webapp.portal.views import bp
 from webapp.registry import add_home_panel, add_nav, registry
 
@@ -13,7 +13,6 @@ def init_app(app: Flask) -> None:
     app.context_processor(_navigation)
     add_nav(app, "portal.home", _l("Home"), ALL_ROLES, order=0)
     add_home_panel(app, "portal/panel_welcome.html", ALL_ROLES, order=0)
-    add_home_panel(app, "portal/panel_trainee_start.html", {Role.TRAINEE}, order=5)
 
 
 def _navigation() -> dict:

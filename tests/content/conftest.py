@@ -1,0 +1,1 @@
+from tests.courses.fixtures import course_app  # noqa: F401

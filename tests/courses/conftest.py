@@ -1,0 +1,1 @@
+from .fixtures import course_app, course_client, imported  # noqa: F401

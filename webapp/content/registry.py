@@ -1,0 +1,126 @@
+"""Content kinds and the catalog of parsed ids they check each other against.
+
+Each domain subclasses ContentKind for its files and calls ``register_kind`` from its
+``init_app``; ``flask content validate|import|export|stats`` then covers every registered kind.
+Parsing and checking are pure; only ``import_items``, ``export_items`` and ``stats`` touch the db.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem
+
+
+class Catalog:
+    """Parsed ids by name, e.g. ``catalog.ids("courses.lesson")``, over the whole content root."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, frozenset[str]] = {}
+
+    def add(self, name: str, ids: Iterable[str]) -> None:
+        self._ids[name] = self._ids.get(name, frozenset()) | frozenset(ids)
+
+    def ids(self, name: str) -> frozenset[str]:
+        return self._ids.get(name, frozenset())
+
+    def names(self) -> list[str]:
+        return sorted(self._ids)
+
+
+class ContentKind:
+    """One kind of content file. Subclasses set ``name`` and ``order`` and override the methods."""
+
+    name: str
+    order: int  # import order: courses 10, banks 20, exams 30, norms 40, scenarios 50, posts 60
+
+    def discover(self, root: Path) -> list[Path]:
+        """This kind's files under the content root."""
+        raise NotImplementedError
+
+    def parse(self, files: list[Path], root: Path) -> tuple[list, list[Problem]]:
+        """Parse files (pure); problem paths are shown relative to root."""
+        raise NotImplementedError
+
+    def ids(self, parsed: list) -> dict[str, Iterable[str]]:
+        """Ids this kind offers other kinds, by catalog name (e.g. "courses.lesson")."""
+        return {}
+
+    def check(self, parsed: list, catalog: Catalog) -> list[Problem]:
+        """Cross-reference checks against the ids of every kind."""
+        return []
+
+    def import_items(self, parsed: list) -> dict[str, int]:
+        """Write parsed items with db.session, without committing; return counts by outcome."""
+        raise NotImplementedError
+
+    def export_items(self, out_root: Path) -> int:
+        """Write the current items as files under out_root; return how many files."""
+        raise NotImplementedError
+
+    def stats(self) -> dict[str, Any]:
+        """JSON-able counts of what is stored."""
+        raise NotImplementedError
+
+
+_kinds: dict[str, ContentKind] = {}
+
+
+def register_kind(kind: ContentKind) -> None:
+    """Register (or replace, when create_app runs again) the kind with this name."""
+    _kinds[kind.name] = kind
+
+
+def registered_kinds() -> list[ContentKind]:
+    return sorted(_kinds.values(), key=lambda kind: kind.order)
+
+
+@dataclass
+class LoadedContent:
+    """Everything parsed from the selected files, ready to import once ``problems`` is empty."""
+
+    parsed: dict[str, list] = field(default_factory=dict)  # kind name -> parsed items
+    files: dict[str, int] = field(default_factory=dict)  # kind name -> number of files
+    problems: list[Problem] = field(default_factory=list)
+    catalog: Catalog = field(default_factory=Catalog)
+
+    def summary(self) -> str:
+        items = {name: 0 for name in self.catalog.names()}
+        for kind in registered_kinds():
+            for name, ids in kind.ids(self.parsed.get(kind.name, [])).items():
+                items[name] = len(set(ids))
+        counted = ", ".join(f"{name} {count}" for name, count in items.items() if count)
+        return f"{sum(self.files.values())} files checked, no problems ({counted or 'nothing found'})"
+
+
+def _is_selected(path: Path, selection: Sequence[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == chosen or chosen in resolved.parents for chosen in selection)
+
+
+def load_content(root: Path, selection: Sequence[Path] = ()) -> LoadedContent:
+    """Parse and check every registered kind under root.
+
+    ``selection`` (files or folders) narrows what is parsed, reported and imported; the catalog
+    still covers the whole root so references to unselected content do not look broken.
+    """
+    chosen = [path.resolve() for path in selection]
+    loaded = LoadedContent()
+    for kind in registered_kinds():
+        every_file = kind.discover(root)
+        files = [path for path in every_file if _is_selected(path, chosen)] if chosen else every_file
+        parsed, problems = kind.parse(files, root)
+        everything = kind.parse(every_file, root)[0] if chosen else parsed
+        for name, ids in kind.ids(everything).items():
+            loaded.catalog.add(name, ids)
+        if files:
+            loaded.parsed[kind.name], loaded.files[kind.name] = parsed, len(files)
+        loaded.problems += problems
+    for kind in registered_kinds():
+        if kind.name in loaded.parsed:
+            loaded.problems += kind.check(loaded.parsed[kind.name], loaded.catalog)
+    loaded.problems.sort()
+    return loaded

@@ -1,0 +1,135 @@
+"""The "courses" content kind: courses/<module>/ folders <-> CourseModule, Lesson, LessonVersion."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+
+from webapp.clock import utcnow
+from webapp.content.registry import ContentKind
+from webapp.extensions import db
+
+from .markdown import IMAGE_TYPES
+from .models import CourseModule, Lesson, LessonProgress, LessonVersion
+from .parsing import COURSES_FOLDER, MODULE_FILE, Module, discover_module_files, parse_modules
+from .parsing import Lesson as ParsedLesson
+
+OUTCOMES = ("created", "updated", "unchanged", "retired")
+
+
+class CoursesKind(ContentKind):
+    name = "courses"
+    order = 10
+
+    def discover(self, root: Path) -> list[Path]:
+        return discover_module_files(root)
+
+    def parse(self, files: list[Path], root: Path) -> tuple[list[Module], list]:
+        return parse_modules(files, root)
+
+    def ids(self, parsed: list[Module]) -> dict[str, Iterable[str]]:
+        return {
+            "courses.module": [module.id for module in parsed],
+            "courses.lesson": [lesson.id for module in parsed for lesson in module.lessons],
+        }
+
+    def import_items(self, parsed: list[Module]) -> dict[str, int]:
+        """Counts modules and lessons together; lessons missing from an imported module are retired."""
+        counts, now = Counter(dict.fromkeys(OUTCOMES, 0)), utcnow()
+        for parsed_module in parsed:
+            module, outcome = _upsert_module(parsed_module)
+            counts[outcome] += 1
+            for parsed_lesson in parsed_module.lessons:
+                counts[_upsert_lesson(module, parsed_lesson, now)] += 1
+            kept = {lesson.id for lesson in parsed_module.lessons}
+            for lesson in module.current_lessons:
+                if lesson.id not in kept:
+                    lesson.retired_at = now
+                    counts["retired"] += 1
+        return dict(counts)
+
+    def export_items(self, out_root: Path) -> int:
+        source_root = Path(current_app.config["CONTENT_ROOT"]) / COURSES_FOLDER
+        written = 0
+        for module in db.session.scalars(db.select(CourseModule).order_by(CourseModule.order)):
+            folder = out_root / COURSES_FOLDER / module.id
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / MODULE_FILE).write_bytes(module.source.encode("utf-8"))
+            for lesson in module.current_lessons:
+                (folder / lesson.file_name).write_bytes(lesson.current_version.source.encode("utf-8"))
+            written += 1 + len(module.current_lessons) + _copy_images(source_root / module.id, folder)
+        return written
+
+    def stats(self) -> dict[str, int]:
+        def count(*criteria, of=None) -> int:
+            return db.session.scalar(db.select(db.func.count(of)).where(*criteria)) or 0
+
+        return {
+            "modules": count(of=CourseModule.id),
+            "lessons": count(Lesson.retired_at.is_(None), of=Lesson.id),
+            "retired_lessons": count(Lesson.retired_at.is_not(None), of=Lesson.id),
+            "lesson_versions": count(of=LessonVersion.id),
+            "completions": count(of=LessonProgress.id),
+            "trainees_with_progress": count(of=LessonProgress.user_id.distinct()),
+        }
+
+
+def _upsert_module(parsed: Module) -> tuple[CourseModule, str]:
+    module = db.session.get(CourseModule, parsed.id)
+    if module is not None and module.content_hash == parsed.content_hash:
+        return module, "unchanged"
+    outcome = "created" if module is None else "updated"
+    if module is None:
+        module = CourseModule(id=parsed.id)
+        db.session.add(module)
+    module.title_zh, module.title_en, module.summary = parsed.title_zh, parsed.title_en, parsed.summary
+    module.order, module.minutes, module.tags = parsed.order, parsed.minutes, list(parsed.tags)
+    module.source, module.content_hash = parsed.source, parsed.content_hash
+    return module, outcome
+
+
+def _upsert_lesson(module: CourseModule, parsed: ParsedLesson, now: datetime) -> str:
+    lesson = db.session.get(Lesson, parsed.id)
+    outcome = "created" if lesson is None else "unchanged"
+    if lesson is None:
+        lesson = Lesson(id=parsed.id)
+        db.session.add(lesson)
+    placement = {"module": module, "order": parsed.order, "file_name": parsed.file_name,
+                 "title": parsed.title, "minutes": parsed.minutes, "retired_at": None}
+    for name, value in placement.items():
+        if outcome == "unchanged" and getattr(lesson, name) != value:
+            outcome = "updated"
+        setattr(lesson, name, value)
+    if lesson.current_version is None or lesson.current_version.content_hash != parsed.content_hash:
+        lesson.current_version = _version_for(lesson, parsed, module, now)
+        outcome = "updated" if outcome == "unchanged" else outcome
+    return outcome
+
+
+def _version_for(lesson: Lesson, parsed: ParsedLesson, module: CourseModule, now: datetime) -> LessonVersion:
+    """The lesson's version with this text: an earlier one when an edit is reverted, else a new one."""
+    earlier = db.session.scalar(db.select(LessonVersion).where(
+        LessonVersion.lesson_id == lesson.id, LessonVersion.content_hash == parsed.content_hash))
+    if earlier is not None:
+        return earlier
+    if parsed.significant_change:
+        module.significant_changed_at = now
+    return LessonVersion(lesson=lesson, content_hash=parsed.content_hash, source=parsed.source,
+                         significant=parsed.significant_change, created_at=now)
+
+
+def _copy_images(source_folder: Path, target_folder: Path) -> int:
+    """Images live beside the lessons in the content root, not in the database."""
+    copied = 0
+    for image in sorted(source_folder.rglob("*")) if source_folder.is_dir() else []:
+        target = target_folder / image.relative_to(source_folder)
+        if image.suffix.lower() in IMAGE_TYPES and image.is_file() and image.resolve() != target.resolve():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(image, target)
+            copied += 1
+    return copied

@@ -1,0 +1,76 @@
+"""Course pages: catalogue, module, lesson, completion and lesson images."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.access import ALL_ROLES, Role, roles_required
+from webapp.extensions import db
+
+from . import services
+from .forms import CompleteLessonForm
+from .models import CourseModule
+
+bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates", static_folder="static")
+
+ASSET_MAX_AGE_SECONDS = 3600
+
+
+def _trainee_id() -> int | None:
+    """Only trainees have progress; other roles read the courses without it."""
+    return current_user.id if current_user.role == Role.TRAINEE else None
+
+
+@bp.get("/")
+@roles_required(*ALL_ROLES)
+def catalogue():
+    return render_template("courses/catalogue.html", progress=services.progress_by_module(_trainee_id()),
+                           with_progress=_trainee_id() is not None)
+
+
+@bp.get("/<module_id>/")
+@roles_required(*ALL_ROLES)
+def module(module_id: str):
+    course_module = db.get_or_404(CourseModule, module_id)
+    trainee_id = _trainee_id()
+    return render_template(
+        "courses/module.html", module=course_module, intro=services.rendered_intro(course_module),
+        completed=services.completed_lesson_ids(trainee_id) if trainee_id else set(),
+        with_progress=trainee_id is not None,
+    )
+
+
+@bp.get("/lessons/<lesson_id>")
+@roles_required(*ALL_ROLES)
+def lesson(lesson_id: str):
+    current = services.current_lesson_or_404(lesson_id)
+    trainee_id = _trainee_id()
+    if trainee_id:
+        services.remember_last_read(trainee_id, current)
+    previous, following = services.neighbours(current)
+    return render_template(
+        "courses/lesson.html", lesson=current, rendered=services.rendered_lesson(current),
+        previous=previous, following=following, form=CompleteLessonForm(),
+        completion=services.completion_of(trainee_id, current.id) if trainee_id else None,
+        with_progress=trainee_id is not None,
+    )
+
+
+@bp.post("/lessons/<lesson_id>/complete")
+@roles_required(Role.TRAINEE)
+def complete(lesson_id: str):
+    current = services.current_lesson_or_404(lesson_id)
+    if CompleteLessonForm().validate_on_submit() and services.mark_complete(current_user.id, current):
+        flash(_("Lesson completed."), "success")
+    return redirect(url_for(".lesson", lesson_id=current.id))
+
+
+@bp.get("/<module_id>/assets/<path:asset>")
+@roles_required(*ALL_ROLES)
+def asset(module_id: str, asset: str):
+    db.get_or_404(CourseModule, module_id)
+    found = services.asset_file(module_id, asset)
+    if found is None:
+        abort(404)
+    path, mimetype = found
+    return send_file(path, mimetype=mimetype, max_age=ASSET_MAX_AGE_SECONDS)
