@@ -1,0 +1,94 @@
+"""Role-play pages through the test client: playing a call, feedback per mode, scorecard, review, bench."""
+from webapp.extensions import db
+from webapp.registry import progress_recorded
+from webapp.roleplay import services
+from webapp.roleplay.models import Call, CallTurn
+
+GREETING = "您好，中国电信10000号，工号1024为您服务。请问您要查询的手机号码是多少？"
+
+
+def start(client, scenario_id="unexpected-fee", mode="practice") -> Call:
+    response = client.post(f"/roleplay/{scenario_id}/start", data={"mode": mode})
+    assert response.status_code == 302
+    return db.session.scalar(db.select(Call).order_by(Call.id.desc()))
+
+
+def test_trainee_plays_a_practice_call_with_feedback_and_mood(client, auth, make_user, roleplay_content):
+    auth.login(make_user())
+    assert "账单上多出的10元" in client.get("/roleplay/").get_data(as_text=True)
+    call = start(client)
+    page = client.get(f"/roleplay/calls/{call.id}").get_data(as_text=True)
+    assert "我想问一下，我这个月的账单怎么多出来10块钱" in page and 'id="mood"' in page
+    client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": 1, "text": GREETING})
+    page = client.get(f"/roleplay/calls/{call.id}").get_data(as_text=True)
+    assert 'data-turn="1"' in page and "30 / 30 分" in page
+
+
+def test_assessment_hides_mood_and_feedback_until_the_scorecard(client, auth, make_user, roleplay_content):
+    auth.login(make_user())
+    call = start(client, mode="assessment")
+    client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": 1, "text": GREETING})
+    page = client.get(f"/roleplay/calls/{call.id}").get_data(as_text=True)
+    assert 'id="mood"' not in page and 'class="feedback"' not in page
+
+
+def test_a_double_post_stores_one_reply_and_the_end_sends_progress_once(app, client, auth, make_user, roleplay_content):
+    trainee = make_user()
+    auth.login(trainee)
+    call = start(client, mode="assessment")
+    received = []
+    progress_recorded.connect(lambda sender, user_id: received.append(user_id), app, weak=False)
+    client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": 1, "text": "这不归我们管。"})
+    response = client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": 1, "text": "这不归我们管。"})
+    assert response.status_code == 302 and response.location.endswith(f"/roleplay/calls/{call.id}/scorecard")
+    assert db.session.scalar(db.select(db.func.count(CallTurn.id))) == 1
+    assert received == [trainee.id]
+    page = client.get(response.location).get_data(as_text=True)
+    assert '<mark class="evidence evidence-violation">不归我们管</mark>' in page
+    assert "未通过：严重违规" in page
+
+
+def test_calls_and_scorecards_are_private_to_their_trainee(client, auth, make_user, roleplay_content):
+    owner = make_user()
+    call = services.start_call(owner.id, "unexpected-fee", "practice")
+    db.session.commit()
+    auth.login(make_user())
+    assert client.get(f"/roleplay/calls/{call.id}").status_code == 404
+    assert client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": 1, "text": "您好"}).status_code == 404
+    assert client.get(f"/roleplay/calls/{call.id}/scorecard").status_code == 404
+
+
+def test_trainer_reviews_and_overrides_with_a_required_reason(client, auth, make_user, roleplay_content):
+    call = services.start_call(make_user().id, "unexpected-fee", "assessment")
+    replies = [turn.model_reply for turn in services.scenario_of(call.scenario_version).turns]
+    replies[0] = "您好，请问您的号码是多少？"  # no staff number
+    for index, text in enumerate(replies, start=1):
+        services.submit_reply(call, index, text)
+    db.session.commit()
+    assert call.score < 100
+    auth.login(make_user(role="trainer"))
+    assert f'data-call="{call.id}"' in client.get("/roleplay/review").get_data(as_text=True)
+    data = {"turn": 1, "criterion": "self_identification", "passed": "1", "reason": ""}
+    client.post(f"/roleplay/calls/{call.id}/override", data=data)
+    assert services.overrides_of(call) == {}
+    client.post(f"/roleplay/calls/{call.id}/override", data={**data, "reason": "录音中报了工号，转写遗漏"})
+    assert services.overrides_of(call) == {(1, "self_identification"): True}
+    assert call.score == 100.0
+    page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
+    assert "已复核" in page and "录音中报了工号，转写遗漏" in page
+
+
+def test_bench_scores_a_draft_without_storing_anything(client, auth, make_user, roleplay_content):
+    auth.login(make_user(role="trainer"))
+    page = client.post("/roleplay/bench", data={"scenario": "cannot-hear-you", "replies": "你好\n"}).get_data(as_text=True)
+    assert 'id="bench-result"' in page and '<mark class="evidence evidence-violation">你</mark>' in page
+    draft = services.current_version_of("cannot-hear-you").source.replace("customer_type: 困惑型", "customer_type: 暴躁型")
+    page = client.post("/roleplay/bench", data={"scenario": "cannot-hear-you", "source": draft}).get_data(as_text=True)
+    assert 'id="bench-problems"' in page and "customer_type" in page
+    assert db.session.scalar(db.select(db.func.count(Call.id))) == 0
+
+
+def test_home_panels_and_navigation(client, auth, make_user, roleplay_content):
+    auth.login(make_user())
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="roleplay-panel"' in page and "/roleplay/" in page

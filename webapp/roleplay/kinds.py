@@ -1,0 +1,154 @@
+"""The "norms" and "scenarios" content kinds: files <-> immutable version rows + current pointers."""
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from webapp.content.problems import Problem
+from webapp.content.registry import Catalog, ContentKind
+from webapp.content.sources import display_path, read_source
+from webapp.extensions import db
+
+from .models import Call, NormsSet, NormsVersion, RoleplayScenario, ScenarioVersion
+from .norms import Norms, parse_norms
+from .scenarios import Scenario, parse_scenario_file
+
+NORMS_FILE = Path("quizzes/roleplay/norms.yaml")
+SCENARIO_FOLDER = Path("quizzes/roleplay/scenarios")
+#: The one norms set; its name is the stable id records point through.
+NORMS_NAME = "norms"
+
+
+class NormsKind(ContentKind):
+    name = "norms"
+    order = 40
+
+    def discover(self, root: Path) -> list[Path]:
+        path = root / NORMS_FILE
+        return [path] if path.is_file() else []
+
+    def parse(self, files: list[Path], root: Path) -> tuple[list[tuple[Norms, str]], list[Problem]]:
+        parsed, problems = [], []
+        for path in files:
+            shown = display_path(path, root)
+            text, read_problems = read_source(path, shown)
+            norms, parse_problems = parse_norms(text, shown) if text is not None else (None, read_problems)
+            problems += parse_problems
+            if norms is not None:
+                parsed.append((norms, text))
+        return parsed, problems
+
+    def ids(self, parsed: list) -> dict[str, Iterable[str]]:
+        return {"norms": [NORMS_NAME] if parsed else []}
+
+    def import_items(self, parsed: list[tuple[Norms, str]]) -> dict[str, int]:
+        counts = Counter(created=0, updated=0, unchanged=0)
+        for norms, text in parsed:
+            counts[_import_norms(norms.version, text)] += 1
+        return dict(counts)
+
+    def export_items(self, out_root: Path) -> int:
+        norms_set = db.session.scalar(db.select(NormsSet).where(NormsSet.name == NORMS_NAME))
+        if norms_set is None:
+            return 0
+        _write(out_root / NORMS_FILE, norms_set.current_version.source)
+        return 1
+
+    def stats(self) -> dict[str, int]:
+        return {"norms_versions": db.session.scalar(db.select(db.func.count(NormsVersion.id))) or 0}
+
+
+class ScenariosKind(ContentKind):
+    name = "scenarios"
+    order = 50
+
+    def discover(self, root: Path) -> list[Path]:
+        return sorted((root / SCENARIO_FOLDER).glob("*.md"))
+
+    def parse(self, files: list[Path], root: Path) -> tuple[list[Scenario], list[Problem]]:
+        parsed, problems = [], []
+        for path in files:
+            scenario, found = parse_scenario_file(path, root)
+            problems += found
+            if scenario is not None:
+                parsed.append(scenario)
+        return parsed, problems
+
+    def ids(self, parsed: list[Scenario]) -> dict[str, Iterable[str]]:
+        return {"scenarios": [scenario.id for scenario in parsed], "scenarios.tag": {t for s in parsed for t in s.tags}}
+
+    def check(self, parsed: list[Scenario], catalog: Catalog) -> list[Problem]:
+        """A scenario's module must exist (when course content is part of the checked root)."""
+        modules = catalog.ids("courses.module")
+        if not modules:
+            return []
+        folder = SCENARIO_FOLDER.as_posix()
+        return [
+            Problem(f"{folder}/{scenario.id}.md", _line_of_key(scenario.source, "module"),
+                    f'unknown module "{scenario.module}"')
+            for scenario in parsed if scenario.module not in modules
+        ]
+
+    def import_items(self, parsed: list[Scenario]) -> dict[str, int]:
+        counts = Counter(created=0, updated=0, unchanged=0)
+        for scenario in parsed:
+            counts[_import_scenario(scenario)] += 1
+        return dict(counts)
+
+    def export_items(self, out_root: Path) -> int:
+        written = 0
+        for item in db.session.scalars(db.select(RoleplayScenario).order_by(RoleplayScenario.scenario_id)):
+            _write(out_root / SCENARIO_FOLDER / f"{item.scenario_id}.md", item.current_version.source)
+            written += 1
+        return written
+
+    def stats(self) -> dict[str, int]:
+        def count(column, *criteria) -> int:
+            return db.session.scalar(db.select(db.func.count(column)).where(*criteria)) or 0
+
+        return {
+            "scenarios": count(RoleplayScenario.id),
+            "scenario_versions": count(ScenarioVersion.id),
+            "calls": count(Call.id),
+            "finished_calls": count(Call.id, Call.state != "in_progress"),
+        }
+
+
+def _import_norms(content_hash: str, text: str) -> str:
+    norms_set = db.session.scalar(db.select(NormsSet).where(NormsSet.name == NORMS_NAME))
+    if norms_set is not None and norms_set.current_version.content_hash == content_hash:
+        return "unchanged"
+    version = db.session.scalar(db.select(NormsVersion).where(
+        NormsVersion.name == NORMS_NAME, NormsVersion.content_hash == content_hash))
+    if version is None:
+        version = NormsVersion(name=NORMS_NAME, content_hash=content_hash, source=text)
+        db.session.add(version)
+    if norms_set is None:
+        db.session.add(NormsSet(name=NORMS_NAME, current_version=version))
+        return "created"
+    norms_set.current_version = version
+    return "updated"
+
+
+def _import_scenario(scenario: Scenario) -> str:
+    item = db.session.scalar(db.select(RoleplayScenario).where(RoleplayScenario.scenario_id == scenario.id))
+    if item is not None and item.current_version.content_hash == scenario.content_hash:
+        return "unchanged"
+    version = db.session.scalar(db.select(ScenarioVersion).where(
+        ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.content_hash == scenario.content_hash))
+    if version is None:  # a reverted edit points back at its earlier version
+        version = ScenarioVersion(scenario_id=scenario.id, content_hash=scenario.content_hash, source=scenario.source)
+        db.session.add(version)
+    if item is None:
+        db.session.add(RoleplayScenario(scenario_id=scenario.id, current_version=version))
+        return "created"
+    item.current_version = version
+    return "updated"
+
+
+def _line_of_key(source: str, key: str) -> int:
+    return next((number for number, line in enumerate(source.split("\n"), start=1) if line.startswith(f"{key}:")), 1)
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))

@@ -1,0 +1,761 @@
+"""Service-language norms: load and validate ``quizzes/roleplay/norms.yaml`` (pure).
+
+The YAML file is trainer-editable (docs/authoring/norms.md). Loading turns it into a frozen
+``Norms`` whose ``version`` is the sha256 of the file text, and builds once the single
+Aho-Corasick automaton that ``webapp.roleplay.scoring`` scans every reply with. Every problem
+is reported as ``Problem(path, line, message)`` at the YAML line that caused it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from webapp.content.problems import ContentProblems, Problem
+
+ELEMENT_CATEGORIES = (
+    "greeting",
+    "self_identification",
+    "empathy",
+    "apology",
+    "confirmation",
+    "offer_further_help",
+    "closing",
+)
+VIOLATION_CATEGORIES = (
+    "forbidden_phrase",
+    "informal_address",
+    "uncertain_language",
+    "multiple_questions",
+    "jargon",
+)
+ALL_CATEGORIES = ELEMENT_CATEGORIES + VIOLATION_CATEGORIES
+
+# Violations found by a rule over the whole reply rather than by phrases.
+RULE_ONLY_CATEGORIES = ("multiple_questions",)
+STAFF_NUMBER_PLACEHOLDER = "#"
+# A pattern with many optional parts multiplies out; past this it is almost certainly a typo.
+MAX_EXPANSIONS_PER_PHRASE = 1000
+
+# Kinds of automaton keys. "category" keys are the phrases of a category; the others are the
+# words context rules look for, found by the same single scan.
+KIND_CATEGORY = "category"
+KIND_ALLOW = "allow"
+KIND_LOOKALIKE = "lookalike"
+KIND_NEGATOR = "negator"
+KIND_CLAUSE_WORD = "clause_word"
+KIND_TIME_UNIT = "time_unit"
+KIND_EXPLANATION = "explanation"  # a jargon term's own explanation, e.g. 接入点 for APN
+KIND_EXPLANATION_MARKER = "explanation_marker"  # 也就是, 就是说 …
+KIND_Q_PARTICLE = "q_particle"
+KIND_Q_FORM = "q_form"
+KIND_Q_WH = "q_wh"
+KIND_Q_COURTESY = "q_courtesy"
+KIND_Q_CONDITIONAL = "q_conditional"
+QUESTION_KINDS = frozenset(
+    {KIND_Q_PARTICLE, KIND_Q_FORM, KIND_Q_WH, KIND_Q_COURTESY, KIND_Q_CONDITIONAL}
+)
+
+_ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+class _FoldTable(dict):
+    """str.translate table folding one character at a time, filled on first use.
+
+    Per character so that every folded character can be mapped back to its original offset:
+    NFKC (full-width digits and letters, full-width punctuation), lower case, whitespace and
+    zero-width characters removed. ``irregular`` collects the characters whose folded form is
+    not exactly one character; replies without any of them take the fast path in the scorer.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.irregular: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char.isspace() or char in _ZERO_WIDTH:
+            folded = ""
+        else:
+            folded = unicodedata.normalize("NFKC", char).lower()
+            folded = "".join(c for c in folded if not c.isspace())
+        if len(folded) != 1:
+            self.irregular.add(char)
+        self[code] = folded
+        return folded
+
+
+FOLD_TABLE = _FoldTable()
+
+
+def fold(text: str) -> str:
+    """Normalise text the way replies and phrases are compared."""
+    return text.translate(FOLD_TABLE)
+
+
+# --------------------------------------------------------------------------- data model
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    kind: str  # "element" | "violation"
+    label: str
+    points: int  # points earned (element) or penalty (violation), counted once per reply
+    suggestion: str  # better phrasing (violations); "" for elements
+    negatable: bool  # whether a negator shortly before a hit cancels it
+
+
+@dataclass(frozen=True)
+class KeyMeaning:
+    """What an automaton key stands for (one key may mean several things)."""
+
+    kind: str
+    phrase: str  # the phrase as written in the norms file (pattern syntax kept)
+    category: str | None = None
+    suggestion: str | None = None  # phrase-specific better phrasing, violations only
+    staff_number_side: str | None = None  # "before" | "after" for "#号为您服务" / "工号#"
+    jargon_term: str | None = None  # for explanation keys and jargon terms
+    excluded_categories: frozenset[str] = frozenset()  # look-alikes
+
+
+@dataclass(frozen=True)
+class InnerMeaning:
+    """A shorter key found inside a longer key; longest match hides it from the scan."""
+
+    offset: int
+    length: int
+    meaning: KeyMeaning
+    suppress_reason: str | None  # None: still counts; else a format string {inner} {outer}
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    key: str
+    meanings: tuple[KeyMeaning, ...]
+    inner: tuple[InnerMeaning, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    negators: tuple[str, ...]
+    negation_window: int
+    negation_applies_to: frozenset[str]
+    clause_punctuation: str
+    clause_words: tuple[str, ...]
+    sentence_end: str
+    time_hedges: tuple[str, ...]
+    time_numerals: str
+    time_max_gap: int
+    staff_digits: str
+    staff_min_digits: int
+    service_numbers: frozenset[str]
+    min_bare_question_chars: int
+    quote_pairs: tuple[tuple[str, str], ...]
+    never_swallowed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Norms:
+    version: str  # sha256 of the norms file text
+    path: str
+    categories: Mapping[str, Category]
+    rules: Rules
+    phrase_count: int  # automaton keys, after expanding [a|b] alternatives
+    automaton: Any = field(compare=False, repr=False)  # ahocorasick.Automaton of KeyInfo
+
+    @property
+    def elements(self) -> tuple[Category, ...]:
+        return tuple(self.categories[name] for name in ELEMENT_CATEGORIES)
+
+    @property
+    def violations(self) -> tuple[Category, ...]:
+        return tuple(self.categories[name] for name in VIOLATION_CATEGORIES)
+
+
+# --------------------------------------------------------------------------- YAML with lines
+
+
+class _Located:
+    """Walks the composed YAML node tree so every value keeps its file line."""
+
+    def __init__(self, node: yaml.Node | None, constructor: yaml.SafeLoader):
+        self.node = node
+        self._constructor = constructor
+
+    @property
+    def line(self) -> int:
+        return self.node.start_mark.line + 1 if self.node is not None else 1
+
+    def is_mapping(self) -> bool:
+        return isinstance(self.node, yaml.MappingNode)
+
+    def is_sequence(self) -> bool:
+        return isinstance(self.node, yaml.SequenceNode)
+
+    def value(self) -> Any:
+        return self._constructor.construct_object(self.node, deep=True)
+
+    def items(self) -> list[tuple[str, _Located]]:
+        return [
+            (str(self._constructor.construct_object(k)), _Located(v, self._constructor))
+            for k, v in self.node.value
+        ]
+
+    def get(self, key: str) -> _Located | None:
+        for name, child in self.items():
+            if name == key:
+                return child
+        return None
+
+    def elements(self) -> list[_Located]:
+        return [_Located(child, self._constructor) for child in self.node.value]
+
+
+class _Checker:
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, where: _Located | int, message: str) -> None:
+        line = where if isinstance(where, int) else where.line
+        self.problems.append(Problem(self.path, line, message))
+
+    def mapping(self, node: _Located | None, what: str, parent_line: int,
+                required: Iterable[str], optional: Iterable[str] = ()) -> _Located | None:
+        if node is None:
+            self.add(parent_line, f"{what}: missing")
+            return None
+        if not node.is_mapping():
+            self.add(node, f"{what}: expected a mapping")
+            return None
+        required = tuple(required)
+        allowed = set(required) | set(optional)
+        names = [name for name, _ in node.items()]
+        for name in names:
+            if name not in allowed:
+                self.add(node.get(name), f"{what}: unknown key {name!r}")
+        for name in required:
+            if name not in names:
+                self.add(node, f"{what}: missing key {name!r}")
+        return node
+
+    def text(self, node: _Located | None, what: str, parent_line: int,
+             allow_empty: bool = False) -> str | None:
+        if node is None:
+            self.add(parent_line, f"{what}: missing")
+            return None
+        value = node.value()
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            self.add(node, f"{what}: expected text, got {type(value).__name__}")
+            return None
+        value = str(value)
+        if not value.strip() and not allow_empty:
+            self.add(node, f"{what}: must not be empty")
+            return None
+        return value
+
+    def integer(self, node: _Located | None, what: str, parent_line: int,
+                minimum: int = 0) -> int | None:
+        if node is None:
+            self.add(parent_line, f"{what}: missing")
+            return None
+        value = node.value()
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.add(node, f"{what}: expected a whole number >= {minimum}")
+            return None
+        return value
+
+    def text_list(self, node: _Located | None, what: str, parent_line: int,
+                  allow_empty_list: bool = False) -> list[tuple[str, int]]:
+        if node is None:
+            self.add(parent_line, f"{what}: missing")
+            return []
+        if not node.is_sequence():
+            self.add(node, f"{what}: expected a list")
+            return []
+        out = []
+        for item in node.elements():
+            value = self.text(item, f"{what} item", node.line)
+            if value is not None:
+                out.append((value, item.line))
+        if not out and not allow_empty_list:
+            self.add(node, f"{what}: must not be empty")
+        return out
+
+
+# --------------------------------------------------------------------------- phrase patterns
+
+
+def expand_pattern(pattern: str) -> list[str]:
+    """Expand ``给您带来[了|]不便`` into every literal it stands for.
+
+    Raises ValueError with a trainer-readable message for malformed patterns.
+    """
+    parts: list[list[str]] = []
+    literal = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "[":
+            close = pattern.find("]", i)
+            if close < 0:
+                raise ValueError("'[' without a closing ']'")
+            body = pattern[i + 1:close]
+            if "[" in body:
+                raise ValueError("alternatives cannot be nested")
+            parts.append(["".join(literal)])
+            literal = []
+            parts.append(body.split("|"))
+            i = close + 1
+            continue
+        if char in "]|":
+            raise ValueError(f"{char!r} outside [..|..] alternatives")
+        literal.append(char)
+        i += 1
+    parts.append(["".join(literal)])
+    count = 1
+    for options in parts:
+        count *= len(options)
+    if count > MAX_EXPANSIONS_PER_PHRASE:
+        raise ValueError(f"expands to {count} phrases (limit {MAX_EXPANSIONS_PER_PHRASE})")
+    seen: dict[str, None] = {}
+    for combo in itertools.product(*parts):
+        seen.setdefault(fold("".join(combo)), None)
+    return list(seen)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_norms(path: str | Path) -> Norms:
+    """Load and validate a norms file; raise ContentProblems listing every problem."""
+    path = Path(path)
+    norms, problems = parse_norms(path.read_text(encoding="utf-8"), str(path))
+    if problems:
+        raise ContentProblems(problems)
+    return norms
+
+
+def parse_norms(text: str, path: str) -> tuple[Norms | None, list[Problem]]:
+    """Parse norms text; returns (norms, []) or (None, problems)."""
+    check = _Checker(path)
+    try:
+        root_node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        return None, [Problem(path, line, f"YAML error: {getattr(error, 'problem', error)}")]
+    root = _Located(root_node, yaml.SafeLoader(""))
+    if root_node is None or check.mapping(root, "norms file", 1, ("elements", "violations", "rules")) is None:
+        if root_node is None:
+            check.add(1, "norms file is empty")
+        return None, check.problems
+
+    builder = _IndexBuilder(check)
+    categories = _parse_categories(root, check, builder)
+    rules = _parse_rules(root.get("rules"), check, builder)
+    if check.problems or rules is None:
+        return None, sorted(set(check.problems))
+    automaton, key_count = builder.build(rules)
+    if check.problems:
+        return None, sorted(set(check.problems))
+    norms = Norms(
+        version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        path=path,
+        categories=MappingProxyType(categories),
+        rules=rules,
+        phrase_count=key_count,
+        automaton=automaton,
+    )
+    return norms, []
+
+
+def _parse_categories(root: _Located, check: _Checker, builder: _IndexBuilder) -> dict[str, Category]:
+    categories: dict[str, Category] = {}
+    for section, kind, names in (
+        ("elements", "element", ELEMENT_CATEGORIES),
+        ("violations", "violation", VIOLATION_CATEGORIES),
+    ):
+        node = check.mapping(root.get(section), section, root.line, names)
+        if node is None:
+            continue
+        for name, child in node.items():
+            if name not in names:
+                continue  # already reported as an unknown key
+            category = _parse_category(name, kind, child, check, builder)
+            if category is not None:
+                categories[name] = category
+    return categories
+
+
+def _parse_category(name: str, kind: str, node: _Located, check: _Checker,
+                    builder: _IndexBuilder) -> Category | None:
+    where = f"{'elements' if kind == 'element' else 'violations'}.{name}"
+    if kind == "element":
+        required, optional, score_key = ("label", "points", "phrases"), ("negatable",), "points"
+    elif name in RULE_ONLY_CATEGORIES:
+        required, optional, score_key = ("label", "penalty", "suggestion"), (), "penalty"
+    elif name == "jargon":
+        required, optional, score_key = ("label", "penalty", "suggestion", "terms"), (), "penalty"
+    else:
+        required, optional, score_key = ("label", "penalty", "suggestion", "phrases"), ("negatable",), "penalty"
+    if check.mapping(node, where, node.line, required, optional) is None:
+        return None
+    label = check.text(node.get("label"), f"{where}.label", node.line)
+    points = check.integer(node.get(score_key), f"{where}.{score_key}", node.line)
+    suggestion = ""
+    if kind == "violation":
+        suggestion = check.text(node.get("suggestion"), f"{where}.suggestion", node.line) or ""
+    negatable_node = node.get("negatable")
+    negatable = True
+    if negatable_node is not None:
+        negatable = negatable_node.value()
+        if not isinstance(negatable, bool):
+            check.add(negatable_node, f"{where}.negatable: expected true or false")
+            negatable = True
+
+    if name == "jargon":
+        _parse_jargon_terms(node.get("terms"), where, check, builder)
+    elif name not in RULE_ONLY_CATEGORIES:
+        _parse_phrases(name, kind, node.get("phrases"), where, check, builder)
+    if label is None or points is None:
+        return None
+    return Category(name, kind, label, points, suggestion, negatable)
+
+
+def _parse_phrases(name: str, kind: str, node: _Located | None, where: str,
+                   check: _Checker, builder: _IndexBuilder) -> None:
+    if node is None or not node.is_sequence():
+        check.add(node or 1, f"{where}.phrases: expected a list")
+        return
+    if not node.elements():
+        check.add(node, f"{where}.phrases: must not be empty")
+    for item in node.elements():
+        suggestion = None
+        phrase_node = item
+        if item.is_mapping() and kind == "violation":
+            if check.mapping(item, f"{where}.phrases item", item.line, ("phrase",), ("suggestion",)) is None:
+                continue
+            phrase_node = item.get("phrase")
+            if item.get("suggestion") is not None:
+                suggestion = check.text(item.get("suggestion"), f"{where} suggestion", item.line)
+        phrase = check.text(phrase_node, f"{where}.phrases item", item.line)
+        if phrase is None:
+            continue
+        builder.add_category_phrase(name, phrase, phrase_node.line, suggestion)
+
+
+def _parse_jargon_terms(node: _Located | None, where: str, check: _Checker,
+                        builder: _IndexBuilder) -> None:
+    if node is None or not node.is_sequence() or not node.elements():
+        check.add(node or 1, f"{where}.terms: expected a non-empty list")
+        return
+    for item in node.elements():
+        if check.mapping(item, f"{where}.terms item", item.line, ("term", "explanations")) is None:
+            continue
+        term = check.text(item.get("term"), f"{where}.terms term", item.line)
+        explanations = check.text_list(item.get("explanations"), f"{where}.terms explanations",
+                                       item.line, allow_empty_list=True)
+        if term is None:
+            continue
+        builder.add_jargon_term(term, item.line, explanations)
+
+
+def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder) -> Rules | None:
+    rule_keys = ("negation", "clause_boundaries", "sentence_end", "polite_allow", "lookalikes",
+                 "time_estimate", "staff_number", "questions", "jargon_explanation_markers",
+                 "quotes", "never_swallowed")
+    if check.mapping(node, "rules", 1, rule_keys) is None:
+        return None
+    line = node.line
+
+    negation = check.mapping(node.get("negation"), "rules.negation", line,
+                             ("negators", "window_chars", "applies_to"))
+    negators, window, applies_to = [], 0, []
+    if negation is not None:
+        negators = check.text_list(negation.get("negators"), "rules.negation.negators", negation.line)
+        window = check.integer(negation.get("window_chars"), "rules.negation.window_chars",
+                               negation.line, minimum=1) or 0
+        applies_to = _category_list(negation.get("applies_to"), "rules.negation.applies_to",
+                                    negation.line, check)
+    for word, word_line in negators:
+        builder.add_rule_word(KIND_NEGATOR, word, word_line)
+
+    clauses = check.mapping(node.get("clause_boundaries"), "rules.clause_boundaries", line,
+                            ("punctuation", "words"))
+    clause_punctuation, clause_words = "", []
+    if clauses is not None:
+        clause_punctuation = check.text(clauses.get("punctuation"), "rules.clause_boundaries.punctuation",
+                                        clauses.line) or ""
+        clause_words = check.text_list(clauses.get("words"), "rules.clause_boundaries.words", clauses.line)
+    for word, word_line in clause_words:
+        builder.add_rule_word(KIND_CLAUSE_WORD, word, word_line)
+    sentence_end = check.text(node.get("sentence_end"), "rules.sentence_end", line) or ""
+
+    for phrase, phrase_line in check.text_list(node.get("polite_allow"), "rules.polite_allow", line):
+        builder.add_pattern(KIND_ALLOW, phrase, phrase_line)
+
+    lookalikes = node.get("lookalikes")
+    if lookalikes is None or not lookalikes.is_sequence():
+        check.add(lookalikes or line, "rules.lookalikes: expected a list")
+    else:
+        for item in lookalikes.elements():
+            if check.mapping(item, "rules.lookalikes item", item.line, ("phrase", "not")) is None:
+                continue
+            phrase = check.text(item.get("phrase"), "rules.lookalikes phrase", item.line)
+            excluded = _category_list(item.get("not"), "rules.lookalikes not", item.line, check)
+            if phrase is not None and excluded:
+                builder.add_pattern(KIND_LOOKALIKE, phrase, item.line, excluded=frozenset(excluded))
+
+    time_node = check.mapping(node.get("time_estimate"), "rules.time_estimate", line,
+                              ("hedges", "units", "numerals", "max_gap"))
+    hedges, numerals, max_gap = [], "", 0
+    if time_node is not None:
+        hedges = check.text_list(time_node.get("hedges"), "rules.time_estimate.hedges", time_node.line)
+        for unit, unit_line in check.text_list(time_node.get("units"), "rules.time_estimate.units",
+                                               time_node.line):
+            builder.add_rule_word(KIND_TIME_UNIT, unit, unit_line)
+        numerals = check.text(time_node.get("numerals"), "rules.time_estimate.numerals", time_node.line) or ""
+        max_gap = check.integer(time_node.get("max_gap"), "rules.time_estimate.max_gap", time_node.line) or 0
+    builder.hedges = hedges
+
+    staff = check.mapping(node.get("staff_number"), "rules.staff_number", line,
+                          ("digits", "min_digits", "service_numbers"))
+    staff_digits, min_digits, service_numbers = "", 3, []
+    if staff is not None:
+        staff_digits = check.text(staff.get("digits"), "rules.staff_number.digits", staff.line) or ""
+        min_digits = check.integer(staff.get("min_digits"), "rules.staff_number.min_digits",
+                                   staff.line, minimum=1) or 3
+        service_numbers = check.text_list(staff.get("service_numbers"),
+                                          "rules.staff_number.service_numbers", staff.line)
+
+    questions = check.mapping(node.get("questions"), "rules.questions", line,
+                              ("particles", "forms", "wh_words", "courtesy_tags",
+                               "conditional_openers", "min_bare_question_chars"))
+    min_bare = 3
+    if questions is not None:
+        for key, kind in (("particles", KIND_Q_PARTICLE), ("forms", KIND_Q_FORM),
+                          ("wh_words", KIND_Q_WH), ("courtesy_tags", KIND_Q_COURTESY),
+                          ("conditional_openers", KIND_Q_CONDITIONAL)):
+            for word, word_line in check.text_list(questions.get(key), f"rules.questions.{key}",
+                                                   questions.line):
+                builder.add_rule_word(kind, word, word_line)
+        min_bare = check.integer(questions.get("min_bare_question_chars"),
+                                 "rules.questions.min_bare_question_chars", questions.line) or 0
+
+    for word, word_line in check.text_list(node.get("jargon_explanation_markers"),
+                                           "rules.jargon_explanation_markers", line):
+        builder.add_rule_word(KIND_EXPLANATION_MARKER, word, word_line)
+
+    quote_pairs = []
+    for pair, pair_line in check.text_list(node.get("quotes"), "rules.quotes", line):
+        pair = fold(pair) if len(fold(pair)) == 2 else pair
+        if len(pair) != 2:
+            check.add(pair_line, f"rules.quotes: {pair!r} must be an opening and a closing mark")
+            continue
+        quote_pairs.append((pair[0], pair[1]))
+    never_swallowed = _category_list(node.get("never_swallowed"), "rules.never_swallowed", line, check,
+                                     allow_empty=True)
+
+    if check.problems:
+        return None
+    return Rules(
+        negators=tuple(fold(w) for w, _ in negators),
+        negation_window=window,
+        negation_applies_to=frozenset(applies_to),
+        clause_punctuation=fold(clause_punctuation) + clause_punctuation,
+        clause_words=tuple(fold(w) for w, _ in clause_words),
+        sentence_end=fold(sentence_end) + sentence_end,
+        time_hedges=tuple(fold(h) for h, _ in hedges),
+        time_numerals=fold(numerals),
+        time_max_gap=max_gap,
+        staff_digits=fold(staff_digits),
+        staff_min_digits=min_digits,
+        service_numbers=frozenset(fold(n) for n, _ in service_numbers),
+        min_bare_question_chars=min_bare,
+        quote_pairs=tuple(quote_pairs),
+        never_swallowed=frozenset(never_swallowed),
+    )
+
+
+def _category_list(node: _Located | None, what: str, parent_line: int, check: _Checker,
+                   allow_empty: bool = False) -> list[str]:
+    names = check.text_list(node, what, parent_line, allow_empty_list=allow_empty)
+    out = []
+    for name, name_line in names:
+        if name not in ALL_CATEGORIES:
+            check.add(name_line, f"{what}: unknown category {name!r}")
+        else:
+            out.append(name)
+    return out
+
+
+# --------------------------------------------------------------------------- automaton
+
+
+class _IndexBuilder:
+    """Collects every key with its meanings, then builds the automaton and inner tables."""
+
+    def __init__(self, check: _Checker):
+        self.check = check
+        self.meanings: dict[str, list[KeyMeaning]] = {}
+        self.first_line: dict[str, int] = {}
+        self.hedges: list[tuple[str, int]] = []
+        self.jargon_terms: dict[str, int] = {}
+        self._pending_explanations: list[tuple[str, str, int]] = []
+
+    def _add(self, key: str, meaning: KeyMeaning, line: int) -> None:
+        existing = self.meanings.setdefault(key, [])
+        if meaning not in existing:
+            existing.append(meaning)
+        self.first_line.setdefault(key, line)
+
+    def _expand(self, phrase: str, line: int) -> list[str]:
+        try:
+            keys = expand_pattern(phrase)
+        except ValueError as error:
+            self.check.add(line, f"phrase {phrase!r}: {error}")
+            return []
+        if any(not key for key in keys):
+            self.check.add(line, f"phrase {phrase!r}: one of its alternatives is empty text")
+            return [key for key in keys if key]
+        return keys
+
+    def add_category_phrase(self, category: str, phrase: str, line: int,
+                            suggestion: str | None) -> None:
+        keys = self._expand(phrase, line)
+        for key in keys:
+            side = None
+            if STAFF_NUMBER_PLACEHOLDER in key:
+                if category != "self_identification":
+                    self.check.add(line, f"phrase {phrase!r}: '#' (staff number) is only allowed "
+                                         "in self_identification")
+                    continue
+                if key.count(STAFF_NUMBER_PLACEHOLDER) != 1 or not (
+                        key.startswith(STAFF_NUMBER_PLACEHOLDER) or key.endswith(STAFF_NUMBER_PLACEHOLDER)):
+                    self.check.add(line, f"phrase {phrase!r}: put one '#' at the start or the end")
+                    continue
+                side = "before" if key.startswith(STAFF_NUMBER_PLACEHOLDER) else "after"
+                key = key.strip(STAFF_NUMBER_PLACEHOLDER)
+                if not key:
+                    self.check.add(line, f"phrase {phrase!r}: needs words besides '#'")
+                    continue
+            self._add(key, KeyMeaning(KIND_CATEGORY, phrase, category, suggestion, side), line)
+
+    def add_jargon_term(self, term: str, line: int, explanations: list[tuple[str, int]]) -> None:
+        for key in self._expand(term, line):
+            self._add(key, KeyMeaning(KIND_CATEGORY, term, "jargon", jargon_term=term), line)
+        self.jargon_terms[term] = line
+        for explanation, explanation_line in explanations:
+            for key in self._expand(explanation, explanation_line):
+                self._add(key, KeyMeaning(KIND_EXPLANATION, explanation, jargon_term=term),
+                          explanation_line)
+
+    def add_pattern(self, kind: str, phrase: str, line: int,
+                    excluded: frozenset[str] = frozenset()) -> None:
+        for key in self._expand(phrase, line):
+            self._add(key, KeyMeaning(kind, phrase, excluded_categories=excluded), line)
+
+    def add_rule_word(self, kind: str, word: str, line: int) -> None:
+        key = fold(word)
+        if not key:
+            self.check.add(line, f"rule word {word!r} is empty after normalisation")
+            return
+        self._add(key, KeyMeaning(kind, word), line)
+
+    def build(self, rules: Rules) -> tuple[ahocorasick.Automaton, int]:
+        self._check_cross_references(rules)
+        scan = ahocorasick.Automaton()
+        for key in self.meanings:
+            scan.add_word(key, key)
+        scan.make_automaton()
+
+        automaton = ahocorasick.Automaton()
+        for key, meanings in self.meanings.items():
+            inner = self._inner_meanings(key, meanings, scan, rules)
+            automaton.add_word(key, KeyInfo(key, tuple(meanings), inner))
+        automaton.make_automaton()
+        return automaton, len(self.meanings)
+
+    def _check_cross_references(self, rules: Rules) -> None:
+        uncertain_keys = [k for k, ms in self.meanings.items()
+                          if any(m.category == "uncertain_language" for m in ms)]
+        for hedge, line in self.hedges:
+            if not any(key.startswith(fold(hedge)) for key in uncertain_keys):
+                self.check.add(line, f"rules.time_estimate.hedges: {hedge!r} does not start any "
+                                     "uncertain_language phrase")
+        for key, meanings in self.meanings.items():
+            for meaning in meanings:
+                if meaning.kind != KIND_LOOKALIKE:
+                    continue
+                contained = {m.category for other, ms in self.meanings.items()
+                             if other in key for m in ms if m.kind == KIND_CATEGORY}
+                if not meaning.excluded_categories & contained:
+                    self.check.add(self.first_line[key],
+                                   f"look-alike {meaning.phrase!r} contains no phrase of "
+                                   f"{', '.join(sorted(meaning.excluded_categories))}")
+
+    def _inner_meanings(self, key: str, meanings: list[KeyMeaning], scan: ahocorasick.Automaton,
+                        rules: Rules) -> tuple[InnerMeaning, ...]:
+        """Decide, once per key, what the shorter keys inside it still mean.
+
+        The scan reports only the longest key at each place, so everything inside it is settled
+        here: same-category phrases merge into the longer one; negators inside a phrase belong
+        to it (不好意思 negates nothing); a violation word inside a standard or polite phrase
+        does not count (不知道 inside 不知道我有没有解释清楚); look-alikes cancel the categories
+        they name; question words inside a violation are rhetorical.
+        """
+        own_categories = {m.category for m in meanings if m.kind == KIND_CATEGORY}
+        is_element = any(m.kind == KIND_CATEGORY and m.category in ELEMENT_CATEGORIES for m in meanings)
+        is_violation = any(m.kind == KIND_CATEGORY and m.category in VIOLATION_CATEGORIES for m in meanings)
+        is_allow = any(m.kind == KIND_ALLOW for m in meanings)
+        occurrences = []
+        for end, inner_key in scan.iter(key):
+            start = end - len(inner_key) + 1
+            if inner_key == key:
+                continue
+            occurrences.append((start, inner_key))
+        lookalike_spans = [
+            (start, start + len(inner_key), m)
+            for start, inner_key in occurrences + [(0, key)]
+            for m in self.meanings[inner_key] if m.kind == KIND_LOOKALIKE
+        ]
+        inner: list[InnerMeaning] = []
+        for start, inner_key in sorted(occurrences):
+            length = len(inner_key)
+            for meaning in self.meanings[inner_key]:
+                if meaning.kind in (KIND_NEGATOR, KIND_ALLOW, KIND_LOOKALIKE):
+                    continue
+                if meaning.kind in QUESTION_KINDS and is_violation:
+                    continue
+                if meaning.kind != KIND_CATEGORY:
+                    inner.append(InnerMeaning(start, length, meaning, None))
+                    continue
+                if meaning.category in own_categories:
+                    continue
+                reason = None
+                for lo, hi, lookalike in lookalike_spans:
+                    if lo <= start and start + length <= hi and meaning.category in lookalike.excluded_categories:
+                        reason = f"{{inner}} inside {lookalike.phrase} (look-alike, not {meaning.category})"
+                        break
+                if (reason is None and meaning.category in VIOLATION_CATEGORIES
+                        and meaning.category not in rules.never_swallowed):
+                    if is_element:
+                        reason = "{inner} is part of the standard phrase {outer}"
+                    elif is_allow:
+                        reason = "{inner} is part of the polite phrase {outer}"
+                inner.append(InnerMeaning(start, length, meaning, reason))
+        return tuple(inner)

@@ -1,0 +1,441 @@
+"""Score one agent reply against the service-language norms (pure, deterministic).
+
+Pipeline: normalise the reply once (keeping a map back to original offsets), scan it once with
+the norms' Aho-Corasick automaton (longest match wins), then apply the context rules to each
+hit: quotation, staff-number shape, negation, time estimates, jargon explanations, and count the
+questions. Every hit a rule cancels is kept in ``suppressed`` with a human-readable reason.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from webapp.roleplay.norms import (
+    ELEMENT_CATEGORIES,
+    FOLD_TABLE,
+    KIND_ALLOW,
+    KIND_CATEGORY,
+    KIND_CLAUSE_WORD,
+    KIND_EXPLANATION,
+    KIND_EXPLANATION_MARKER,
+    KIND_LOOKALIKE,
+    KIND_NEGATOR,
+    KIND_Q_CONDITIONAL,
+    KIND_Q_COURTESY,
+    KIND_Q_FORM,
+    KIND_Q_PARTICLE,
+    KIND_Q_WH,
+    KIND_TIME_UNIT,
+    QUESTION_KINDS,
+    VIOLATION_CATEGORIES,
+    KeyMeaning,
+    Norms,
+)
+
+QUESTION_MARKS = "?？"
+LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, not two
+_CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
+
+
+@dataclass(frozen=True)
+class Hit:
+    category: str
+    evidence: str  # the original text of the span
+    span: tuple[int, int]  # offsets in the ORIGINAL reply, end exclusive
+    phrase: str  # the norms phrase (as written in the norms file) that matched
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    category: str
+    evidence: str
+    span: tuple[int, int]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReplyVerdict:
+    elements: list[Hit]
+    violations: list[Hit]
+    suppressed: list[Suppressed]
+    points: int  # element points minus violation penalties, each category counted once
+    feedback: list[str]
+
+    @property
+    def element_names(self) -> list[str]:
+        return _distinct(hit.category for hit in self.elements)
+
+    @property
+    def violation_names(self) -> list[str]:
+        return _distinct(hit.category for hit in self.violations)
+
+    def as_json(self) -> dict:
+        return {
+            "elements": self.element_names,
+            "violations": [
+                {"category": h.category, "evidence": h.evidence, "span": [h.span[0], h.span[1]]}
+                for h in self.violations
+            ],
+            "suppressed": [
+                {"category": s.category, "evidence": s.evidence, "span": [s.span[0], s.span[1]],
+                 "reason": s.reason}
+                for s in self.suppressed
+            ],
+            "points": self.points,
+            "feedback": list(self.feedback),
+        }
+
+
+def _distinct(names) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+def score_reply(text: str, norms: Norms) -> ReplyVerdict:
+    """Score one reply. The same text and norms always give the same verdict."""
+    return _ReplyScan(text, norms).verdict()
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def _fold_with_origin(text: str) -> tuple[str, list[int] | None]:
+    """Folded text plus, per folded character, its offset in ``text`` (None: identical)."""
+    folded = text.translate(FOLD_TABLE)
+    if FOLD_TABLE.irregular.isdisjoint(text):
+        return folded, None  # every character folded to exactly one: offsets unchanged
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        origin.extend([index] * len(FOLD_TABLE[ord(char)]))
+    return folded, origin
+
+
+@lru_cache(maxsize=32)
+def _boundary_pattern(punctuation: str) -> re.Pattern[str]:
+    """Clause or sentence punctuation; '.' and ',' between digits (0.29元, 1,000) do not cut."""
+    others = "".join(sorted(set(punctuation) - {".", ","}))
+    alternatives = [f"[{re.escape(others)}]"] if others else []
+    for mark in ".,":
+        if mark in punctuation:
+            alternatives.append(rf"(?<!\d){re.escape(mark)}|{re.escape(mark)}(?!\d)")
+    return re.compile("|".join(alternatives) or r"(?!)")
+
+
+# --------------------------------------------------------------------------- one reply
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    meaning: KeyMeaning
+    key: str
+
+
+class _ReplyScan:
+    def __init__(self, text: str, norms: Norms):
+        self.text = text
+        self.norms = norms
+        self.rules = norms.rules
+        self.folded, self.origin = _fold_with_origin(text)
+        self.candidates: list[_Candidate] = []
+        self.markers: dict[str, list[tuple[int, int, KeyMeaning]]] = {}
+        self.suppressed: list[Suppressed] = []
+        self._scan()
+        self._cut_clauses()
+        self.quotes = self._quoted_regions()
+
+    # ---- offsets
+
+    def _original_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def _evidence(self, start: int, end: int) -> str:
+        begin, finish = self._original_span(start, end)
+        return self.text[begin:finish]
+
+    def _suppress(self, category: str, start: int, end: int, reason: str) -> None:
+        self.suppressed.append(
+            Suppressed(category, self._evidence(start, end), self._original_span(start, end), reason))
+
+    # ---- the single scan
+
+    def _scan(self) -> None:
+        for last, info in self.norms.automaton.iter_long(self.folded):
+            start = last - len(info.key) + 1
+            end = last + 1
+            for meaning in info.meanings:
+                self._take(start, end, meaning, info.key)
+            for inner in info.inner:
+                inner_start = start + inner.offset
+                inner_end = inner_start + inner.length
+                if inner.suppress_reason is None:
+                    self._take(inner_start, inner_end, inner.meaning,
+                               self.folded[inner_start:inner_end])
+                else:
+                    reason = inner.suppress_reason.format(
+                        inner=self._evidence(inner_start, inner_end),
+                        outer=self._evidence(start, end))
+                    self._suppress(inner.meaning.category, inner_start, inner_end, reason)
+
+    def _take(self, start: int, end: int, meaning: KeyMeaning, key: str) -> None:
+        if meaning.kind == KIND_CATEGORY:
+            self.candidates.append(_Candidate(start, end, meaning, key))
+        elif meaning.kind not in (KIND_ALLOW, KIND_LOOKALIKE):
+            self.markers.setdefault(meaning.kind, []).append((start, end, meaning))
+
+    # ---- structure: clauses, sentences, quotations
+
+    def _cut_clauses(self) -> None:
+        """Clause cuts (punctuation and 但/不过 words) and punctuation-only segments."""
+        punctuation = _boundary_pattern(self.rules.clause_punctuation)
+        self.segments: list[tuple[int, int, str]] = []  # (start, end, terminating mark)
+        cuts: list[tuple[int, int]] = []
+        position = 0
+        for match in punctuation.finditer(self.folded):
+            self.segments.append((position, match.start(), match.group()))
+            cuts.append((match.start(), match.end()))
+            position = match.end()
+        if position < len(self.folded):
+            self.segments.append((position, len(self.folded), ""))
+        cuts.extend((start, end) for start, end, _ in self.markers.get(KIND_CLAUSE_WORD, ()))
+        cuts.sort()
+        self.cut_starts = [start for start, _ in cuts]
+        self.cut_ends = sorted(end for _, end in cuts)
+
+    def _clause_start(self, position: int) -> int:
+        index = bisect_right(self.cut_ends, position)
+        return self.cut_ends[index - 1] if index else 0
+
+    def _clause_end(self, position: int) -> int:
+        index = bisect_left(self.cut_starts, position)
+        return self.cut_starts[index] if index < len(self.cut_starts) else len(self.folded)
+
+    def _sentence_bounds(self, position: int) -> tuple[int, int]:
+        sentence_end = self.rules.sentence_end
+        start = 0
+        for seg_start, seg_end, mark in self.segments:
+            if mark in sentence_end and mark:
+                if seg_end >= position:
+                    return start, seg_end
+                start = seg_end + len(mark)
+        return start, len(self.folded)
+
+    def _quoted_regions(self) -> list[tuple[int, int]]:
+        regions = []
+        for opening, closing in self.rules.quote_pairs:
+            position = self.folded.find(opening)
+            while position >= 0:
+                close = self.folded.find(closing, position + 1)
+                if close < 0:
+                    break
+                regions.append((position, close + 1))
+                position = self.folded.find(opening, close + 1)
+        return regions
+
+    # ---- context rules per hit
+
+    def _check(self, candidate: _Candidate) -> Hit | None:
+        meaning = candidate.meaning
+        category = meaning.category
+        start, end = candidate.start, candidate.end
+        evidence = self._evidence(start, end)
+
+        if category in VIOLATION_CATEGORIES:
+            for lo, hi in self.quotes:
+                if lo < start and end < hi:
+                    self._suppress(category, start, end,
+                                   f"{evidence} is inside quotation marks (the customer's words)")
+                    return None
+        if meaning.staff_number_side is not None:
+            start, end = self._with_staff_number(candidate)
+            if start < 0:
+                return None
+            evidence = self._evidence(start, end)
+        if meaning.jargon_term is not None and not self._stands_alone(start, end):
+            return None  # "sp" inside an English word is not the jargon term SP
+        if category in self.rules.negation_applies_to and self.norms.categories[category].negatable:
+            negator = self._negator_before(start)
+            if negator is not None:
+                self._suppress(category, start, end,
+                               f"{evidence} negated by {self._evidence(*negator)}")
+                return None
+        if category == "uncertain_language":
+            estimate_end = self._time_estimate_after(candidate)
+            if estimate_end is not None:
+                self._suppress(category, start, end,
+                               f"{evidence} is a time estimate ({self._evidence(start, estimate_end)})")
+                return None
+        if category == "jargon":
+            explanation = self._explanation_for(meaning.jargon_term, start, end)
+            if explanation is not None:
+                self._suppress(category, start, end,
+                               f"{evidence} explained by {self._evidence(*explanation)}")
+                return None
+        return Hit(category, evidence, self._original_span(start, end), meaning.phrase)
+
+    def _with_staff_number(self, candidate: _Candidate) -> tuple[int, int]:
+        """Extend 工号 / 号为您服务 over the staff number; (-1, -1) if there is none."""
+        digits = self.rules.staff_digits
+        start, end = candidate.start, candidate.end
+        if candidate.meaning.staff_number_side == "after":
+            number_end = end
+            while number_end < len(self.folded) and self.folded[number_end] in digits:
+                number_end += 1
+            number_span = (end, number_end)
+            span = (start, number_end)
+        else:
+            number_start = start
+            while number_start > 0 and self.folded[number_start - 1] in digits:
+                number_start -= 1
+            number_span = (number_start, start)
+            span = (number_start, end)
+        number = self.folded[number_span[0]:number_span[1]]
+        if len(number) < self.rules.staff_min_digits:
+            return -1, -1
+        if number.translate(_CHINESE_DIGIT_VALUES) in self.rules.service_numbers:
+            self._suppress("self_identification", *span,
+                           f"{self._evidence(*number_span)} is a service number, not a staff number")
+            return -1, -1
+        return span
+
+    def _stands_alone(self, start: int, end: int) -> bool:
+        """Latin-letter terms must not be part of a longer Latin word."""
+        if not self.folded[start:end].isascii():
+            return True
+        before = self.folded[start - 1] if start > 0 else ""
+        after = self.folded[end] if end < len(self.folded) else ""
+        return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
+
+    def _negator_before(self, start: int) -> tuple[int, int] | None:
+        clause_start = self._clause_start(start)
+        window = self.rules.negation_window
+        for neg_start, neg_end, _ in self.markers.get(KIND_NEGATOR, ()):
+            if clause_start <= neg_start and neg_end <= start and start - neg_end <= window:
+                return neg_start, neg_end
+        return None
+
+    def _time_estimate_after(self, candidate: _Candidate) -> int | None:
+        if not candidate.key.startswith(self.rules.time_hedges):
+            return None
+        clause_end = self._clause_end(candidate.end)
+        for unit_start, unit_end, _ in self.markers.get(KIND_TIME_UNIT, ()):
+            if (candidate.end < unit_start <= candidate.end + self.rules.time_max_gap
+                    and unit_end <= clause_end
+                    and self.folded[unit_start - 1] in self.rules.time_numerals):
+                return unit_end
+        return None
+
+    def _explanation_for(self, term: str, start: int, end: int) -> tuple[int, int] | None:
+        sentence_start, sentence_end = self._sentence_bounds(start)
+        for ex_start, ex_end, meaning in self.markers.get(KIND_EXPLANATION, ()):
+            if (meaning.jargon_term == term and sentence_start <= ex_start and ex_end <= sentence_end
+                    and not (start <= ex_start and ex_end <= end)):
+                return ex_start, ex_end
+        for ex_start, ex_end, _ in self.markers.get(KIND_EXPLANATION_MARKER, ()):
+            if end <= ex_start and ex_end <= sentence_end:
+                return ex_start, ex_end
+        return None
+
+    # ---- questions
+
+    def _question_clauses(self) -> list[tuple[int, int]]:
+        """Clauses that ask the customer something, in reply order.
+
+        A clause is a question when it ends with 吗/呢, contains 请问, or sits in a sentence
+        ending with a question mark and contains a question form (是否, 有没有, 还是 …) or a
+        question word (什么, 多少, 哪 …). Not counted: conditional clauses (如果是), a bare
+        lead-in (请问，), and a courtesy tag closing a request (…好吗？ / 您看可以吗？). A
+        question-marked sentence with no form at all counts once ("您是上个月办的？"), unless it
+        is an interjection shorter than min_bare_question_chars ("喂？").
+        """
+        markers = sorted(
+            (start, end, kind)
+            for kind in QUESTION_KINDS
+            for start, end, _ in self.markers.get(kind, ())
+            if not any(lo < start and end < hi for lo, hi in self.quotes)
+        )
+        questions: list[tuple[int, int]] = []
+        sentence: list[tuple[int, int]] = []
+        for seg_start, seg_end, mark in self.segments:
+            if seg_end > seg_start:
+                sentence.append((seg_start, seg_end))
+            if mark in self.rules.sentence_end and (mark or seg_end == len(self.folded)):
+                questions.extend(self._questions_in_sentence(sentence, mark in QUESTION_MARKS, markers))
+                sentence = []
+        if sentence:
+            questions.extend(self._questions_in_sentence(sentence, False, markers))
+        return questions
+
+    def _questions_in_sentence(self, clauses: list[tuple[int, int]], question_marked: bool,
+                               markers: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+        found: list[tuple[int, int]] = []
+        courtesy_only = False
+        for clause_start, clause_end in clauses:
+            kinds_here = [(s, e, k) for s, e, k in markers if clause_start <= s and e <= clause_end]
+            if any(k == KIND_Q_CONDITIONAL and s - clause_start <= 1 for s, _, k in kinds_here):
+                continue
+            ends_with = {k for _, e, k in kinds_here if e == clause_end}
+            has_form = any(k == KIND_Q_FORM for _, _, k in kinds_here)
+            has_wh = any(k == KIND_Q_WH for _, _, k in kinds_here)
+            lead_in = any(self.folded[s:e] == LEAD_IN_FORM for s, e, _ in kinds_here)
+            if lead_in and clause_end - clause_start <= len(LEAD_IN_FORM) + 2 and len(kinds_here) == 1:
+                continue
+            if KIND_Q_COURTESY in ends_with and not (has_form or has_wh):
+                courtesy_only = True
+                continue
+            if (KIND_Q_PARTICLE in ends_with or lead_in
+                    or (question_marked and (has_form or has_wh))):
+                found.append((clause_start, clause_end))
+        if question_marked and not found and not courtesy_only and clauses:
+            length = sum(end - start for start, end in clauses)
+            if length >= self.rules.min_bare_question_chars:
+                found.append(clauses[-1])
+        return found
+
+    # ---- verdict
+
+    def verdict(self) -> ReplyVerdict:
+        elements: list[Hit] = []
+        violations: list[Hit] = []
+        for candidate in sorted(self.candidates, key=lambda c: (c.start, c.end, c.meaning.category)):
+            hit = self._check(candidate)
+            if hit is None:
+                continue
+            (elements if hit.category in ELEMENT_CATEGORIES else violations).append(hit)
+
+        questions = self._question_clauses()
+        if len(questions) > 1:
+            start, end = questions[0][0], questions[-1][1]
+            violations.append(Hit("multiple_questions", self._evidence(start, end),
+                                  self._original_span(start, end),
+                                  f"{len(questions)} questions in one reply"))
+        violations.sort(key=lambda hit: (hit.span, hit.category))
+        self.suppressed.sort(key=lambda s: (s.span, s.category, s.reason))
+
+        categories = self.norms.categories
+        present_elements = _distinct(hit.category for hit in elements)
+        present_violations = _distinct(hit.category for hit in violations)
+        points = (sum(categories[name].points for name in present_elements)
+                  - sum(categories[name].points for name in present_violations))
+        return ReplyVerdict(elements, violations, self.suppressed, points, self._feedback(violations))
+
+    def _feedback(self, violations: list[Hit]) -> list[str]:
+        """One line per distinct (category, suggestion): what was wrong and a better phrasing."""
+        suggestions = {}
+        for candidate in self.candidates:
+            if candidate.meaning.suggestion:
+                suggestions[(candidate.meaning.category, candidate.meaning.phrase)] = candidate.meaning.suggestion
+        lines: dict[tuple[str, str], str] = {}
+        for hit in violations:
+            category = self.norms.categories[hit.category]
+            suggestion = suggestions.get((hit.category, hit.phrase), category.suggestion)
+            key = (hit.category, suggestion)
+            if key in lines:
+                continue
+            lines[key] = f"{category.label}：“{hit.evidence}”。建议：{suggestion}"
+        return list(lines.values())

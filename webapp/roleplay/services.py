@@ -1,0 +1,223 @@
+"""Role-play work on the database, shared by views, CLI and other domains. No commits here:
+the caller commits (and sends ``progress_recorded`` after a call ends)."""
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache, partial
+
+from sqlalchemy.exc import IntegrityError
+
+from webapp.audit.services import record
+from webapp.clock import utcnow
+from webapp.extensions import db
+
+from .call import COMPLETED, CallResult, CallState, Score, TurnResult
+from .kinds import NORMS_NAME
+from .models import Call, CallTurn, NormsSet, NormsVersion, RoleplayScenario, ScenarioVersion, VerdictOverride
+from .norms import Norms, parse_norms
+from .scenarios import Scenario, parse_scenario
+from .scoring import score_reply
+
+MODES = ("practice", "assessment")
+IN_PROGRESS, FINISHED, FAILED = "in_progress", "finished", "failed"
+#: Only assessment calls count for certification; practice calls show feedback after every reply.
+CERTIFYING_MODE = "assessment"
+MAX_REPLY_CHARS = 2000
+
+
+class RoleplayError(Exception):
+    """A request the current state does not allow (the message is for people)."""
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    scenario_id: str
+    best_score: float  # percent
+    passed: bool
+    critical: bool  # the best call ended with a critical violation
+    finished_at: datetime
+    tags: list[str]
+    scenario_hash: str  # the version the best call was played on
+
+
+# --- versions -----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=256)
+def _parse_version(scenario_id: str, content_hash: str, source: str) -> Scenario:
+    scenario, problems = parse_scenario(f"{scenario_id}.md", source, expected_id=scenario_id)
+    if scenario is None:  # stored versions were valid when imported
+        raise RoleplayError("; ".join(map(str, problems)))
+    return scenario
+
+
+def scenario_of(version: ScenarioVersion) -> Scenario:
+    return _parse_version(version.scenario_id, version.content_hash, version.source)
+
+
+@lru_cache(maxsize=8)
+def _parse_norms(content_hash: str, source: str) -> Norms:
+    norms, problems = parse_norms(source, f"norms@{content_hash[:8]}")
+    if norms is None:
+        raise RoleplayError("; ".join(map(str, problems)))
+    return norms
+
+
+def scorer_for(version: NormsVersion) -> Score:
+    return partial(score_reply, norms=_parse_norms(version.content_hash, version.source))
+
+
+def current_norms_version() -> NormsVersion | None:
+    norms_set = db.session.scalar(db.select(NormsSet).where(NormsSet.name == NORMS_NAME))
+    return norms_set.current_version if norms_set else None
+
+
+def current_scenarios() -> list[Scenario]:
+    versions = db.session.scalars(
+        db.select(ScenarioVersion).join(RoleplayScenario, RoleplayScenario.current_version_id == ScenarioVersion.id)
+    )
+    return sorted((scenario_of(v) for v in versions), key=lambda s: (s.module, s.difficulty, s.id))
+
+
+def current_version_of(scenario_id: str) -> ScenarioVersion | None:
+    item = db.session.scalar(db.select(RoleplayScenario).where(RoleplayScenario.scenario_id == scenario_id))
+    return item.current_version if item else None
+
+
+# --- playing a call -----------------------------------------------------------------------------
+
+def start_call(user_id: int, scenario_id: str, mode: str) -> Call:
+    if mode not in MODES:
+        raise RoleplayError(f"unknown mode {mode!r}")
+    version, norms_version = current_version_of(scenario_id), current_norms_version()
+    if version is None or norms_version is None:
+        raise RoleplayError("scenario or norms not imported")
+    now = utcnow()
+    call = Call(user_id=user_id, scenario_version=version, norms_version=norms_version, mode=mode,
+                state=IN_PROGRESS, mood=scenario_of(version).starting_mood, started_at=now, line_served_at=now)
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def call_state(call: Call) -> CallState:
+    return CallState(scenario_of(call.scenario_version), tuple(TurnResult.from_json(t.verdict) for t in call.turns))
+
+
+def submit_reply(call: Call, turn_index: int, text: str) -> CallTurn:
+    """Store and score the reply to turn ``turn_index`` once: a retried or doubled post returns the
+    turn already stored for that index (the first arrival wins), never a second one."""
+    stored = _stored_turn(call.id, turn_index)
+    if stored is not None:
+        return stored
+    state = call_state(call)
+    if state.ended or turn_index != state.next_turn_index:
+        raise RoleplayError("this turn is not awaiting a reply")
+    now = utcnow()
+    seconds = round((now - call.line_served_at).total_seconds(), 1)
+    state = state.answer(text.strip()[:MAX_REPLY_CHARS], seconds, scorer_for(call.norms_version))
+    result = state.turns[-1]
+    turn = CallTurn(call_id=call.id, index=turn_index, customer_line=result.customer_line, reply=result.reply,
+                    seconds=seconds, verdict=result.as_json(), points=result.points, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(turn)
+    except IntegrityError:  # a concurrent request stored this turn first
+        db.session.expire(call)
+        return _stored_turn(call.id, turn_index)
+    call.mood, call.line_served_at = state.mood, now
+    if state.ended:
+        call.state = FINISHED if state.end_reason == COMPLETED else FAILED
+        call.finished_at = now
+        _store_result(call, state.result())
+    db.session.expire(call, ["turns"])
+    return turn
+
+
+def _stored_turn(call_id: int, turn_index: int) -> CallTurn | None:
+    return db.session.scalar(db.select(CallTurn).where(CallTurn.call_id == call_id, CallTurn.index == turn_index))
+
+
+def _store_result(call: Call, result: CallResult) -> None:
+    call.score, call.passed, call.critical = result.percent, result.passed, result.critical
+
+
+# --- results and review ---------------------------------------------------------------------------
+
+def overrides_of(call: Call) -> dict[tuple[int, str], bool]:
+    """The latest trainer decision per (turn index, criterion)."""
+    rows = db.session.execute(
+        db.select(CallTurn.index, VerdictOverride.criterion, VerdictOverride.passed)
+        .join(CallTurn, VerdictOverride.call_turn_id == CallTurn.id)
+        .where(CallTurn.call_id == call.id).order_by(VerdictOverride.id)
+    )
+    return {(index, criterion): passed for index, criterion, passed in rows}
+
+
+def call_result(call: Call) -> CallResult:
+    return call_state(call).result(overrides_of(call))
+
+
+def override_history(call: Call) -> list[VerdictOverride]:
+    return list(db.session.scalars(
+        db.select(VerdictOverride).join(CallTurn).where(CallTurn.call_id == call.id).order_by(VerdictOverride.id)
+    ))
+
+
+def override_criterion(call: Call, turn_index: int, criterion: str, passed: bool, reason: str, trainer) -> VerdictOverride:
+    """Record a trainer's verdict on one criterion (the machine verdict stays in the turn) and
+    rescore the call."""
+    if call.in_progress:
+        raise RoleplayError("the call has not ended")
+    if not reason.strip():
+        raise RoleplayError("a reason is required")
+    turn = _stored_turn(call.id, turn_index)
+    machine = next((c for c in TurnResult.from_json(turn.verdict).criteria if c.key == criterion), None) if turn else None
+    if machine is None:
+        raise RoleplayError("no such criterion")
+    override = VerdictOverride(call_turn_id=turn.id, criterion=criterion, machine_passed=machine.machine_passed,
+                               passed=passed, reason=reason.strip(), trainer_id=trainer.id)
+    db.session.add(override)
+    db.session.flush()
+    before = (call.score, call.passed)
+    _store_result(call, call_result(call))
+    record("roleplay.override", f"call:{call.id}", {
+        "turn": turn_index, "criterion": criterion, "machine_passed": machine.machine_passed, "passed": passed,
+        "reason": override.reason, "score_before": before[0], "score_after": call.score,
+        "passed_before": before[1], "passed_after": call.passed,
+    }, actor=trainer)
+    return override
+
+
+def ended_calls_query():
+    """Ended calls, newest first (the trainer's review queue)."""
+    return db.select(Call).where(Call.state != IN_PROGRESS).order_by(Call.finished_at.desc(), Call.id.desc())
+
+
+def recent_ended_calls(limit: int) -> list[Call]:
+    return list(db.session.scalars(ended_calls_query().limit(limit)))
+
+
+def user_calls(user_id: int) -> list[Call]:
+    return list(db.session.scalars(db.select(Call).where(Call.user_id == user_id).order_by(Call.id.desc())))
+
+
+def scenario_results(user_id: int) -> dict[str, ScenarioResult]:
+    """Best ended assessment call per scenario (passed first, then score, then the earliest)."""
+    calls = db.session.scalars(
+        db.select(Call).join(Call.scenario_version)
+        .where(Call.user_id == user_id, Call.mode == CERTIFYING_MODE, Call.state != IN_PROGRESS)
+        .order_by(Call.finished_at)
+    )
+    best: dict[str, Call] = {}
+    for call in calls:
+        scenario_id = call.scenario_version.scenario_id
+        current = best.get(scenario_id)
+        if current is None or (call.passed, call.score) > (current.passed, current.score):
+            best[scenario_id] = call
+    return {
+        scenario_id: ScenarioResult(
+            scenario_id=scenario_id, best_score=call.score, passed=call.passed, critical=call.critical,
+            finished_at=call.finished_at, tags=list(scenario_of(call.scenario_version).tags),
+            scenario_hash=call.scenario_version.content_hash,
+        )
+        for scenario_id, call in best.items()
+    }

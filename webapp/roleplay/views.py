@@ -1,0 +1,159 @@
+"""Role-play pages: scenario list, call screen, scorecard; trainer review queue, overrides, test bench."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from webapp.access import Role, roles_required
+from webapp.extensions import db
+from webapp.registry import progress_recorded
+
+from . import services
+from .call import Reply, replay
+from .forms import BenchForm, OverrideForm, ReplyForm, StartCallForm
+from .models import Call
+from .scenarios import parse_scenario
+from .transcript import reply_segments
+
+bp = Blueprint("roleplay", __name__, url_prefix="/roleplay", template_folder="templates", static_folder="static")
+
+CALLS_PER_PAGE = 30
+REVIEWERS = (Role.TRAINER, Role.ADMIN)
+
+
+def _own_call_or_404(call_id: int) -> Call:
+    call = db.get_or_404(Call, call_id)
+    if call.user_id != current_user.id:
+        abort(404)
+    return call
+
+
+# --- trainee ----------------------------------------------------------------------------------
+
+@bp.get("/")
+@roles_required(Role.TRAINEE)
+def scenarios():
+    return render_template("roleplay/scenarios.html", scenarios=services.current_scenarios(),
+                           results=services.scenario_results(current_user.id),
+                           calls=services.user_calls(current_user.id), form=StartCallForm())
+
+
+@bp.post("/<scenario_id>/start")
+@roles_required(Role.TRAINEE)
+def start(scenario_id: str):
+    form = StartCallForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        call = services.start_call(current_user.id, scenario_id, form.mode.data)
+    except services.RoleplayError:
+        abort(404)
+    db.session.commit()
+    return redirect(url_for("roleplay.call", call_id=call.id))
+
+
+@bp.get("/calls/<int:call_id>")
+@roles_required(Role.TRAINEE)
+def call(call_id: int):
+    call = _own_call_or_404(call_id)
+    if not call.in_progress:
+        return redirect(url_for("roleplay.scorecard", call_id=call.id))
+    state = services.call_state(call)
+    form = ReplyForm(turn=state.next_turn_index)
+    return render_template("roleplay/call.html", call=call, state=state, form=form,
+                           scenario=state.scenario)
+
+
+@bp.post("/calls/<int:call_id>/reply")
+@roles_required(Role.TRAINEE)
+def reply(call_id: int):
+    call = _own_call_or_404(call_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        was_in_progress = call.in_progress
+        try:
+            services.submit_reply(call, form.turn.data, form.text.data)
+        except services.RoleplayError:
+            flash(_("That reply was not for the line the customer is waiting on; it was not stored."), "error")
+        else:
+            db.session.commit()
+            if not call.in_progress:
+                if was_in_progress:  # this reply ended the call (not a retry after the end)
+                    progress_recorded.send(current_app._get_current_object(), user_id=call.user_id)
+                return redirect(url_for("roleplay.scorecard", call_id=call.id))
+    else:
+        flash(_("Please type a reply."), "error")
+    return redirect(url_for("roleplay.call", call_id=call.id))
+
+
+@bp.get("/calls/<int:call_id>/scorecard")
+@roles_required(Role.TRAINEE, *REVIEWERS)
+def scorecard(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    reviewing = current_user.role in REVIEWERS
+    if not reviewing and call.user_id != current_user.id:
+        abort(404)
+    if call.in_progress:
+        if reviewing:
+            abort(404)
+        return redirect(url_for("roleplay.call", call_id=call.id))
+    result = services.call_result(call)
+    return render_template(
+        "roleplay/scorecard.html", call=call, result=result, scenario=services.scenario_of(call.scenario_version),
+        segments={turn.index: reply_segments(turn) for turn in result.turns},
+        history=services.override_history(call), reviewing=reviewing,
+    )
+
+
+# --- trainer ----------------------------------------------------------------------------------
+
+@bp.get("/review")
+@roles_required(*REVIEWERS)
+def review():
+    page = db.paginate(services.ended_calls_query(), per_page=CALLS_PER_PAGE, error_out=False)
+    return render_template("roleplay/review.html", page=page)
+
+
+@bp.post("/calls/<int:call_id>/override")
+@roles_required(*REVIEWERS)
+def override(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        try:
+            services.override_criterion(call, form.turn.data, form.criterion.data, form.passed.data == "1",
+                                        form.reason.data, current_user)
+        except services.RoleplayError:
+            abort(400)
+        db.session.commit()
+        progress_recorded.send(current_app._get_current_object(), user_id=call.user_id)
+        flash(_("Override saved; the machine verdict stays on record."), "success")
+    else:
+        flash(_("An override needs a verdict and a reason."), "error")
+    return redirect(url_for("roleplay.scorecard", call_id=call.id, _anchor=f"turn-{form.turn.data or 1}"))
+
+
+@bp.route("/bench", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def bench():
+    """Type replies against a scenario (or a draft of one) and see the scoring; nothing is stored."""
+    scenarios = services.current_scenarios()
+    form = BenchForm()
+    form.scenario.choices = [SelectChoice(s.id, f"{s.id} · {s.title_zh}") for s in scenarios]
+    result, problems, scenario = None, [], None
+    norms_version = services.current_norms_version()
+    if form.validate_on_submit() and norms_version is not None:
+        if form.source.data and form.source.data.strip():
+            scenario, problems = parse_scenario("draft.md", form.source.data.replace("\r\n", "\n"))
+        else:
+            version = services.current_version_of(form.scenario.data or "")
+            scenario = services.scenario_of(version) if version else None
+        if scenario is not None:
+            lines = [line.strip() for line in (form.replies.data or "").splitlines() if line.strip()]
+            replies = lines or [turn.model_reply for turn in scenario.turns]
+            result = replay(scenario, [Reply(text, 0) for text in replies], services.scorer_for(norms_version))
+    return render_template(
+        "roleplay/bench.html", form=form, result=result, problems=problems, scenario=scenario,
+        segments={turn.index: reply_segments(turn) for turn in result.turns} if result else {},
+        norms_missing=norms_version is None,
+    )
