@@ -2,7 +2,7 @@
 import importlib
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, session
+from flask import Flask, current_app, has_request_context, render_template, session
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -11,7 +11,7 @@ from webapp.config import settings_from_environment
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Domain packages, in registration order. Each exposes ``init_app(app)``.
-DOMAINS = ("accounts", "portal", "content", "courses", "roleplay")
+DOMAINS = ("accounts", "portal", "content", "courses", "quizzes", "roleplay", "certification", "hr")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -51,8 +51,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def select_locale() -> str:
-    """The language the user chose (session), else the configured default (zh_CN)."""
-    chosen = session.get("locale")
+    """The language the user chose (session), else the configured default (zh_CN).
+
+    Outside a request (CLI commands) there is no session: the default applies."""
+    chosen = session.get("locale") if has_request_context() else None
     return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -1,0 +1,120 @@
+"""Certification in Chromium: a trainee completes the last lesson and finds the certificate; HR
+filters the roster and downloads the CSV; the public verification page says valid, then revoked."""
+import csv
+import io
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.test_accounts import sign_in
+from tests.certification.conftest import StubRecords, records_meeting
+from tests.conftest import ROOT
+from webapp.certification import engine, services
+from webapp.certification.kind import PostsKind
+from webapp.certification.models import Certificate
+from webapp.courses import services as courses
+from webapp.courses.kind import CoursesKind
+from webapp.courses.models import CourseModule
+from webapp.extensions import db
+
+POST_ID = "telemarketer"
+LAST_MODULE = "role-awareness"
+
+
+def import_posts_and_one_module() -> None:
+    for kind, files in ((CoursesKind(), sorted((ROOT / "courses" / LAST_MODULE).glob("*.md"))),
+                        (PostsKind(), [ROOT / "quizzes" / "posts" / f"{POST_ID}.md"])):
+        parsed, problems = kind.parse(files, ROOT)
+        assert problems == []
+        kind.import_items(parsed)
+    db.session.commit()
+
+
+def records_with_real_lessons(monkeypatch) -> None:
+    """Quizzes, calls and the other modules are done (stubbed); role-awareness comes from real lessons."""
+    definition = services.definition_of(services.posts_in_order()[0])
+    done = records_meeting(definition)
+
+    def trainee_records(user_id: int) -> engine.TraineeRecords:
+        modules = {m: c for m, c in done.modules.items() if m != LAST_MODULE}
+        completed = courses.completed_modules(user_id)
+        if LAST_MODULE in completed:
+            real = completed[LAST_MODULE]
+            modules[LAST_MODULE] = engine.ModuleCompletion(real.module_id, real.completed_at, real.lesson_versions)
+        return engine.TraineeRecords(modules, done.quizzes, done.scenarios)
+
+    monkeypatch.setattr(services, "trainee_records", trainee_records)
+
+
+def test_trainee_completes_the_last_lesson_and_gets_the_certificate(page, live_server, make_user, monkeypatch):
+    import_posts_and_one_module()
+    records_with_real_lessons(monkeypatch)
+    trainee = make_user(name="周婷")
+    services.assign_post(trainee, services.posts_in_order()[0], None, None)
+    db.session.commit()
+    *earlier, last = db.session.get(CourseModule, LAST_MODULE).current_lessons
+    for lesson in earlier:
+        courses.mark_complete(trainee.id, lesson)
+
+    sign_in(page, live_server, trainee.employee_no)
+    page.goto(f"{live_server}/certification/")
+    remaining = page.locator(f"#post-{POST_ID} .remaining li")
+    expect(remaining).to_have_count(1)
+    expect(remaining.first).to_have_attribute("data-target", LAST_MODULE)
+
+    page.goto(f"{live_server}/courses/lessons/{last.id}")
+    page.click("#complete-form [type=submit]")
+    expect(page.locator("#lesson-completed")).to_be_visible()
+
+    page.goto(f"{live_server}/certification/")
+    expect(page.locator(f"#post-{POST_ID} .badge[data-state]")).to_have_attribute("data-state", "certified")
+    page.click(f"#post-{POST_ID} a.btn-primary")
+    expect(page.locator("#certificate h1")).to_have_text("电话营销专员")
+    with page.expect_download() as download:
+        page.click("#download-pdf")
+    assert download.value.suggested_filename.endswith(".pdf")
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 1
+
+
+def test_hr_filters_downloads_and_revokes_and_the_public_page_follows(page, live_server, make_user, monkeypatch):
+    import_posts_and_one_module()
+    stub = StubRecords()
+    monkeypatch.setattr(services, "trainee_records", stub)
+    post = services.posts_in_order()[0]
+    hr = make_user(role="hr")
+    holder = make_user(name="赵雪", department="电话营销中心")
+    other = make_user(department="营业厅")
+    for trainee in (holder, other):
+        services.assign_post(trainee, post, None, hr)
+    db.session.commit()
+    stub.complete(holder, post)
+    (certificate,) = services.issue_due_certificates(holder.id)
+
+    page.goto(f"{live_server}/verify/{certificate.code}")
+    expect(page.locator("#verification .badge")).to_have_attribute("data-validity", "valid")
+    expect(page.locator("#verification")).to_contain_text("赵*")
+
+    sign_in(page, live_server, hr.employee_no)
+    page.goto(f"{live_server}/hr/")
+    page.select_option("#roster-filters select[name=department]", "电话营销中心")
+    page.click("#roster-filters button")
+    expect(page).to_have_url(re.compile(r"department="))
+    expect(page.locator("#roster-table tbody tr")).to_have_count(1)
+    expect(page.locator("#roster-table tbody tr").first).to_have_attribute("data-employee-no", holder.employee_no)
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    data = download.value.path().read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [(row["employee_no"], row["status"]) for row in rows] == [(holder.employee_no, "certified")]
+    assert rows[0]["verify_url"].endswith(f"/verify/{certificate.code}")
+
+    page.click(f"#roster-table tr[data-employee-no='{holder.employee_no}'] a.btn-danger")
+    page.fill("#reason", "转岗，不再从事电话营销")
+    page.click("#revoke-form [type=submit]")
+    expect(page.locator(f"#roster-table tr[data-employee-no='{holder.employee_no}']")).to_have_attribute(
+        "data-state", "revoked")
+
+    page.goto(f"{live_server}/verify/{certificate.code}")
+    expect(page.locator("#verification .badge")).to_have_attribute("data-validity", "revoked")

@@ -1,0 +1,1 @@
+from tests.certification.conftest import posts, records, today  # noqa: F401 - shared fixtures

@@ -1,0 +1,81 @@
+"""Roster import assigns posts; the CLI export streams the same rows; the demo has every state."""
+from datetime import date
+
+from webapp.accounts import services as accounts
+from webapp.certification.engine import State
+from webapp.certification.services import local_today
+from webapp.certification.models import PostAssignment
+from webapp.extensions import db
+from webapp.hr import services
+from webapp.hr.services import RosterFilters, parse_date
+
+
+def test_parse_date_accepts_what_excel_users_type():
+    assert parse_date("2026-03-31") == parse_date("2026/3/31") == parse_date("2026年3月31日") == date(2026, 3, 31)
+    assert parse_date("2026-02-30") is None and parse_date("next week") is None and parse_date("") is None
+
+
+def test_filters_from_query_values_ignore_nonsense():
+    filters = RosterFilters.from_args({"status": "happy", "issued_from": "2026-01-01", "expires_to": "x",
+                                       "department": " 营业厅 "})
+    assert filters == RosterFilters(department="营业厅", issued_from=date(2026, 1, 1))
+    assert filters.as_args() == {"department": "营业厅", "issued_from": "2026-01-01"}
+
+
+def test_roster_import_assigns_posts_with_due_dates(app, posts):
+    roster = ("工号,姓名,部门,岗位,截止日期\n"
+              "r001,赵一,客服一部,10000号客服代表,2026/12/31\n"
+              "r002,钱二,营业厅,hall-consultant,\n"
+              "r003,孙三,营业厅,,\n").encode("utf-8-sig")
+    result = accounts.import_roster(roster)
+    assert result.problems == []
+    assignments = {(a.user.employee_no, a.post_id, a.due_date) for a in db.session.scalars(db.select(PostAssignment))}
+    assert assignments == {("r001", "hotline-agent", date(2026, 12, 31)), ("r002", "hall-consultant", None)}
+
+
+def test_roster_import_rejects_unknown_posts_and_dates(app, posts):
+    roster = ("工号,姓名,部门,岗位,截止日期\n"
+              "r001,赵一,客服一部,10000号客服代表,下个月\n"
+              "r002,钱二,营业厅,保安,\n"
+              "r003,孙三,营业厅,,2026-01-01\n").encode("utf-8")
+    result = accounts.import_roster(roster)
+    assert [problem.row_number for problem in result.problems] == [2, 3, 4]
+    assert accounts.find_user("r001") is None and db.session.scalar(db.select(PostAssignment)) is None
+
+
+def test_cli_export_writes_every_format(app, runner, posts, tmp_path):
+    runner.invoke(args=["demo", "load"])
+    for export_format in ("csv", "json", "xlsx"):
+        output = tmp_path / f"roster.{export_format}"
+        result = runner.invoke(args=["hr", "export", "--format", export_format, "--status", "expired",
+                                     "--output", str(output)])
+        assert result.exit_code == 0, result.output
+        assert output.stat().st_size > 0
+    data = (tmp_path / "roster.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == 1 + 5  # header + one per demo department
+    assert b",expired," in data and b"/verify/" in data
+    bad = runner.invoke(args=["hr", "export", "--format", "csv", "--issued-from", "yesterday",
+                              "--output", str(tmp_path / "x.csv")])
+    assert bad.exit_code != 0
+
+
+def test_demo_has_every_state_in_several_departments(app, runner, posts):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    runner.invoke(args=["demo", "load"])  # idempotent
+    entries = list(services.roster_entries(RosterFilters(), local_today()))
+    states = {entry.state for entry in entries}
+    assert states == set(State)
+    departments_with_all = {d for d in {e.department for e in entries}
+                            if {e.state for e in entries if e.department == d} == set(State)}
+    assert len(departments_with_all) >= 5
+
+
+def test_certification_cli_issues_on_demand(app, runner, make_user, posts, records):
+    from webapp.certification import services as certification
+
+    trainee = make_user()
+    certification.assign_post(trainee, posts["telemarketer"], None, None)
+    db.session.commit()
+    records.complete(trainee, posts["telemarketer"])
+    result = runner.invoke(args=["certification", "issue"])
+    assert result.exit_code == 0 and "1 certificate(s) issued for 1 trainee(s)" in result.output

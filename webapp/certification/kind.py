@@ -1,0 +1,104 @@
+"""The "posts" content kind: quizzes/posts/<post-id>.md <-> Post, PostVersion."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from webapp.content.registry import Catalog, ContentKind
+from webapp.content.sources import display_path, read_source
+from webapp.extensions import db
+
+from .models import Certificate, Post, PostAssignment, PostVersion
+from .posts import PostDefinition, check_references, parse_post
+
+POSTS_FOLDER = Path("quizzes") / "posts"
+#: Catalog names of the ids a post refers to (offered by the courses, quiz and scenario kinds).
+MODULES, QUIZZES, SCENARIOS, SCENARIO_TAGS = "courses.module", "quizzes.quiz", "scenarios", "scenarios.tag"
+
+
+class PostsKind(ContentKind):
+    name = "posts"
+    order = 60
+
+    def discover(self, root: Path) -> list[Path]:
+        return sorted((root / POSTS_FOLDER).glob("*.md"))
+
+    def parse(self, files: list[Path], root: Path) -> tuple[list[PostDefinition], list]:
+        posts, problems = [], []
+        for path in files:
+            shown = display_path(path, root)
+            text, read_problems = read_source(path, shown)
+            problems += read_problems
+            if text is not None:
+                post, post_problems = parse_post(shown, text)
+                problems += post_problems
+                posts += [post] if post else []
+        return posts, sorted(problems)
+
+    def ids(self, parsed: list[PostDefinition]) -> dict[str, Iterable[str]]:
+        return {"posts.post": [post.post_id for post in parsed]}
+
+    def check(self, parsed: list[PostDefinition], catalog: Catalog) -> list:
+        """References are checked against every kind that has landed (a missing kind checks nothing)."""
+        known = set(catalog.names())
+
+        def ids_or_anything(name: str):
+            return catalog.ids(name) if name in known else _Everything()
+
+        return [problem for post in parsed for problem in check_references(
+            post, ids_or_anything(MODULES), ids_or_anything(QUIZZES), ids_or_anything(SCENARIOS),
+            ids_or_anything(SCENARIO_TAGS))]
+
+    def import_items(self, parsed: list[PostDefinition]) -> dict[str, int]:
+        counts = Counter(created=0, updated=0, unchanged=0)
+        for definition in parsed:
+            counts[_upsert_post(definition)] += 1
+        return dict(counts)
+
+    def export_items(self, out_root: Path) -> int:
+        folder = out_root / POSTS_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        posts = list(db.session.scalars(db.select(Post).where(Post.current_version_id.is_not(None))))
+        for post in posts:
+            (folder / f"{post.id}.md").write_bytes(post.current_version.source.encode("utf-8"))
+        return len(posts)
+
+    def stats(self) -> dict[str, int]:
+        def count(column, *criteria) -> int:
+            return db.session.scalar(db.select(db.func.count(column)).where(*criteria)) or 0
+
+        return {
+            "posts": count(Post.id),
+            "post_versions": count(PostVersion.id),
+            "assignments": count(PostAssignment.id),
+            "certificates": count(Certificate.id),
+            "revoked_certificates": count(Certificate.id, Certificate.revoked_at.is_not(None)),
+        }
+
+
+class _Everything:
+    """Stands in for the ids of a kind that is not registered yet."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+def _upsert_post(definition: PostDefinition) -> str:
+    post = db.session.get(Post, definition.post_id)
+    if post is not None and post.current_version and post.current_version.content_hash == definition.content_hash:
+        return "unchanged"
+    outcome = "created" if post is None else "updated"
+    if post is None:
+        post = Post(id=definition.post_id)
+        db.session.add(post)
+    post.title_zh, post.title_en = definition.title_zh, definition.title_en
+    version = db.session.scalar(db.select(PostVersion).where(
+        PostVersion.post_id == definition.post_id, PostVersion.content_hash == definition.content_hash))
+    if version is None:  # a reverted edit reuses its earlier version
+        version = PostVersion(post_id=definition.post_id, content_hash=definition.content_hash,
+                              source=definition.source)
+        db.session.add(version)
+        db.session.flush()
+    post.current_version = version
+    return outcome

@@ -1,0 +1,293 @@
+"""Certification with the database: records in, the engine's verdict out, certificates issued
+exactly once, revoked, verified. Shared by the views, the CLI, HR and the signal receivers."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_request_context, request
+from sqlalchemy.exc import IntegrityError
+
+from webapp.accounts.models import User
+from webapp.audit.services import record
+from webapp.clock import utcnow
+from webapp.courses.models import CourseModule
+from webapp.courses.services import completed_modules, significantly_changed_lessons
+from webapp.extensions import db
+from webapp.quizzes.services import quiz_results
+from webapp.roleplay.services import scenario_results
+
+from . import engine
+from .kind import POSTS_FOLDER
+from .models import Certificate, CertificateEvent, Post, PostAssignment
+from .pdf import CertificateContent, render_certificate
+from .posts import PostDefinition, parse_post
+
+VERIFY_PATH = "/verify/"
+
+
+class CertificationError(Exception):
+    """A request the certification rules refuse; the message is shown to the user."""
+
+
+def local_today() -> date:
+    """Today in the academy's time zone (dates on certificates are local dates)."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The local date of a stored (naive UTC) moment."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def actor_label(user: User | None) -> str:
+    return f"{user.employee_no} {user.name}" if user is not None else "system"
+
+
+# --- post definitions -------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=128)
+def _parsed(path: str, source: str) -> PostDefinition:
+    definition, problems = parse_post(path, source)
+    if definition is None:  # imported files were validated; a stored source cannot go bad
+        raise CertificationError(f"stored post {path} no longer parses: {problems[0]}")
+    return definition
+
+
+def definition_of(post: Post) -> PostDefinition:
+    return _parsed((POSTS_FOLDER / f"{post.id}.md").as_posix(), post.current_version.source)
+
+
+def posts_in_order() -> list[Post]:
+    return list(db.session.scalars(db.select(Post).where(Post.current_version_id.is_not(None)).order_by(Post.id)))
+
+
+# --- records from the other domains (docs/integration.md) ------------------------------------
+
+def trainee_records(user_id: int) -> engine.TraineeRecords:
+    return engine.TraineeRecords(
+        modules={module_id: engine.ModuleCompletion(c.module_id, c.completed_at, dict(c.lesson_versions))
+                 for module_id, c in completed_modules(user_id).items()},
+        quizzes={quiz_id: engine.QuizResult(r.quiz_id, r.best_score, r.passed, r.last_graded_at, r.attempts)
+                 for quiz_id, r in quiz_results(user_id).items()},
+        scenarios={scenario_id: engine.ScenarioResult(r.scenario_id, r.best_score, r.passed, r.critical,
+                                                      r.finished_at, tuple(r.tags), r.scenario_hash)
+                   for scenario_id, r in scenario_results(user_id).items()},
+    )
+
+
+# --- events and evaluation --------------------------------------------------------------------
+
+def certificates_of(user_id: int, post_id: str) -> list[Certificate]:
+    return list(db.session.scalars(db.select(Certificate).where(
+        Certificate.user_id == user_id, Certificate.post_id == post_id).order_by(Certificate.cycle)))
+
+
+def _significant_changes(certificate: Certificate) -> list[engine.SignificantChange]:
+    """Modules whose lessons the holder completed have since changed significantly."""
+    changes = []
+    for module_id, lesson_versions in certificate.content_versions.get("modules", {}).items():
+        module = db.session.get(CourseModule, module_id)
+        if module is not None and module.significant_changed_at and significantly_changed_lessons(lesson_versions):
+            changes.append(engine.SignificantChange(module_id, module.significant_changed_at))
+    return changes
+
+
+def certificate_events(user_id: int, post_id: str) -> list[engine.CertificateEvent]:
+    events: list[engine.CertificateEvent] = []
+    certificates = certificates_of(user_id, post_id)
+    for certificate in certificates:
+        events.append(engine.CertificateIssued(certificate.cycle, certificate.code, certificate.issued_at,
+                                               certificate.valid_until, certificate.content_versions))
+        if certificate.revoked_at is not None:
+            events.append(engine.CertificateRevoked(certificate.cycle, certificate.revoked_at,
+                                                    actor_label(certificate.revoked_by),
+                                                    certificate.revocation_reason or ""))
+    events += [engine.RecertificationAssigned(event.at, actor_label(event.actor))
+               for event in db.session.scalars(db.select(CertificateEvent).where(
+                   CertificateEvent.user_id == user_id, CertificateEvent.post_id == post_id,
+                   CertificateEvent.kind == CertificateEvent.RECERTIFICATION_ASSIGNED))]
+    if certificates and certificates[-1].revoked_at is None:
+        events += _significant_changes(certificates[-1])
+    return events
+
+
+def assignment_of(assignment: PostAssignment) -> engine.Assignment:
+    return engine.Assignment(assignment.assigned_at, assignment.due_date)
+
+
+@dataclass(frozen=True)
+class AssignedPost:
+    assignment: PostAssignment
+    definition: PostDefinition
+    evaluation: engine.Evaluation
+    certificate: Certificate | None  # the latest certificate row
+
+    @property
+    def post(self) -> Post:
+        return self.assignment.post
+
+
+def assignments_of(user_id: int) -> list[PostAssignment]:
+    return list(db.session.scalars(db.select(PostAssignment).where(PostAssignment.user_id == user_id)
+                                   .order_by(PostAssignment.assigned_at, PostAssignment.post_id)))
+
+
+def assigned_posts(user_id: int, today: date | None = None,
+                   records: engine.TraineeRecords | None = None) -> list[AssignedPost]:
+    """Every post assigned to the trainee, evaluated against their records."""
+    today = today or local_today()
+    records = records if records is not None else trainee_records(user_id)
+    evaluated = []
+    for assignment in assignments_of(user_id):
+        definition = definition_of(assignment.post)
+        events = certificate_events(user_id, assignment.post_id)
+        evaluation = engine.evaluate(definition, records, events, assignment_of(assignment), today)
+        latest = certificates_of(user_id, assignment.post_id)
+        evaluated.append(AssignedPost(assignment, definition, evaluation, latest[-1] if latest else None))
+    return evaluated
+
+
+# --- issuing ----------------------------------------------------------------------------------
+
+def issue_due_certificates(user_id: int, today: date | None = None) -> list[Certificate]:
+    """Issue every certificate the trainee has earned and not yet received; commits each one.
+
+    Exactly once: two requests evaluating at the same moment both insert the same
+    (user, post, cycle); the unique constraint lets one commit and the other rolls back and skips.
+    Call it with nothing else pending in the session (after the progress was committed).
+    """
+    today = today or local_today()
+    records = trainee_records(user_id)
+    issued = []
+    for assigned in assigned_posts(user_id, today, records):
+        if assigned.evaluation.can_issue:
+            certificate = _issue(assigned, records, today)
+            if certificate is not None:
+                issued.append(certificate)
+    return issued
+
+
+def _issue(assigned: AssignedPost, records: engine.TraineeRecords, today: date) -> Certificate | None:
+    draft = engine.draft_certificate(assigned.definition, assigned.evaluation, records, today)
+    user, post_id = assigned.assignment.user, assigned.assignment.post_id
+    certificate = Certificate(
+        user_id=user.id, post_id=post_id, cycle=draft.cycle, code=draft.code, issued_at=utcnow(),
+        valid_until=draft.valid_until, content_versions=draft.content_versions, exam_score=draft.exam_score,
+        roleplay_average=draft.roleplay_average,
+    )
+    db.session.add(certificate)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a concurrent request issued this cycle first
+        db.session.rollback()
+        return None
+    record("certificate.issue", f"certificate:{certificate.number}",
+           {"user": user.employee_no, "post": post_id, "cycle": certificate.cycle,
+            "valid_until": certificate.valid_until.isoformat()})
+    db.session.commit()
+    return certificate
+
+
+def on_progress_recorded(sender, user_id: int, **_extra) -> None:
+    """Receiver of ``webapp.registry.progress_recorded``: a completion may finish a post."""
+    issue_due_certificates(user_id)
+
+
+# --- HR actions -------------------------------------------------------------------------------
+
+def assign_post(user: User, post: Post, due_date: date | None, actor: User | None) -> PostAssignment:
+    """Assign (or re-assign, with a new date) a post. No commit."""
+    assignment = db.session.scalar(db.select(PostAssignment).where(
+        PostAssignment.user_id == user.id, PostAssignment.post_id == post.id))
+    if assignment is None:
+        assignment = PostAssignment(user_id=user.id, post_id=post.id)
+        db.session.add(assignment)
+    assignment.assigned_at, assignment.due_date = utcnow(), due_date
+    assignment.assigned_by_id = actor.id if actor is not None else None
+    db.session.flush()
+    record("post.assign", f"user:{user.employee_no}",
+           {"post": post.id, "due_date": due_date.isoformat() if due_date else None}, actor=actor)
+    return assignment
+
+
+def revoke_certificate(certificate: Certificate, actor: User, reason: str) -> None:
+    """Revoke once: the conditional update makes a second, concurrent revocation fail. No commit."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificationError("a revocation needs a reason")
+    changed = db.session.execute(
+        db.update(Certificate).where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_by_id=actor.id, revocation_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    if not changed:
+        raise CertificationError("the certificate is already revoked")
+    db.session.refresh(certificate)
+    record("certificate.revoke", f"certificate:{certificate.number}",
+           {"user": certificate.user.employee_no, "post": certificate.post_id, "reason": reason}, actor=actor)
+
+
+def assign_recertification(assignment: PostAssignment, actor: User, note: str = "") -> None:
+    """Open the renewal window now (e.g. after a significant content change). No commit."""
+    if not any(c.revoked_at is None for c in certificates_of(assignment.user_id, assignment.post_id)):
+        raise CertificationError("only a holder of a certificate can be asked to recertify")
+    db.session.add(CertificateEvent(user_id=assignment.user_id, post_id=assignment.post_id,
+                                    kind=CertificateEvent.RECERTIFICATION_ASSIGNED, actor_id=actor.id, note=note))
+    record("certificate.recertification", f"user:{assignment.user.employee_no}",
+           {"post": assignment.post_id, "note": note}, actor=actor)
+
+
+# --- verification and the PDF -----------------------------------------------------------------
+
+def verify_url_prefix() -> str:
+    """``<public base URL>/verify/``: PUBLIC_BASE_URL when configured, else this request's host."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    if not base and has_request_context():
+        base = request.url_root.rstrip("/")
+    return base + VERIFY_PATH
+
+
+def masked_name(name: str) -> str:
+    """张小明 -> 张*明, 张伟 -> 张*: enough to recognise, not enough to harvest."""
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * max(1, len(name) - 2) + (name[-1] if len(name) > 2 else "")
+
+
+@dataclass(frozen=True)
+class Verification:
+    holder: str  # masked
+    post: Post
+    number: str
+    issued_on: date
+    valid_until: date
+    validity: engine.Validity
+    revoked_on: date | None
+
+
+def find_by_code(code: str) -> Certificate | None:
+    return db.session.scalar(db.select(Certificate).where(Certificate.code == code))
+
+
+def verify(code: str, today: date | None = None) -> Verification | None:
+    certificate = find_by_code(code)
+    if certificate is None:
+        return None
+    revoked = certificate.revoked_at is not None
+    return Verification(
+        holder=masked_name(certificate.user.name), post=certificate.post, number=certificate.number,
+        issued_on=local_date(certificate.issued_at), valid_until=certificate.valid_until,
+        validity=engine.validity_on(certificate.valid_until, revoked, today or local_today()),
+        revoked_on=local_date(certificate.revoked_at) if revoked else None,
+    )
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    return render_certificate(CertificateContent(
+        holder_name=certificate.user.name, employee_no=certificate.user.employee_no,
+        post_title_zh=certificate.post.title_zh, post_title_en=certificate.post.title_en,
+        certificate_no=certificate.number, code=certificate.code, issued_on=local_date(certificate.issued_at),
+        valid_until=certificate.valid_until, verify_url=verify_url_prefix() + certificate.code,
+    ))

@@ -1,0 +1,75 @@
+"""Trainee certification pages and the public verification page. Thin: services do the work."""
+import io
+
+from flask import Blueprint, abort, render_template, send_file, url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from webapp.access import Role, public, roles_required
+from webapp.courses.services import modules_in_order
+from webapp.extensions import db, limiter
+
+from . import engine, services
+from .models import Certificate
+
+bp = Blueprint("certification", __name__, template_folder="templates")
+
+VERIFY_RATE_LIMIT = "30 per minute"
+#: Where each kind of remaining item is done, in the other domains' pages.
+ITEM_PAGES = {
+    engine.ItemKind.MODULE: lambda item: url_for("courses.module", module_id=item.target_id),
+    engine.ItemKind.QUIZ: lambda item: url_for("quizzes.index", _anchor=item.target_id),
+    engine.ItemKind.SCENARIO: lambda item: url_for("roleplay.scenarios", _anchor=item.target_id),
+    engine.ItemKind.SCENARIO_TAG: lambda item: url_for("roleplay.scenarios"),
+}
+
+
+def item_url(item: engine.RemainingItem) -> str | None:
+    """The page where the trainee does this item (None when that domain is not installed)."""
+    try:
+        return ITEM_PAGES[item.kind](item)
+    except BuildError:
+        return None
+
+
+@bp.get("/certification/")
+@roles_required(Role.TRAINEE)
+def dashboard():
+    services.issue_due_certificates(current_user.id)  # evaluate on demand, in case a signal was missed
+    module_titles = {module.id: module for module in modules_in_order()}
+    return render_template("certification/dashboard.html", assigned=services.assigned_posts(current_user.id),
+                           modules=module_titles, item_url=item_url)
+
+
+def _visible_certificate(certificate_id: int) -> Certificate:
+    certificate = db.get_or_404(Certificate, certificate_id)
+    if current_user.role == Role.TRAINEE and certificate.user_id != current_user.id:
+        abort(404)
+    return certificate
+
+
+@bp.get("/certification/certificates/<int:certificate_id>")
+@roles_required(Role.TRAINEE, Role.HR, Role.ADMIN)
+def certificate(certificate_id: int):
+    found = _visible_certificate(certificate_id)
+    return render_template("certification/certificate.html", certificate=found,
+                           verification=services.verify(found.code),
+                           verify_url=services.verify_url_prefix() + found.code)
+
+
+@bp.get("/certification/certificates/<int:certificate_id>/pdf")
+@roles_required(Role.TRAINEE, Role.HR, Role.ADMIN)
+def certificate_pdf(certificate_id: int):
+    found = _visible_certificate(certificate_id)
+    return send_file(io.BytesIO(services.certificate_pdf(found)), mimetype="application/pdf",
+                     as_attachment=True, download_name=f"certificate-{found.number}.pdf")
+
+
+@bp.get(services.VERIFY_PATH + "<code>")
+@limiter.limit(VERIFY_RATE_LIMIT)
+@public
+def verify(code: str):
+    verification = services.verify(code)
+    if verification is None:
+        abort(404)
+    return render_template("certification/verify.html", verification=verification)

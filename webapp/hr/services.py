@@ -1,0 +1,304 @@
+"""The certification roster for HR: one streamed query, states from the pure engine, exports,
+charts, roster-import assignments and the audit log query. Shared by the views and the CLI."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, time, timedelta
+
+from webapp.accounts.models import User
+from webapp.accounts.roster import N_, RowProblem
+from webapp.audit.models import AuditEntry
+from webapp.certification import engine
+from webapp.certification.models import Certificate, CertificateEvent, Post, PostAssignment, certificate_number
+from webapp.certification.services import assign_post, definition_of, local_date, posts_in_order
+from webapp.extensions import db
+
+STREAM_BATCH = 2000
+HOLDING = (engine.State.CERTIFIED, engine.State.EXPIRING)  # hold a valid certificate
+DATE_IN_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def parse_date(text: str | None) -> date | None:
+    """2026-03-31, 2026/3/31, 2026.3.31 or 2026年3月31日; None when empty or not a date."""
+    match = DATE_IN_TEXT.match(text or "")
+    if not match:
+        return None
+    try:
+        return date(*map(int, match.groups()))
+    except ValueError:
+        return None
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RosterFilters:
+    department: str = ""
+    post: str = ""
+    status: str = ""  # an engine.State value
+    issued_from: date | None = None
+    issued_to: date | None = None
+    expires_from: date | None = None
+    expires_to: date | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> RosterFilters:
+        """From query-string or CLI values; unknown statuses and malformed dates are ignored."""
+        status = args.get("status") or ""
+        return cls(
+            department=(args.get("department") or "").strip(),
+            post=(args.get("post") or "").strip(),
+            status=status if status in set(engine.State) else "",
+            **{name: parse_date(args.get(name)) for name in
+               ("issued_from", "issued_to", "expires_from", "expires_to")},
+        )
+
+    def as_args(self) -> dict[str, str]:
+        """The non-empty filters as query-string values (links keep the current filters)."""
+        values = {item.name: getattr(self, item.name) for item in fields(self)}
+        return {name: value.isoformat() if isinstance(value, date) else value
+                for name, value in values.items() if value}
+
+
+# --- the roster -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RosterEntry:
+    assignment_id: int
+    employee_no: str
+    name: str
+    department: str
+    post_id: str
+    post_title: str
+    due_date: date | None
+    state: engine.State
+    certificate_id: int | None
+    certificate_no: str
+    code: str
+    issued_on: date | None
+    valid_until: date | None
+    exam_score: float | None
+    roleplay_average: float | None
+    revocation_reason: str
+
+
+def _roster_query(filters: RosterFilters):
+    latest = (db.select(Certificate.user_id, Certificate.post_id, db.func.max(Certificate.cycle).label("cycle"))
+              .group_by(Certificate.user_id, Certificate.post_id).subquery())
+    recertification = (db.select(CertificateEvent.user_id, CertificateEvent.post_id,
+                                 db.func.max(CertificateEvent.at).label("at"))
+                       .where(CertificateEvent.kind == CertificateEvent.RECERTIFICATION_ASSIGNED)
+                       .group_by(CertificateEvent.user_id, CertificateEvent.post_id).subquery())
+    query = (
+        db.select(PostAssignment.id.label("assignment_id"), PostAssignment.assigned_at, PostAssignment.due_date,
+                  User.employee_no, User.name, User.department, Post.id.label("post_id"), Post.title_zh,
+                  Certificate.id.label("certificate_id"), Certificate.cycle, Certificate.code, Certificate.issued_at,
+                  Certificate.valid_until, Certificate.exam_score, Certificate.roleplay_average,
+                  Certificate.revoked_at, Certificate.revocation_reason, recertification.c.at.label("recertify_at"))
+        .join(User, User.id == PostAssignment.user_id)
+        .join(Post, Post.id == PostAssignment.post_id)
+        .outerjoin(latest, (latest.c.user_id == PostAssignment.user_id) & (latest.c.post_id == PostAssignment.post_id))
+        .outerjoin(Certificate, (Certificate.user_id == PostAssignment.user_id)
+                   & (Certificate.post_id == PostAssignment.post_id) & (Certificate.cycle == latest.c.cycle))
+        .outerjoin(recertification, (recertification.c.user_id == PostAssignment.user_id)
+                   & (recertification.c.post_id == PostAssignment.post_id))
+        .order_by(User.department, User.employee_no, Post.id)
+    )
+    if filters.department:
+        query = query.where(User.department == filters.department)
+    if filters.post:
+        query = query.where(Post.id == filters.post)
+    if filters.issued_from:
+        query = query.where(Certificate.issued_at >= datetime.combine(filters.issued_from, time.min))
+    if filters.issued_to:
+        query = query.where(Certificate.issued_at < datetime.combine(filters.issued_to + timedelta(days=1), time.min))
+    if filters.expires_from:
+        query = query.where(Certificate.valid_until >= filters.expires_from)
+    if filters.expires_to:
+        query = query.where(Certificate.valid_until <= filters.expires_to)
+    return query
+
+
+def _events(row) -> list[engine.CertificateEvent]:
+    if row.certificate_id is None:
+        return []
+    events: list[engine.CertificateEvent] = [
+        engine.CertificateIssued(row.cycle, row.code, row.issued_at, row.valid_until)]
+    if row.revoked_at is not None:
+        events.append(engine.CertificateRevoked(row.cycle, row.revoked_at, "", row.revocation_reason or ""))
+    if row.recertify_at is not None:
+        events.append(engine.RecertificationAssigned(row.recertify_at, ""))
+    return events
+
+
+def roster_entries(filters: RosterFilters, today: date) -> Iterator[RosterEntry]:
+    """Every assignment matching the filters, streamed from a server-side cursor."""
+    definitions = {post.id: definition_of(post) for post in posts_in_order()}
+    rows = db.session.execute(_roster_query(filters).execution_options(yield_per=STREAM_BATCH))
+    for row in rows:
+        state = engine.standing(definitions[row.post_id], _events(row),
+                                engine.Assignment(row.assigned_at, row.due_date), today).state
+        if filters.status and state != filters.status:
+            continue
+        held = row.certificate_id is not None
+        yield RosterEntry(
+            assignment_id=row.assignment_id, employee_no=row.employee_no, name=row.name,
+            department=row.department, post_id=row.post_id, post_title=row.title_zh, due_date=row.due_date,
+            state=state, certificate_id=row.certificate_id,
+            certificate_no=certificate_number(row.issued_at, row.certificate_id) if held else "",
+            code=row.code or "", issued_on=local_date(row.issued_at) if held else None,
+            valid_until=row.valid_until, exam_score=row.exam_score, roleplay_average=row.roleplay_average,
+            revocation_reason=row.revocation_reason or "",
+        )
+
+
+def export_rows(filters: RosterFilters, today: date, verify_url_prefix: str) -> Iterator[dict]:
+    """The export's fixed columns (webapp.hr.export.COLUMNS), one dict per assignment."""
+    for entry in roster_entries(filters, today):
+        yield {
+            "employee_no": entry.employee_no, "name": entry.name, "department": entry.department,
+            "post": entry.post_title, "status": entry.state.value, "certificate_no": entry.certificate_no,
+            "issued_at": entry.issued_on, "valid_until": entry.valid_until, "last_exam_score": entry.exam_score,
+            "roleplay_average": entry.roleplay_average,
+            "verify_url": verify_url_prefix + entry.code if entry.code else "",
+            "revocation_reason": entry.revocation_reason,
+        }
+
+
+# --- the roster page: counts, charts and one page of entries in one pass ----------------------
+
+@dataclass(frozen=True)
+class DepartmentShare:
+    department: str
+    assigned: int
+    holding: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.holding / self.assigned) if self.assigned else 0
+
+
+@dataclass(frozen=True)
+class MonthBar:
+    month: date  # first day
+    issued: int
+    expiring: int
+
+
+@dataclass
+class RosterPage:
+    entries: list[RosterEntry] = field(default_factory=list)
+    matching: int = 0
+    counts: Counter = field(default_factory=Counter)  # per state, whatever the status filter
+    departments: list[DepartmentShare] = field(default_factory=list)
+    months: list[MonthBar] = field(default_factory=list)
+
+    @property
+    def busiest_month(self) -> int:
+        return max([1] + [max(bar.issued, bar.expiring) for bar in self.months])
+
+
+def _month(day: date, offset: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 + offset
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -> RosterPage:
+    result = RosterPage()
+    assigned, holding, issued, expiring = Counter(), Counter(), Counter(), Counter()
+    first = (page - 1) * per_page
+    for entry in roster_entries(replace(filters, status=""), today):
+        result.counts[entry.state] += 1
+        if filters.status and entry.state != filters.status:
+            continue
+        if first <= result.matching < first + per_page:
+            result.entries.append(entry)
+        result.matching += 1
+        assigned[entry.department] += 1
+        holding[entry.department] += entry.state in HOLDING
+        if entry.issued_on:
+            issued[_month(entry.issued_on)] += 1
+        if entry.valid_until and entry.state != engine.State.REVOKED:
+            expiring[_month(entry.valid_until)] += 1
+    result.departments = [DepartmentShare(name, assigned[name], holding[name]) for name in sorted(assigned)]
+    months = [_month(today, offset) for offset in range(-11, 13)]
+    result.months = [MonthBar(month, issued[month], expiring[month]) for month in months]
+    return result
+
+
+def departments() -> list[str]:
+    return list(db.session.scalars(db.select(User.department).join(PostAssignment, PostAssignment.user_id == User.id)
+                                   .distinct().order_by(User.department)))
+
+
+# --- roster import: the 岗位 / 截止日期 columns ---------------------------------------------------
+
+def _post_by_name() -> dict[str, Post]:
+    found = {}
+    for post in posts_in_order():
+        found.update({post.id: post, post.title_zh: post, post.title_en.lower(): post})
+    return found
+
+
+def assign_from_roster(sender, rows, **_extra) -> list[RowProblem]:
+    """Receiver of ``webapp.registry.roster_imported``: assign the post named in each row."""
+    posts, problems = _post_by_name(), []
+    for row in rows:
+        post_text, due_text = row.extra.get("post", ""), row.extra.get("due_date", "")
+        if not post_text:
+            if due_text:
+                problems.append(RowProblem(row.row_number, N_("a due date needs a post in the same row")))
+            continue
+        post = posts.get(post_text) or posts.get(post_text.lower())
+        due_date = parse_date(due_text)
+        if post is None:
+            problems.append(RowProblem(row.row_number, N_("unknown post %(post)s"), {"post": post_text}))
+        elif due_text and due_date is None:
+            problems.append(RowProblem(row.row_number, N_("due date %(text)s is not a date such as 2026-03-31"),
+                                       {"text": due_text}))
+        else:  # any problem rolls the whole import back
+            assign_post(row.user, post, due_date, actor=None)
+    return problems
+
+
+# --- audit log --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""  # prefix, e.g. "certificate." or "certificate.revoke"
+    actor: str = ""  # part of the actor's employee number or name
+    target: str = ""  # part of the target
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> AuditFilters:
+        return cls((args.get("action") or "").strip(), (args.get("actor") or "").strip(),
+                   (args.get("target") or "").strip(), parse_date(args.get("since")), parse_date(args.get("until")))
+
+
+def audit_query(filters: AuditFilters):
+    query = db.select(AuditEntry).order_by(AuditEntry.id.desc())
+    if filters.action:
+        query = query.where(AuditEntry.action.startswith(filters.action, autoescape=True))
+    if filters.actor:
+        query = query.where(AuditEntry.actor_label.contains(filters.actor, autoescape=True))
+    if filters.target:
+        query = query.where(AuditEntry.target.contains(filters.target, autoescape=True))
+    if filters.since:
+        query = query.where(AuditEntry.at >= datetime.combine(filters.since, time.min))
+    if filters.until:
+        query = query.where(AuditEntry.at < datetime.combine(filters.until + timedelta(days=1), time.min))
+    return query
+
+
+def audit_actions() -> list[str]:
+    return list(db.session.scalars(db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+
+
+def status_counts(today: date) -> dict[engine.State, int]:
+    counts = Counter(entry.state for entry in roster_entries(RosterFilters(), today))
+    return {state: counts[state] for state in engine.State}

@@ -1,0 +1,130 @@
+"""HR pages: the certification roster with filters, charts and exports; assigning posts;
+revoking certificates; asking holders to recertify; the audit log."""
+import os
+import tempfile
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, \
+    stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.access import Role, roles_required
+from webapp.accounts.services import find_user
+from webapp.audit.services import record
+from webapp.certification import services as certification
+from webapp.certification.engine import State
+from webapp.certification.models import Certificate, Post, PostAssignment
+from webapp.extensions import db
+
+from . import export, services
+from .forms import AssignPostForm, RecertifyForm, RevokeForm
+
+bp = Blueprint("hr", __name__, url_prefix="/hr", template_folder="templates")
+
+ROSTER_PER_PAGE = 50
+AUDIT_PER_PAGE = 100
+HR_ROLES = (Role.HR, Role.ADMIN)
+
+
+@bp.get("/")
+@roles_required(*HR_ROLES)
+def roster():
+    filters = services.RosterFilters.from_args(request.args)
+    page_number = request.args.get("page", 1, type=int) or 1
+    page = services.roster_page(filters, certification.local_today(), max(1, page_number), ROSTER_PER_PAGE)
+    return render_template("hr/roster.html", page=page, filters=filters, page_number=max(1, page_number),
+                           per_page=ROSTER_PER_PAGE, states=list(State), posts=certification.posts_in_order(),
+                           departments=services.departments(), formats=export.FORMATS,
+                           recertify_form=RecertifyForm())
+
+
+@bp.get("/roster/export.<export_format>")
+@roles_required(*HR_ROLES)
+def export_roster(export_format: str):
+    if export_format not in export.FORMATS:
+        abort(404)
+    filters = services.RosterFilters.from_args(request.args)
+    record("roster.export", "roster", {"format": export_format, "filters": filters.as_args()}, actor=current_user)
+    db.session.commit()
+    rows = services.export_rows(filters, certification.local_today(), certification.verify_url_prefix())
+    download_name = f"certification-roster-{certification.local_today().isoformat()}.{export_format}"
+    if export_format == "xlsx":
+        return _send_xlsx(rows, download_name)
+    chunks = export.csv_chunks(rows) if export_format == "csv" else export.json_chunks(rows)
+    response = Response(stream_with_context(chunk.encode("utf-8") for chunk in chunks),
+                        content_type=export.MEDIA_TYPES[export_format])
+    response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return response
+
+
+def _send_xlsx(rows, download_name: str):
+    """XLSX cannot stream: write a temporary file, then send it (unlinked once it is open)."""
+    descriptor, path = tempfile.mkstemp(suffix=".xlsx", prefix="hotline-roster-")
+    os.close(descriptor)
+    try:
+        export.write_xlsx(rows, path)
+        handle = open(path, "rb")  # noqa: SIM115 - send_file closes it when the response ends
+    finally:
+        os.unlink(path)
+    return send_file(handle, mimetype=export.MEDIA_TYPES["xlsx"], as_attachment=True, download_name=download_name)
+
+
+@bp.route("/assign", methods=["GET", "POST"])
+@roles_required(*HR_ROLES)
+def assign():
+    form = AssignPostForm()
+    form.post.choices = [(post.id, f"{post.title_zh} · {post.title_en}") for post in certification.posts_in_order()]
+    if form.validate_on_submit():
+        trainee = find_user(form.employee_no.data)
+        if trainee is None or trainee.role != Role.TRAINEE:
+            form.employee_no.errors.append(_("No trainee has this employee number."))
+        else:
+            post = db.get_or_404(Post, form.post.data)
+            certification.assign_post(trainee, post, form.due_date.data, current_user)
+            db.session.commit()
+            flash(_("%(post)s assigned to %(name)s.", post=post.title_zh, name=trainee.name), "success")
+            return redirect(url_for(".roster", department=trainee.department))
+    return render_template("hr/assign.html", form=form)
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@roles_required(*HR_ROLES)
+def revoke(certificate_id: int):
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            certification.revoke_certificate(certificate, current_user, form.reason.data)
+        except certification.CertificationError:
+            db.session.rollback()
+            flash(_("This certificate is already revoked."), "error")
+        else:
+            db.session.commit()
+            flash(_("Certificate %(number)s revoked.", number=certificate.number), "success")
+        return redirect(url_for(".roster", department=certificate.user.department))
+    return render_template("hr/revoke.html", form=form, certificate=certificate)
+
+
+@bp.post("/assignments/<int:assignment_id>/recertify")
+@roles_required(*HR_ROLES)
+def recertify(assignment_id: int):
+    assignment = db.get_or_404(PostAssignment, assignment_id)
+    form = RecertifyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        certification.assign_recertification(assignment, current_user, form.note.data or "")
+    except certification.CertificationError:
+        flash(_("Only a holder of a valid certificate can be asked to recertify."), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s can renew now.", name=assignment.user.name), "success")
+    return redirect(url_for(".roster", department=assignment.user.department))
+
+
+@bp.get("/audit")
+@roles_required(*HR_ROLES)
+def audit_log():
+    filters = services.AuditFilters.from_args(request.args)
+    page = db.paginate(services.audit_query(filters), per_page=AUDIT_PER_PAGE, error_out=False)
+    return render_template("hr/audit.html", page=page, filters=filters, actions=services.audit_actions())

@@ -1,0 +1,506 @@
+"""Quiz attempts and results: the database side, shared by the views, the CLI and other domains.
+
+State changes of an attempt are single conditional UPDATEs (``... WHERE state = 'in_progress'``):
+the request whose UPDATE changed no row did not make the change, so double clicks, two tabs and
+retries give one graded attempt on SQLite and PostgreSQL alike. Saving an answer first touches
+the attempt row under the same condition (and before the deadline); on PostgreSQL that row lock
+orders a save and a concurrent submit, so an answer is either graded or refused, never lost.
+
+Functions that change an attempt's state commit (they are whole units of work, also used by the
+CLI) and send ``progress_recorded`` after a grading commits.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from flask import abort, current_app
+from sqlalchemy.exc import IntegrityError
+
+from webapp.accounts.models import User
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.registry import progress_recorded
+
+from .blueprint import Blueprint, parse_blueprint
+from .draw import BankIndex, draw_attempt
+from .bank import Bank
+from .itemstats import QuizStatistics, SlotScore, quiz_statistics
+from .models import (
+    GRADED, IN_PROGRESS, OVERDUE, SUBMITTED, Attempt, AttemptAnswer, AttemptSlot, BankQuestion, QuestionBank,
+    QuestionVersion, Quiz,
+)
+from .policy import FULL, MARKS, PastAttempt, QuizResult, Standing, has_passed, review_level, score_percent, standing
+from .questions import InvalidAnswer, Question, question_from_data
+
+
+class QuizError(Exception):
+    """A refused action; ``reason`` is one of the constants below (views turn it into a message)."""
+
+    NO_ATTEMPTS_LEFT, COOLING_DOWN, CLOSED, RETIRED = "no_attempts_left", "cooling_down", "closed", "retired"
+
+    def __init__(self, reason: str, until: datetime | None = None):
+        super().__init__(reason)
+        self.reason, self.until = reason, until
+
+
+def clock() -> datetime:
+    """Now, from ``QUIZZES_CLOCK`` when the app has one (tests move time without sleeping)."""
+    return current_app.config.get("QUIZZES_CLOCK", utcnow)()
+
+
+# --- content, cached by content hash -----------------------------------------------------------
+
+@lru_cache(maxsize=128)
+def _blueprint_from(quiz_id: str, content_hash: str, source: str) -> Blueprint:
+    blueprint, problems = parse_blueprint(f"quizzes/exams/{quiz_id}.md", source)
+    if blueprint is None:
+        raise ValueError(f"stored quiz {quiz_id} does not parse: {problems}")
+    return blueprint
+
+
+def blueprint_of(quiz: Quiz) -> Blueprint:
+    return _blueprint_from(quiz.id, quiz.content_hash, quiz.source)
+
+
+@dataclass(frozen=True)
+class LoadedBank:
+    """A bank's current questions, indexed for drawing, with the version row of each."""
+
+    index: BankIndex
+    version_ids: dict[str, int]
+
+    def still_current(self) -> bool:
+        """Cheap guard against a re-created database reusing the bank's content hash."""
+        first = next(iter(self.version_ids.items()), None)
+        return first is None or db.session.scalar(
+            db.select(BankQuestion.current_version_id).where(BankQuestion.id == first[0])) == first[1]
+
+
+_loaded_banks: dict[str, tuple[str, LoadedBank]] = {}  # bank id -> (content hash, loaded)
+_questions: dict[str, Question] = {}  # version content hash -> question
+_QUESTION_CACHE_SIZE = 50_000
+
+
+def loaded_bank(bank_id: str) -> LoadedBank | None:
+    """The bank as currently imported, indexed once per content hash (draws reuse the index)."""
+    row = db.session.get(QuestionBank, bank_id)
+    if row is None:
+        return None
+    cached = _loaded_banks.get(bank_id)
+    if cached is not None and cached[0] == row.content_hash and cached[1].still_current():
+        return cached[1]
+    versions = db.session.execute(
+        db.select(QuestionVersion)
+        .join(BankQuestion, BankQuestion.current_version_id == QuestionVersion.id)
+        .where(BankQuestion.bank_id == bank_id, BankQuestion.retired_at.is_(None))
+        .order_by(BankQuestion.position)
+    ).scalars().all()
+    bank = Bank(row.id, row.title, row.module_id, f"quizzes/banks/{row.id}.md",
+                tuple(question_of(version) for version in versions), "", row.content_hash)
+    loaded = LoadedBank(BankIndex(bank), {version.question_id: version.id for version in versions})
+    _loaded_banks[bank_id] = (row.content_hash, loaded)
+    return loaded
+
+
+def question_of(version: QuestionVersion) -> Question:
+    """The pure question of an immutable version row (its content hash names its whole text)."""
+    question = _questions.get(version.content_hash)
+    if question is None:
+        if len(_questions) >= _QUESTION_CACHE_SIZE:
+            _questions.clear()
+        question = _questions[version.content_hash] = question_from_data(version.data)
+    return question
+
+
+# --- quizzes and standings ---------------------------------------------------------------------
+
+def current_quizzes() -> list[Quiz]:
+    """Module quizzes first, then final exams, each by id."""
+    return list(db.session.scalars(db.select(Quiz).where(Quiz.retired_at.is_(None))
+                                   .order_by(Quiz.post_id.is_not(None), Quiz.module_id, Quiz.id)))
+
+
+def quiz_or_404(quiz_id: str) -> Quiz:
+    quiz = db.get_or_404(Quiz, quiz_id)
+    if quiz.retired_at is not None:
+        abort(404)
+    return quiz
+
+
+def _attempts_of(user_id: int, quiz_id: str | None = None) -> list[Attempt]:
+    query = db.select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.quiz_id, Attempt.number)
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    return list(db.session.scalars(query))
+
+
+def _past(attempt: Attempt) -> PastAttempt:
+    return PastAttempt(attempt.number, attempt.state, attempt.closed_at, attempt.score, attempt.passed)
+
+
+def standing_of(user_id: int, quiz: Quiz, now: datetime) -> Standing:
+    blueprint = blueprint_of(quiz)
+    attempts = [_past(a) for a in _attempts_of(user_id, quiz.id)]
+    return standing(blueprint.attempts_allowed, blueprint.cooldown_minutes, attempts, now)
+
+
+@dataclass(frozen=True)
+class QuizOverview:
+    quiz: Quiz
+    blueprint: Blueprint
+    standing: Standing
+    open_attempt_id: int | None
+    attempts: list[Attempt]
+
+
+def overview(user_id: int, now: datetime) -> list[QuizOverview]:
+    """Every current quiz with the trainee's standing (overdue attempts are graded first)."""
+    close_overdue_attempts(now, user_id=user_id)
+    attempts_by_quiz: dict[str, list[Attempt]] = {}
+    for attempt in _attempts_of(user_id):
+        attempts_by_quiz.setdefault(attempt.quiz_id, []).append(attempt)
+    rows = []
+    for quiz in current_quizzes():
+        blueprint, attempts = blueprint_of(quiz), attempts_by_quiz.get(quiz.id, [])
+        rows.append(QuizOverview(
+            quiz, blueprint,
+            standing(blueprint.attempts_allowed, blueprint.cooldown_minutes, [_past(a) for a in attempts], now),
+            next((a.id for a in attempts if a.state == IN_PROGRESS), None),
+            attempts,
+        ))
+    return rows
+
+
+# --- the attempt lifecycle ---------------------------------------------------------------------
+
+def seen_question_ids(user_id: int) -> set[str]:
+    """Every question the trainee was shown in any earlier attempt (the draw prefers others)."""
+    return set(db.session.scalars(
+        db.select(QuestionVersion.question_id).distinct()
+        .join(AttemptSlot, AttemptSlot.question_version_id == QuestionVersion.id)
+        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
+        .where(Attempt.user_id == user_id)))
+
+
+def start_attempt(user_id: int, quiz: Quiz, now: datetime) -> Attempt:
+    """The trainee's open attempt at this quiz, or a new one drawn now; raises QuizError."""
+    close_overdue_attempts(now, user_id=user_id, quiz_id=quiz.id)
+    attempts = _attempts_of(user_id, quiz.id)
+    open_attempt = next((a for a in attempts if a.state == IN_PROGRESS), None)
+    if open_attempt is not None:
+        return open_attempt
+    blueprint = blueprint_of(quiz)
+    position = standing(blueprint.attempts_allowed, blueprint.cooldown_minutes, [_past(a) for a in attempts], now)
+    if position.attempts_left == 0:
+        raise QuizError(QuizError.NO_ATTEMPTS_LEFT)
+    if position.cooldown_until is not None:
+        raise QuizError(QuizError.COOLING_DOWN, position.cooldown_until)
+
+    banks = {bank_id: loaded_bank(bank_id) for bank_id in blueprint.banks}
+    if any(bank is None for bank in banks.values()):
+        raise QuizError(QuizError.RETIRED)
+    seed = secrets.randbits(63)
+    drawn = draw_attempt(seed, blueprint, {bank_id: bank.index for bank_id, bank in banks.items()},
+                         seen_question_ids(user_id))
+    ends_at = now + timedelta(minutes=blueprint.time_limit_minutes) if blueprint.time_limit_minutes else None
+    attempt = Attempt(
+        user_id=user_id, quiz_id=quiz.id, number=len(attempts) + 1, seed=seed, quiz_hash=quiz.content_hash,
+        state=IN_PROGRESS, started_at=now, ends_at=ends_at,
+        deadline=ends_at + timedelta(seconds=blueprint.grace_seconds) if ends_at else None,
+        pass_mark=blueprint.pass_mark,
+    )
+    attempt.slots = [
+        AttemptSlot(position=slot.position, option_order=list(slot.option_order),
+                    question_version_id=banks[_bank_of(slot.question.id)].version_ids[slot.question.id])
+        for slot in drawn
+    ]
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another tab started the same attempt number a moment ago
+        db.session.rollback()
+        return next(a for a in _attempts_of(user_id, quiz.id) if a.state == IN_PROGRESS)
+    return attempt
+
+
+def _bank_of(question_id: str) -> str:
+    return question_id.rsplit(".", 1)[0]
+
+
+def attempt_of(user_id: int, attempt_id: int) -> Attempt:
+    """The trainee's own attempt; anyone else's is a 404 (its existence is not revealed)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        abort(404)
+    return attempt
+
+
+def is_open(attempt: Attempt, now: datetime) -> bool:
+    return attempt.state == IN_PROGRESS and (attempt.deadline is None or now <= attempt.deadline)
+
+
+def save_answers(attempt: Attempt, answers: dict[int, list[str]], now: datetime) -> None:
+    """Upsert answers (position -> submitted values) while the attempt is open, in one commit.
+
+    Raises InvalidAnswer for values that do not fit their question (nothing is saved), and
+    QuizError(CLOSED) once the attempt is closed or past its deadline (it is graded then).
+    """
+    if not is_open(attempt, now):
+        finish_attempt(attempt, now)
+        raise QuizError(QuizError.CLOSED)
+    slots = {slot.position: slot for slot in attempt.slots}
+    canonical = {}
+    for position, values in answers.items():
+        if position not in slots:
+            raise InvalidAnswer(f"no question at position {position}")
+        question = question_of(slots[position].question_version)
+        canonical[position] = question.question_type.normalise(question, slots[position].option_order, values)
+    touched = db.session.execute(
+        db.update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS,
+               db.or_(Attempt.deadline.is_(None), Attempt.deadline >= now))
+        .values(state=IN_PROGRESS)  # no change, but the row lock orders this save and a submit
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not touched:  # closed by a concurrent request since this one read the attempt
+        db.session.rollback()
+        finish_attempt(attempt, now)
+        raise QuizError(QuizError.CLOSED)
+    for position, value in canonical.items():
+        updated = db.session.execute(
+            db.update(AttemptAnswer)
+            .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.position == position)
+            .values(value=value, saved_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not updated:
+            db.session.add(AttemptAnswer(attempt_id=attempt.id, position=position, value=value, saved_at=now))
+    db.session.commit()
+
+
+def saved_answers(attempt: Attempt) -> dict[int, object]:
+    rows = db.session.execute(db.select(AttemptAnswer.position, AttemptAnswer.value)
+                              .where(AttemptAnswer.attempt_id == attempt.id))
+    return dict(rows.all())
+
+
+def finish_attempt(attempt: Attempt, now: datetime) -> bool:
+    """Close the attempt (submitted, or overdue after its deadline) and grade it.
+
+    Idempotent: returns True only for the call that graded it. A late submit closes the attempt
+    as overdue and grades what was saved.
+    """
+    late = attempt.deadline is not None and now > attempt.deadline
+    db.session.execute(
+        db.update(Attempt).where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS)
+        .values(state=OVERDUE if late else SUBMITTED, closed_at=attempt.deadline if late else now)
+        .execution_options(synchronize_session=False)
+    )
+    graded = _grade(attempt.id, now)
+    db.session.commit()
+    db.session.refresh(attempt)
+    if graded:
+        progress_recorded.send(current_app._get_current_object(), user_id=attempt.user_id)
+    return graded
+
+
+def _grade(attempt_id: int, now: datetime) -> bool:
+    """Score the saved answers of a closed attempt; True when this call moved it to graded."""
+    slots = db.session.scalars(db.select(AttemptSlot).where(AttemptSlot.attempt_id == attempt_id)
+                               .order_by(AttemptSlot.position)).all()
+    answers = dict(db.session.execute(db.select(AttemptAnswer.position, AttemptAnswer.value)
+                                      .where(AttemptAnswer.attempt_id == attempt_id)).all())
+    scores = {}
+    for slot in slots:
+        question = question_of(slot.question_version)
+        scores[slot.id] = question.question_type.grade(question, answers.get(slot.position))
+    score = score_percent(list(scores.values()))
+    pass_mark = db.session.scalar(db.select(Attempt.pass_mark).where(Attempt.id == attempt_id))
+    moved = db.session.execute(
+        db.update(Attempt).where(Attempt.id == attempt_id, Attempt.state.in_((SUBMITTED, OVERDUE)))
+        .values(state=GRADED, score=score, passed=has_passed(score, pass_mark), graded_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved:
+        for slot in slots:
+            slot.score = scores[slot.id]
+    return bool(moved)
+
+
+def close_overdue_attempts(now: datetime, user_id: int | None = None, quiz_id: str | None = None) -> int:
+    """Grade the open attempts whose deadline has passed (also left over 'submitted' ones)."""
+    query = db.select(Attempt).where(db.or_(
+        db.and_(Attempt.state == IN_PROGRESS, Attempt.deadline < now),
+        Attempt.state.in_((SUBMITTED, OVERDUE))))
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    return sum(finish_attempt(attempt, now) for attempt in db.session.scalars(query).all())
+
+
+# --- what pages show ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SlotView:
+    """A question as the attempt page may show it: no key, no explanation."""
+
+    position: int
+    view: dict  # questions.QuestionType.public_view
+
+
+def attempt_page(attempt: Attempt) -> list[SlotView]:
+    answers = saved_answers(attempt)
+    views = []
+    for slot in attempt.slots:
+        question = question_of(slot.question_version)
+        views.append(SlotView(slot.position, question.question_type.public_view(
+            question, slot.option_order, answers.get(slot.position))))
+    return views
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    position: int
+    question: Question
+    score: float
+    answer: list[str]  # the trainee's answer, lines of inline Markdown
+    correct: list[str] | None  # None unless the review level shows keys
+    explanation: str | None
+    lesson: str | None
+
+
+def review_level_of(attempt: Attempt, now: datetime) -> str:
+    position = standing_of(attempt.user_id, attempt.quiz, now)
+    return review_level(blueprint_of(attempt.quiz).review, position.passed, position.attempts_left)
+
+
+def review_items(attempt: Attempt, level: str) -> list[ReviewItem]:
+    """The graded attempt as the review level allows (MARKS: answers and marks; FULL: everything)."""
+    if attempt.state != GRADED or level not in (MARKS, FULL):
+        return []
+    answers = saved_answers(attempt)
+    items = []
+    for slot in attempt.slots:
+        question = question_of(slot.question_version)
+        kind = question.question_type
+        full = level == FULL
+        correct = None
+        if full:
+            correct = (list(question.accepted) if question.type == "fill"
+                       else kind.describe(question, kind.correct_answer(question)))
+        items.append(ReviewItem(
+            slot.position, question, slot.score or 0.0, kind.describe(question, answers.get(slot.position)),
+            correct, question.explanation if full else None, question.lesson if full else None,
+        ))
+    return items
+
+
+def quiz_results(user_id: int) -> dict[str, QuizResult]:
+    """Best score, passed, last grading and number of graded attempts per quiz (certification)."""
+    results: dict[str, QuizResult] = {}
+    rows = db.session.execute(
+        db.select(Attempt.quiz_id, Attempt.score, Attempt.passed, Attempt.graded_at)
+        .where(Attempt.user_id == user_id, Attempt.state == GRADED).order_by(Attempt.graded_at))
+    for quiz_id, score, passed, graded_at in rows:
+        before = results.get(quiz_id)
+        results[quiz_id] = QuizResult(
+            quiz_id=quiz_id,
+            best_score=max(score, before.best_score) if before else score,
+            passed=bool(passed) or (before.passed if before else False),
+            last_graded_at=graded_at,
+            attempts=(before.attempts if before else 0) + 1,
+        )
+    return results
+
+
+# --- trainers ----------------------------------------------------------------------------------
+
+ATTEMPTS_PER_PAGE = 50
+
+
+def attempt_counts_by_quiz() -> dict[str, int]:
+    return dict(db.session.execute(db.select(Attempt.quiz_id, db.func.count()).group_by(Attempt.quiz_id)).all())
+
+
+def attempts_query(quiz_id: str, state: str = "", department: str = "", search: str = "", passed: str = ""):
+    query = (db.select(Attempt).join(User, User.id == Attempt.user_id).where(Attempt.quiz_id == quiz_id)
+             .order_by(Attempt.started_at.desc(), Attempt.id.desc()))
+    if state:
+        query = query.where(Attempt.state == state)
+    if department:
+        query = query.where(User.department == department)
+    if search:
+        pattern = f"%{search}%"
+        query = query.where(db.or_(User.employee_no.ilike(pattern), User.name.ilike(pattern)))
+    if passed in ("yes", "no"):
+        query = query.where(Attempt.passed.is_(passed == "yes"))
+    return query
+
+
+def departments_of_quiz(quiz_id: str) -> list[str]:
+    return list(db.session.scalars(db.select(User.department).distinct().join(Attempt, Attempt.user_id == User.id)
+                                   .where(Attempt.quiz_id == quiz_id).order_by(User.department)))
+
+
+def quiz_item_statistics(quiz_id: str) -> QuizStatistics:
+    rows = db.session.execute(
+        db.select(AttemptSlot.attempt_id, AttemptSlot.position, QuestionVersion.question_id, AttemptSlot.score)
+        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+        .where(Attempt.quiz_id == quiz_id, Attempt.state == GRADED)
+        .order_by(AttemptSlot.attempt_id, AttemptSlot.position))
+    attempts: dict[int, list[SlotScore]] = {}
+    for attempt_id, position, question_id, score in rows:
+        attempts.setdefault(attempt_id, []).append(SlotScore(position, question_id, score or 0.0))
+    return quiz_statistics(list(attempts.values()))
+
+
+RESPONSE_HEADERS = ("attempt_id", "employee_no", "name", "department", "team", "attempt_number", "state",
+                    "started_at", "graded_at", "attempt_score", "passed", "position", "question_id",
+                    "question_version", "type", "answer", "question_score")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text  # no formula injection in Excel
+
+
+def response_rows(quiz_id: str) -> Iterator[tuple]:
+    """One row per question of every attempt at the quiz, for the CSV export."""
+    query = (db.select(Attempt, User, AttemptSlot, QuestionVersion, AttemptAnswer.value)
+             .join(User, User.id == Attempt.user_id)
+             .join(AttemptSlot, AttemptSlot.attempt_id == Attempt.id)
+             .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+             .outerjoin(AttemptAnswer, db.and_(AttemptAnswer.attempt_id == Attempt.id,
+                                               AttemptAnswer.position == AttemptSlot.position))
+             .where(Attempt.quiz_id == quiz_id).order_by(Attempt.id, AttemptSlot.position))
+    for attempt, user, slot, version, value in db.session.execute(query.execution_options(yield_per=500)):
+        question = question_of(version)
+        yield (attempt.id, user.employee_no, user.name, user.department, user.team, attempt.number, attempt.state,
+               attempt.started_at.isoformat(timespec="seconds"),
+               attempt.graded_at.isoformat(timespec="seconds") if attempt.graded_at else "",
+               attempt.score, attempt.passed, slot.position + 1, version.question_id, version.content_hash[:12],
+               version.type, " | ".join(question.question_type.describe(question, value)), slot.score)
+
+
+def responses_csv(quiz_id: str) -> Iterator[str]:
+    """The export as CSV text chunks, with a BOM so that Excel reads UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff"
+    writer.writerow(RESPONSE_HEADERS)
+    for row in response_rows(quiz_id):
+        writer.writerow([_cell(value) for value in row])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

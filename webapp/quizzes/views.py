@@ -1,0 +1,176 @@
+"""Quiz pages: load → check access → call a service → render or redirect."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, stream_with_context, url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webapp.access import Role, roles_required
+from webapp.accounts.forms import ActionForm
+from webapp.audit.services import record
+from webapp.extensions import db
+
+from . import services
+from .models import ATTEMPT_STATES, IN_PROGRESS, Attempt
+from .policy import FULL
+from .questions import InvalidAnswer
+
+bp = Blueprint("quizzes", __name__, template_folder="templates", static_folder="static", url_prefix="/quizzes")
+
+TRAINERS = (Role.TRAINER, Role.ADMIN)
+
+
+def _refusal(error: services.QuizError) -> str:
+    if error.reason == services.QuizError.NO_ATTEMPTS_LEFT:
+        return _("You have used all your attempts at this quiz.")
+    if error.reason == services.QuizError.COOLING_DOWN:
+        return _("You can start your next attempt at %(time)s.", time=format_datetime(error.until, "short"))
+    if error.reason == services.QuizError.CLOSED:
+        return _("The time for this attempt is over; it was graded with the answers saved.")
+    return _("This quiz cannot be taken at the moment.")
+
+
+def _answers_from_form(attempt) -> dict[int, list[str]]:
+    """Every question the page showed (``shown-<n>``) with the values posted for it."""
+    return {slot.position: request.form.getlist(f"q{slot.position}")
+            for slot in attempt.slots if f"shown-{slot.position}" in request.form}
+
+
+# --- trainees ----------------------------------------------------------------------------------
+
+@bp.route("/")
+@roles_required(Role.TRAINEE)
+def index():
+    now = services.clock()
+    return render_template("quizzes/index.html", rows=services.overview(current_user.id, now), now=now,
+                           form=ActionForm())
+
+
+@bp.route("/<quiz_id>/start", methods=["POST"])
+@roles_required(Role.TRAINEE)
+def start(quiz_id: str):
+    quiz = services.quiz_or_404(quiz_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(current_user.id, quiz, services.clock())
+    except services.QuizError as error:
+        flash(_refusal(error), "error")
+        return redirect(url_for(".index"))
+    return redirect(url_for(".attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@roles_required(Role.TRAINEE)
+def attempt(attempt_id: int):
+    attempt = services.attempt_of(current_user.id, attempt_id)
+    now = services.clock()
+    if not services.is_open(attempt, now):
+        services.finish_attempt(attempt, now)
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    remaining = int((attempt.ends_at - now).total_seconds()) if attempt.ends_at else None
+    return render_template("quizzes/attempt.html", attempt=attempt, blueprint=services.blueprint_of(attempt.quiz),
+                           slots=services.attempt_page(attempt), remaining=remaining, form=ActionForm())
+
+
+@bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
+@roles_required(Role.TRAINEE)
+def save_answer(attempt_id: int):
+    """JSON {"position": n, "values": ["…"]} — the page saves every answer as the trainee goes."""
+    attempt = services.attempt_of(current_user.id, attempt_id)
+    payload = request.get_json(silent=True) or {}
+    position, values = payload.get("position"), payload.get("values")
+    if not isinstance(position, int) or not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return jsonify(error="invalid", message=_("The answer could not be read.")), 400
+    try:
+        services.save_answers(attempt, {position: values}, services.clock())
+    except InvalidAnswer:
+        return jsonify(error="invalid", message=_("The answer could not be read.")), 400
+    except services.QuizError as error:
+        return jsonify(error="closed", message=_refusal(error),
+                       result_url=url_for(".result", attempt_id=attempt.id)), 409
+    return jsonify(saved=True)
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@roles_required(Role.TRAINEE)
+def submit(attempt_id: int):
+    """Saves what the form carries (works without JavaScript), then closes and grades; idempotent."""
+    attempt = services.attempt_of(current_user.id, attempt_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    now = services.clock()
+    if services.is_open(attempt, now):
+        try:
+            services.save_answers(attempt, _answers_from_form(attempt), now)
+        except InvalidAnswer:
+            abort(400)
+        except services.QuizError as error:
+            flash(_refusal(error), "error")
+    elif attempt.state == IN_PROGRESS:
+        flash(_refusal(services.QuizError(services.QuizError.CLOSED)), "error")
+    services.finish_attempt(attempt, now)
+    return redirect(url_for(".result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@roles_required(Role.TRAINEE)
+def result(attempt_id: int):
+    attempt = services.attempt_of(current_user.id, attempt_id)
+    now = services.clock()
+    if services.is_open(attempt, now):
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    services.finish_attempt(attempt, now)  # an attempt left open past its deadline is graded now
+    level = services.review_level_of(attempt, now)
+    return render_template("quizzes/result.html", attempt=attempt, level=level,
+                           items=services.review_items(attempt, level),
+                           standing=services.standing_of(current_user.id, attempt.quiz, now), form=ActionForm())
+
+
+# --- trainers ----------------------------------------------------------------------------------
+
+@bp.route("/manage/")
+@roles_required(*TRAINERS)
+def manage():
+    return render_template("quizzes/manage.html", quizzes=services.current_quizzes(),
+                           counts=services.attempt_counts_by_quiz())
+
+
+@bp.route("/manage/<quiz_id>/attempts")
+@roles_required(*TRAINERS)
+def manage_attempts(quiz_id: str):
+    quiz = services.quiz_or_404(quiz_id)
+    filters = {name: request.args.get(name, "").strip() for name in ("state", "department", "search", "passed")}
+    page = db.paginate(services.attempts_query(quiz.id, **filters), per_page=services.ATTEMPTS_PER_PAGE,
+                       error_out=False)
+    return render_template("quizzes/manage_attempts.html", quiz=quiz, page=page, filters=filters,
+                           states=ATTEMPT_STATES, departments=services.departments_of_quiz(quiz.id))
+
+
+@bp.route("/manage/attempts/<int:attempt_id>")
+@roles_required(*TRAINERS)
+def manage_attempt(attempt_id: int):
+    attempt = db.get_or_404(Attempt, attempt_id)
+    return render_template("quizzes/manage_attempt.html", attempt=attempt, level=FULL,
+                           items=services.review_items(attempt, FULL))
+
+
+@bp.route("/manage/<quiz_id>/items")
+@roles_required(*TRAINERS)
+def item_statistics(quiz_id: str):
+    quiz = services.quiz_or_404(quiz_id)
+    return render_template("quizzes/items.html", quiz=quiz, stats=services.quiz_item_statistics(quiz.id))
+
+
+@bp.route("/manage/<quiz_id>/responses.csv")
+@roles_required(*TRAINERS)
+def export_responses(quiz_id: str):
+    quiz = services.quiz_or_404(quiz_id)
+    record("quizzes.export_responses", quiz.id, actor=current_user)
+    db.session.commit()
+    filename = f"{quiz.id}-responses.csv"
+    return Response(stream_with_context(services.responses_csv(quiz.id)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
