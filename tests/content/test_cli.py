@@ -121,7 +121,9 @@ def test_stats_as_json(flask_content, tmp_path):
     flask_content("import")
     stats = json.loads(flask_content("stats", "--json").output)
     assert stats["courses"] == {"modules": 1, "lessons": 2, "retired_lessons": 0, "lesson_versions": 2,
-                                "completions": 0, "trainees_with_progress": 0}
+                                "completions": 0, "trainees_with_progress": 0,
+                                "lessons_per_module": {"etiquette": 2},  # each body: "## 第一节" + its text
+                                "chinese_characters_per_lesson": {"etiquette.first": 19, "etiquette.second": 7}}
 
 
 def test_demo_load_imports_the_content(course_app, tmp_path):

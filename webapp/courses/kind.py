@@ -16,7 +16,7 @@ from webapp.extensions import db
 
 from .markdown import IMAGE_TYPES
 from .models import CourseModule, Lesson, LessonProgress, LessonVersion
-from .parsing import COURSES_FOLDER, MODULE_FILE, Module, discover_module_files, parse_modules
+from .parsing import COURSES_FOLDER, MODULE_FILE, Module, chinese_characters, discover_module_files, parse_modules
 from .parsing import Lesson as ParsedLesson
 
 OUTCOMES = ("created", "updated", "unchanged", "retired")
@@ -65,11 +65,21 @@ class CoursesKind(ContentKind):
             written += 1 + len(module.current_lessons) + _copy_images(source_root / module.id, folder)
         return written
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict:
         def count(*criteria, of=None) -> int:
             return db.session.scalar(db.select(db.func.count(of)).where(*criteria)) or 0
 
+        lessons_per_module: dict[str, int] = {}
+        characters_per_lesson: dict[str, int] = {}
+        current = db.select(Lesson.module_id, Lesson.id, LessonVersion.source).join(
+            LessonVersion, Lesson.current_version_id == LessonVersion.id
+        ).where(Lesson.retired_at.is_(None)).order_by(Lesson.module_id, Lesson.order)
+        for module_id, lesson_id, source in db.session.execute(current):
+            lessons_per_module[module_id] = lessons_per_module.get(module_id, 0) + 1
+            characters_per_lesson[lesson_id] = chinese_characters(source)
         return {
+            "lessons_per_module": lessons_per_module,
+            "chinese_characters_per_lesson": characters_per_lesson,
             "modules": count(of=CourseModule.id),
             "lessons": count(Lesson.retired_at.is_(None), of=Lesson.id),
             "retired_lessons": count(Lesson.retired_at.is_not(None), of=Lesson.id),

@@ -190,6 +190,15 @@ def body_of(text: str, body_line: int) -> str:
     return "\n".join(text.split("\n")[body_line - 1:])
 
 
+CHINESE_CHARACTER = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese_characters(source: str) -> int:
+    """Chinese characters in a lesson's body: the measure of teaching text the course bar uses."""
+    _front_matter, body_line, _problems = split_front_matter("", source)
+    return len(CHINESE_CHARACTER.findall(body_of(source, body_line)))
+
+
 def _lesson_files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.glob("*.md") if LESSON_FILE.fullmatch(path.name))
 
