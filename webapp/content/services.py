@@ -17,10 +17,11 @@ def default_root() -> Path:
     return Path(current_app.config["CONTENT_ROOT"])
 
 
-def import_content(root: Path, selection: Sequence[Path] = ()) -> dict[str, dict[str, int]]:
+def import_content(root: Path, selection: Sequence[Path] = (), before_commit=None) -> dict[str, dict[str, int]]:
     """Parse and check everything first; then every kind's import in one transaction, all or nothing.
 
-    Raises ContentProblems (and writes nothing) when any file has a problem.
+    Raises ContentProblems (and writes nothing) when any file has a problem. ``before_commit(counts)``
+    runs inside the transaction, so what it writes (an audit entry) commits or fails with the import.
     """
     loaded = load_content(root, selection)
     if loaded.problems:
@@ -31,6 +32,8 @@ def import_content(root: Path, selection: Sequence[Path] = ()) -> dict[str, dict
             for kind in registered_kinds()
             if kind.name in loaded.parsed
         }
+        if before_commit is not None:
+            before_commit(counts)
         db.session.commit()
     except Exception:
         db.session.rollback()
