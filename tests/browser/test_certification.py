@@ -118,3 +118,44 @@ def test_hr_filters_downloads_and_revokes_and_the_public_page_follows(page, live
 
     page.goto(f"{live_server}/verify/{certificate.code}")
     expect(page.locator("#verification .badge")).to_have_attribute("data-validity", "revoked")
+
+
+def test_hr_marks_a_requirement_as_met_and_revokes_the_override(page, live_server, make_user, monkeypatch):
+    """With CSRF on: the override form, the trainee's dashboard showing it, and revoking it."""
+    import_posts_and_one_module()
+    stub = StubRecords()
+    monkeypatch.setattr(services, "trainee_records", stub)
+    post = services.posts_in_order()[0]
+    hr = make_user(role="hr", name="人事李娜")
+    trainee = make_user(name="何苗", department="电话营销中心")
+    services.assign_post(trainee, post, None, hr)
+    db.session.commit()
+    done = records_meeting(services.definition_of(post))
+    stub.by_user[trainee.id] = engine.TraineeRecords(done.modules, done.quizzes, {})  # calls missing
+
+    sign_in(page, live_server, hr.employee_no)
+    page.goto(f"{live_server}/hr/")
+    page.click(f"#roster-table tr[data-employee-no='{trainee.employee_no}'] a.assignment-link")
+    expect(page.locator("#assignment .badge[data-state]")).to_have_attribute("data-state", "in_progress")
+    page.select_option("#override-form select[name=requirement]", "scenarios")
+    page.fill("#override-form textarea[name=reason]", "线下情景考核通过（2026年11月）")
+    page.click("#override-form [type=submit]")
+    expect(page.locator("#assignment .badge[data-state]")).to_have_attribute("data-state", "certified")
+    expect(page.locator("#override-table tr[data-requirement=scenarios]")).to_have_attribute("data-active", "yes")
+    page.goto(f"{live_server}/hr/")
+    expect(page.locator(f"#roster-table tr[data-employee-no='{trainee.employee_no}'] [data-overrides]")).to_be_visible()
+
+    page.goto(f"{live_server}/hr/audit?action=requirement.")
+    expect(page.locator("#audit-table tr[data-action='requirement.override']")).to_have_count(1)
+    page.goto(f"{live_server}/hr/")
+    page.click(f"#roster-table tr[data-employee-no='{trainee.employee_no}'] a.assignment-link")
+    row = page.locator("#override-table tr[data-requirement=scenarios]")
+    row.locator("input[name$=reason]").fill("考核记录有误")
+    row.locator("[type=submit]").click()
+    expect(page.locator("#override-table tr[data-requirement=scenarios]")).to_have_attribute("data-active", "no")
+
+    page.context.clear_cookies()  # sign out
+    sign_in(page, live_server, trainee.employee_no)
+    page.goto(f"{live_server}/certification/")
+    expect(page.locator(f"#post-{POST_ID} .badge[data-state]")).to_have_attribute("data-state", "certified")
+    expect(page.locator(f"#post-{POST_ID} [data-override]")).to_have_count(0)  # revoked: no longer shown

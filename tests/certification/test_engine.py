@@ -5,8 +5,9 @@ import pytest
 
 from webapp.certification.engine import (
     Assignment, CertificateIssued, CertificateRevoked, ItemKind, ModuleCompletion, ModulesStatus, QuizResult,
-    QuizStatus, RecertificationAssigned, RemainingItem, ScenarioResult, ScenariosStatus, SignificantChange, State,
-    TraineeRecords, Validity, add_months, draft_certificate, evaluate, new_verification_code, validity_on,
+    QuizStatus, RecertificationAssigned, RemainingItem, RequirementOverridden, ScenarioResult, ScenariosStatus, SignificantChange, State,
+    TraineeRecords, Validity, add_months, draft_certificate, evaluate, new_verification_code, requirement_keys,
+    validity_on,
 )
 from webapp.certification.posts import PostDefinition, QuizRequirement, Requirements, ScenarioRequirement
 
@@ -349,3 +350,73 @@ def test_quiz_without_attempts_does_not_count():
     never = records(quizzes=[QuizResult("telephone-etiquette.quiz", 0, False, at("2024-02-01"), attempts=0)])
     status = evaluate(make_post(), never, [], ASSIGNED, date(2024, 2, 2)).requirements[1]
     assert status.best_score is None
+
+
+# --- Overrides: HR marks a requirement as met ---
+
+def override(requirement: str, day: str = "2024-02-15", reason: str = "持有集团认证 2023") -> RequirementOverridden:
+    return RequirementOverridden(requirement, at(day), "H001 人事王", reason)
+
+
+def test_requirement_keys_name_every_requirement():
+    assert requirement_keys(make_post().requirements) == (
+        "module:role-awareness", "module:telephone-etiquette", "module:complaint-handling",
+        "quiz:telephone-etiquette.quiz", "scenarios")
+
+
+def test_overrides_meet_modules_quizzes_and_scenarios_and_issue():
+    post = make_post()
+    partial = records([module("role-awareness"), module("telephone-etiquette")], [quiz("telephone-etiquette.quiz", 60)],
+                      [call("unexpected-fee", 80)])
+    before = evaluate(post, partial, [], ASSIGNED, date(2024, 2, 25))
+    assert not before.can_issue
+    events = [override("module:complaint-handling"), override("quiz:telephone-etiquette.quiz"),
+              override("scenarios", reason="线下考核通过")]
+    after = evaluate(post, partial, events, ASSIGNED, date(2024, 2, 25))
+    modules_status, quiz_status, scenarios_status = after.requirements
+    assert modules_status.met and modules_status.overridden == ("complaint-handling",)
+    assert quiz_status.met and quiz_status.best_score == 60 and quiz_status.override == events[1]
+    assert scenarios_status.met and scenarios_status.override.reason == "线下考核通过"
+    assert after.remaining == () and after.progress == 1.0 and after.can_issue
+    draft = draft_certificate(post, after, partial, date(2024, 2, 25))
+    assert set(draft.content_versions["modules"]) == {"role-awareness", "telephone-etiquette"}
+    assert draft.content_versions["overrides"]["scenarios"]["reason"] == "线下考核通过"
+    assert set(draft.content_versions["overrides"]) == {"module:complaint-handling", "quiz:telephone-etiquette.quiz",
+                                                        "scenarios"}
+
+
+def test_a_requirement_met_by_its_record_is_not_shown_as_overridden():
+    post = make_post()
+    done = complete_records()
+    evaluation = evaluate(post, done, [override("module:role-awareness"), override("scenarios")], ASSIGNED,
+                          date(2024, 2, 25))
+    assert evaluation.requirements[0].overrides == () and evaluation.requirements[2].override is None
+    assert "overrides" not in draft_certificate(post, evaluation, done, date(2024, 2, 25)).content_versions
+
+
+def test_an_override_only_counts_for_the_renewal_when_granted_after_the_window_opened():
+    post, events = make_post(), [issued()]  # window opens 2025-12-23
+    stale = evaluate(post, records(), [*events, override("quiz:hotline-agent.final", "2025-06-01")], ASSIGNED,
+                     date(2026, 1, 5))
+    assert stale.state is State.EXPIRING and not stale.can_issue
+    fresh = evaluate(post, records(), [*events, override("quiz:hotline-agent.final", "2026-01-02")], ASSIGNED,
+                     date(2026, 1, 5))
+    assert fresh.can_issue and fresh.requirements[0].override is not None
+
+
+def test_an_override_before_a_revocation_does_not_count_after_reassignment():
+    post = make_post()
+    events = [override("scenarios", "2024-02-01"), issued(), CertificateRevoked(1, at("2024-05-01"), "H001", "违规")]
+    again = Assignment(at("2024-05-03"))
+    evaluation = evaluate(post, complete_records("2024-05-10"), events, again, date(2024, 5, 11))
+    assert evaluation.can_issue and evaluation.requirements[2].override is None  # met by the new calls
+    without_calls = records([module(m, "2024-05-10") for m in ("role-awareness", "telephone-etiquette",
+                                                               "complaint-handling")],
+                            [quiz("telephone-etiquette.quiz", 90, "2024-05-10")])
+    assert not evaluate(post, without_calls, events, again, date(2024, 5, 11)).can_issue
+
+
+def test_overrides_do_not_change_the_state_of_a_holder():
+    evaluation = evaluate(make_post(), records(), [issued(), override("scenarios", "2024-03-01")], ASSIGNED,
+                          date(2024, 6, 1))
+    assert evaluation.state is State.CERTIFIED

@@ -1,4 +1,6 @@
 """Roster import assigns posts; the CLI export streams the same rows; the demo has every state."""
+import csv
+import io
 from datetime import date
 
 from webapp.accounts import services as accounts
@@ -48,15 +50,40 @@ def test_cli_export_writes_every_format(app, runner, posts, tmp_path):
     for export_format in ("csv", "json", "xlsx"):
         output = tmp_path / f"roster.{export_format}"
         result = runner.invoke(args=["hr", "export", "--format", export_format, "--status", "expired",
-                                     "--output", str(output)])
+                                     "--base-url", "https://academy.example.cn/", "--output", str(output)])
         assert result.exit_code == 0, result.output
         assert output.stat().st_size > 0
     data = (tmp_path / "roster.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == 1 + 5  # header + one per demo department
-    assert b",expired," in data and b"/verify/" in data
+    assert b",expired," in data and data.count(b",https://academy.example.cn/verify/") == 5
     bad = runner.invoke(args=["hr", "export", "--format", "csv", "--issued-from", "yesterday",
                               "--output", str(tmp_path / "x.csv")])
     assert bad.exit_code != 0
+
+
+def test_cli_export_needs_a_public_address_for_verify_urls(app, runner, posts, tmp_path):
+    """No silent relative paths: --base-url, else HOTLINE_PUBLIC_BASE_URL, else an explicit --relative-urls."""
+    runner.invoke(args=["demo", "load"])
+    output = tmp_path / "roster.csv"
+    app.config["PUBLIC_BASE_URL"] = ""
+    refused = runner.invoke(args=["hr", "export", "--format", "csv", "--output", str(output)])
+    assert refused.exit_code != 0 and "--base-url" in refused.output and not output.exists()
+    not_absolute = runner.invoke(args=["hr", "export", "--format", "csv", "--base-url", "academy.example.cn",
+                                       "--output", str(output)])
+    assert not_absolute.exit_code != 0 and not output.exists()
+
+    relative = runner.invoke(args=["hr", "export", "--format", "csv", "--status", "certified", "--relative-urls",
+                                   "--output", str(output)])
+    assert relative.exit_code == 0, relative.output
+    urls = [row["verify_url"] for row in csv.DictReader(io.StringIO(output.read_text("utf-8-sig")))]
+    assert len(urls) == 5 and all(url.startswith("/verify/") for url in urls)
+
+    app.config["PUBLIC_BASE_URL"] = "https://hr.example.cn"
+    configured = runner.invoke(args=["hr", "export", "--format", "csv", "--status", "certified",
+                                     "--output", str(output)])
+    assert configured.exit_code == 0, configured.output
+    urls = [row["verify_url"] for row in csv.DictReader(io.StringIO(output.read_text("utf-8-sig")))]
+    assert all(url.startswith("https://hr.example.cn/verify/") for url in urls)
 
 
 def test_demo_has_every_state_in_several_departments(app, runner, posts):
@@ -79,3 +106,29 @@ def test_certification_cli_issues_on_demand(app, runner, make_user, posts, recor
     records.complete(trainee, posts["telemarketer"])
     result = runner.invoke(args=["certification", "issue"])
     assert result.exit_code == 0 and "1 certificate(s) issued for 1 trainee(s)" in result.output
+
+
+def test_date_filters_use_local_days(app, make_user, posts, records):
+    """Issued at 2026-03-31 23:30 UTC is 2026-04-01 07:30 in Shanghai: it belongs to April 1st."""
+    from datetime import datetime
+
+    from webapp.certification import services as certification
+    from webapp.certification.models import Certificate
+
+    trainee = make_user(department="时区测试部")
+    certification.assign_post(trainee, posts["telemarketer"], None, None)
+    db.session.commit()
+    records.complete(trainee, posts["telemarketer"])
+    (certificate,) = certification.issue_due_certificates(trainee.id)
+    certificate.issued_at = datetime(2026, 3, 31, 23, 30)
+    db.session.commit()
+    assert certification.utc_start_of(date(2026, 4, 1)) == datetime(2026, 3, 31, 16, 0)
+
+    def found(**dates) -> list[str]:
+        filters = RosterFilters(department="时区测试部", **{k: date.fromisoformat(v) for k, v in dates.items()})
+        return [entry.certificate_no for entry in services.roster_entries(filters, local_today())]
+
+    assert found(issued_from="2026-04-01", issued_to="2026-04-01") == [certificate.number]
+    assert found(issued_to="2026-03-31") == []
+    (entry,) = services.roster_entries(RosterFilters(department="时区测试部"), local_today())
+    assert entry.issued_on == date(2026, 4, 1)

@@ -140,3 +140,42 @@ def test_hr_home_panel_counts(client, auth, make_user, posts, records, today):
     auth.login(roster_fixture(make_user, posts, records, today))
     page = client.get("/").get_data(as_text=True)
     assert 'id="hr-panel"' in page
+
+
+def test_combined_filters_agree_on_the_page_and_in_every_export(client, auth, make_user, posts, records, today):
+    """department + post + status + issue/expiry ranges narrow together, identically everywhere."""
+    auth.login(roster_fixture(make_user, posts, records, today))
+    day, later = today.isoformat(), (today + timedelta(days=800)).isoformat()
+    cases = {
+        f"department=客服一部&post=hotline-agent&status=certified&issued_from={day}&issued_to={day}"
+        f"&expires_from={day}&expires_to={later}": ["a001"],
+        "department=客服一部&status=revoked": [],
+        "post=hall-consultant&status=revoked": ["b001"],
+        f"department=营业厅&issued_from={(today + timedelta(days=1)).isoformat()}": [],
+        "post=hotline-agent&status=overdue": ["a002"],
+        f"expires_to={later}": ["a001", "b001"],  # a date range leaves out those without a certificate
+    }
+    for query, expected in cases.items():
+        page = client.get(f"/hr/?{query}").get_data(as_text=True)
+        assert [e for e in ("a001", "a002", "b001") if f'data-employee-no="{e}"' in page] == expected, query
+        rows = list(csv.DictReader(io.StringIO(client.get(f"/hr/roster/export.csv?{query}").data.decode("utf-8-sig"))))
+        assert [row["employee_no"] for row in rows] == expected, query
+        assert [row["employee_no"] for row in json.loads(client.get(f"/hr/roster/export.json?{query}").data)] == expected
+        response = client.get(f"/hr/roster/export.xlsx?{query}")
+        data = response.data
+        response.close()
+        sheet_rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.values)[1:]
+        assert [row[0] for row in sheet_rows] == expected, query
+
+
+def test_audit_log_filters_combine(client, auth, make_user, posts, records, today):
+    auth.login(roster_fixture(make_user, posts, records, today))
+    client.get("/hr/roster/export.csv?department=营业厅")
+    day = today.isoformat()
+    page = client.get(f"/hr/audit?action=certificate.&target=HA-&since={day}&until={day}").get_data(as_text=True)
+    assert page.count('data-action="certificate.issue"') == 2 and page.count('data-action="certificate.revoke"') == 1
+    assert 'data-action="roster.export"' not in page and 'data-action="post.assign"' not in page
+    exports = client.get("/hr/audit?action=roster.export&actor=人事李娜").get_data(as_text=True)
+    assert exports.count('data-action="roster.export"') == 1 and "营业厅" in exports
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert 'data-action=' not in client.get(f"/hr/audit?since={tomorrow}").get_data(as_text=True)

@@ -8,7 +8,7 @@ from webapp.extensions import db
 
 from . import engine
 from .models import Certificate, Post, PostAssignment
-from .services import assign_post, definition_of, local_today, revoke_certificate
+from .services import assign_post, definition_of, grant_override, local_today, revoke_certificate
 
 DEPARTMENTS = (
     ("10000号客服中心", "hotline-agent"), ("营业厅", "hall-consultant"), ("在线客服中心", "online-agent"),
@@ -37,21 +37,26 @@ def _certify(user, post: Post, issued_days_ago: int, today: date) -> Certificate
     return certificate
 
 
-def _shape(user, post: Post, state: engine.State, today: date, hr) -> None:
-    """Give one demo trainee the dates and events that make ``state``."""
+def _shape(user, post: Post, state: engine.State, today: date, hr, spread: int = 0) -> None:
+    """Give one demo trainee the dates and events that make ``state``; ``spread`` (0–4) moves the
+    dates per department so that the monthly chart shows several months, not one spike."""
     definition = definition_of(post)
     validity_days = (engine.add_months(today, definition.validity_months) - today).days
     due = {engine.State.OVERDUE: today - timedelta(days=10)}.get(state, today + timedelta(days=45))
     assignment = assign_post(user, post, due, hr)
     assignment.assigned_at = _days_ago(today, 200 if state is engine.State.OVERDUE else 30)
     if state is engine.State.CERTIFIED:
-        _certify(user, post, 90, today)
+        _certify(user, post, 60 + 45 * spread, today)
     elif state is engine.State.EXPIRING:
-        _certify(user, post, validity_days - definition.recertification_window_days // 2, today)
+        window = definition.recertification_window_days
+        _certify(user, post, validity_days - window // 2 + (window // 10) * (spread - 2), today)
     elif state is engine.State.EXPIRED:
-        _certify(user, post, validity_days + 20, today)
+        _certify(user, post, validity_days + 20 + 35 * spread, today)
     elif state is engine.State.REVOKED:
-        revoke_certificate(_certify(user, post, 120, today), hr, "服务质量抽检发现使用服务禁语，经复核撤销")
+        revoke_certificate(_certify(user, post, 120 + 30 * spread, today), hr, "服务质量抽检发现使用服务禁语，经复核撤销")
+    elif state is engine.State.IN_PROGRESS and spread == 0 and hr is not None:
+        # one requirement met by HR's override, so the roster and the dashboard show one
+        grant_override(assignment, engine.SCENARIOS_KEY, "已持有集团10000号服务资格证（2025年线下考核通过）", hr, today)
 
 
 def load_demo_certification() -> None:
@@ -67,7 +72,7 @@ def load_demo_certification() -> None:
             if accounts.find_user(employee_no) is not None:
                 continue
             user = accounts.create_user(employee_no, next(names), department, "trainee", DEMO_PASSWORD, "一班")
-            _shape(user, posts[post_id], state, today, hr)
+            _shape(user, posts[post_id], state, today, hr, spread=department_number)
     for employee_no, post_id in DEMO_ACCOUNT_POSTS.items():
         user = accounts.find_user(employee_no)
         if user is not None and db.session.scalar(db.select(PostAssignment).where(

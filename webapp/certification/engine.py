@@ -17,13 +17,18 @@ Rules
 - A revoked certificate is never renewed automatically: HR re-assigns the post, and then the
   initial requirements apply again with evidence recorded after the revocation.
 - Without a valid certificate, an assignment whose due date has passed is overdue.
+- HR may mark one requirement as met by override (recognised prior certification, an offline
+  assessment …) with a reason. An override is evidence recorded when it was granted: it counts
+  under the same freshness rule as any record (only from the window opening or the revocation on),
+  and a revoked override is simply not passed in. Statuses say which requirements were met by
+  override; the certificate's ``content_versions`` records them.
 """
 from __future__ import annotations
 
 import calendar
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -110,7 +115,38 @@ class SignificantChange:
     note: str = ""
 
 
-CertificateEvent = CertificateIssued | CertificateRevoked | RecertificationAssigned | SignificantChange
+@dataclass(frozen=True)
+class RequirementOverridden:
+    """HR marked one requirement as met (``requirement_key``), with a reason. Only active
+    (not revoked) overrides are passed to the engine."""
+
+    requirement: str  # a requirement key: "module:<id>", "quiz:<id>" or "scenarios"
+    granted_at: datetime
+    granted_by: str
+    reason: str
+
+
+CertificateEvent = (CertificateIssued | CertificateRevoked | RecertificationAssigned | SignificantChange
+                    | RequirementOverridden)
+
+SCENARIOS_KEY = "scenarios"
+
+
+def module_key(module_id: str) -> str:
+    return f"module:{module_id}"
+
+
+def quiz_key(quiz_id: str) -> str:
+    return f"quiz:{quiz_id}"
+
+
+def requirement_keys(requirements: Requirements) -> tuple[str, ...]:
+    """Every key an override may name for these requirements, in display order."""
+    keys = [module_key(module_id) for module_id in requirements.modules]
+    keys += [quiz_key(quiz.quiz_id) for quiz in requirements.quizzes]
+    if requirements.scenarios is not None:
+        keys.append(SCENARIOS_KEY)
+    return tuple(keys)
 
 
 # --- Outputs ---
@@ -162,7 +198,12 @@ class HeldCertificate:
 @dataclass(frozen=True)
 class ModulesStatus:
     required: tuple[str, ...]
-    done: tuple[str, ...]
+    done: tuple[str, ...]  # completed or met by override
+    overrides: tuple[RequirementOverridden, ...] = ()  # the modules in ``done`` met by override
+
+    @property
+    def overridden(self) -> tuple[str, ...]:
+        return tuple(override.requirement.removeprefix("module:") for override in self.overrides)
 
     @property
     def met(self) -> bool:
@@ -178,10 +219,11 @@ class QuizStatus:
     quiz_id: str
     min_score: float
     best_score: float | None  # None: no counted result yet
+    override: RequirementOverridden | None = None
 
     @property
     def met(self) -> bool:
-        return self.best_score is not None and self.best_score >= self.min_score
+        return self.override is not None or (self.best_score is not None and self.best_score >= self.min_score)
 
     @property
     def units(self) -> tuple[int, int]:
@@ -193,6 +235,7 @@ class ScenariosStatus:
     requirement: ScenarioRequirement
     counted: tuple[ScenarioResult, ...]  # the results that count (best first for a tag)
     missing: tuple[str, ...]  # set members without a counted result
+    override: RequirementOverridden | None = None
 
     @property
     def needed(self) -> int:
@@ -217,7 +260,7 @@ class ScenariosStatus:
 
     @property
     def met(self) -> bool:
-        return self.enough and self.average_met and not self.critical
+        return self.override is not None or (self.enough and self.average_met and not self.critical)
 
     @property
     def has_quality_rule(self) -> bool:
@@ -225,10 +268,13 @@ class ScenariosStatus:
 
     @property
     def units(self) -> tuple[int, int]:
+        total = self.needed + int(self.has_quality_rule)
+        if self.override is not None:
+            return total, total
         done = min(len(self.counted), self.needed)
         if not self.has_quality_rule:
             return done, self.needed
-        return done + int(self.met), self.needed + 1
+        return done + int(self.met), total
 
 
 RequirementStatus = ModulesStatus | QuizStatus | ScenariosStatus
@@ -352,40 +398,67 @@ def _changed_modules(post: PostDefinition, certificate: HeldCertificate,
 
 # --- Requirements against records ---
 
-def _modules_status(module_ids: Sequence[str], records: TraineeRecords, since: datetime | None) -> ModulesStatus:
-    done = tuple(module_id for module_id in module_ids
-                 if module_id in records.modules and _counts(records.modules[module_id].completed_at, since))
-    return ModulesStatus(tuple(module_ids), done)
+Overrides = Mapping[str, RequirementOverridden]
 
 
-def _quiz_status(requirement: QuizRequirement, records: TraineeRecords, since: datetime | None) -> QuizStatus:
+def _overrides(events: Sequence[CertificateEvent], since: datetime | None) -> dict[str, RequirementOverridden]:
+    """The counted overrides by requirement key (the latest grant when one was granted twice)."""
+    found: dict[str, RequirementOverridden] = {}
+    for event in sorted((e for e in events if isinstance(e, RequirementOverridden)), key=lambda e: e.granted_at):
+        if _counts(event.granted_at, since):
+            found[event.requirement] = event
+    return found
+
+
+def _modules_status(module_ids: Sequence[str], records: TraineeRecords, since: datetime | None,
+                    overrides: Overrides) -> ModulesStatus:
+    completed = {module_id for module_id in module_ids
+                 if module_id in records.modules and _counts(records.modules[module_id].completed_at, since)}
+    # A completed module is met by its record; the override only fills what the records do not.
+    by_override = tuple(overrides[module_key(module_id)] for module_id in module_ids
+                        if module_id not in completed and module_key(module_id) in overrides)
+    overridden = {override.requirement.removeprefix("module:") for override in by_override}
+    done = tuple(module_id for module_id in module_ids if module_id in completed or module_id in overridden)
+    return ModulesStatus(tuple(module_ids), done, by_override)
+
+
+def _quiz_status(requirement: QuizRequirement, records: TraineeRecords, since: datetime | None,
+                 overrides: Overrides) -> QuizStatus:
     result = records.quizzes.get(requirement.quiz_id)
     counted = result is not None and result.attempts > 0 and _counts(result.last_graded_at, since)
-    return QuizStatus(requirement.quiz_id, requirement.min_score, result.best_score if counted else None)
+    status = QuizStatus(requirement.quiz_id, requirement.min_score, result.best_score if counted else None)
+    if not status.met and quiz_key(requirement.quiz_id) in overrides:
+        status = replace(status, override=overrides[quiz_key(requirement.quiz_id)])
+    return status
 
 
 def _scenarios_status(requirement: ScenarioRequirement, records: TraineeRecords,
-                      since: datetime | None) -> ScenariosStatus:
+                      since: datetime | None, overrides: Overrides) -> ScenariosStatus:
     fresh = [result for result in records.scenarios.values() if _counts(result.finished_at, since)]
     if requirement.scenario_ids:
         by_id = {result.scenario_id: result for result in fresh}
         counted = tuple(by_id[sid] for sid in requirement.scenario_ids if sid in by_id)
         missing = tuple(sid for sid in requirement.scenario_ids if sid not in by_id)
-        return ScenariosStatus(requirement, counted, missing)
-    tagged = [result for result in fresh if requirement.tag in result.tags]
-    # The trainee's best calls count; a call with a critical violation only when nothing else is left.
-    tagged.sort(key=lambda r: (requirement.no_critical and r.critical, -r.best_score, r.scenario_id))
-    return ScenariosStatus(requirement, tuple(tagged[:requirement.count]), ())
+        status = ScenariosStatus(requirement, counted, missing)
+    else:
+        tagged = [result for result in fresh if requirement.tag in result.tags]
+        # The trainee's best calls count; a call with a critical violation only when nothing else is left.
+        tagged.sort(key=lambda r: (requirement.no_critical and r.critical, -r.best_score, r.scenario_id))
+        status = ScenariosStatus(requirement, tuple(tagged[:requirement.count]), ())
+    if not status.met and SCENARIOS_KEY in overrides:
+        status = replace(status, override=overrides[SCENARIOS_KEY])
+    return status
 
 
-def _statuses(requirements: Requirements, records: TraineeRecords, since: datetime | None
-              ) -> tuple[RequirementStatus, ...]:
+def _statuses(requirements: Requirements, records: TraineeRecords, since: datetime | None,
+              overrides: Overrides | None = None) -> tuple[RequirementStatus, ...]:
+    overrides = overrides or {}
     statuses: list[RequirementStatus] = []
     if requirements.modules:
-        statuses.append(_modules_status(requirements.modules, records, since))
-    statuses += [_quiz_status(quiz, records, since) for quiz in requirements.quizzes]
+        statuses.append(_modules_status(requirements.modules, records, since, overrides))
+    statuses += [_quiz_status(quiz, records, since, overrides) for quiz in requirements.quizzes]
     if requirements.scenarios is not None:
-        statuses.append(_scenarios_status(requirements.scenarios, records, since))
+        statuses.append(_scenarios_status(requirements.scenarios, records, since, overrides))
     return tuple(statuses)
 
 
@@ -399,7 +472,7 @@ def _remaining(statuses: Sequence[RequirementStatus]) -> tuple[RemainingItem, ..
             case QuizStatus() if not status.met:
                 items.append(RemainingItem(ItemKind.QUIZ, status.quiz_id,
                                            reason="missing" if status.best_score is None else "score"))
-            case ScenariosStatus():
+            case ScenariosStatus() if not status.met:
                 items += _remaining_scenarios(status)
     return tuple(items)
 
@@ -457,7 +530,7 @@ def evaluate(post: PostDefinition, records: TraineeRecords, events: Sequence[Cer
              assignment: Assignment, today: date) -> Evaluation:
     where = standing(post, events, assignment, today)
     requirements = post.recertification if where.recertifying else post.requirements
-    statuses = _statuses(requirements, records, where.evidence_since)
+    statuses = _statuses(requirements, records, where.evidence_since, _overrides(events, where.evidence_since))
     if where.state is State.CERTIFIED:
         return Evaluation(where, statuses, (), 1.0)
     remaining = () if where.state is State.REVOKED else _remaining(statuses)
@@ -488,13 +561,21 @@ def draft_certificate(post: PostDefinition, evaluation: Evaluation, records: Tra
 def earned_on(post: PostDefinition, evaluation: Evaluation, records: TraineeRecords) -> dict:
     """The content versions the certificate was earned on (JSON-able)."""
     versions: dict = {"post": post.content_hash, "modules": {}, "quizzes": {}, "scenarios": {}}
+    overrides: list[RequirementOverridden] = []
     for status in evaluation.requirements:
         match status:
             case ModulesStatus():
                 versions["modules"] = {module_id: dict(records.modules[module_id].lesson_versions)
-                                       for module_id in status.done}
+                                       for module_id in status.done if module_id not in status.overridden}
+                overrides += status.overrides
             case QuizStatus():
                 versions["quizzes"][status.quiz_id] = status.best_score
+                overrides += [status.override] if status.override else []
             case ScenariosStatus():
                 versions["scenarios"].update({r.scenario_id: r.scenario_hash for r in status.counted})
+                overrides += [status.override] if status.override else []
+    if overrides:
+        versions["overrides"] = {override.requirement: {"at": override.granted_at.isoformat(timespec="seconds"),
+                                                        "by": override.granted_by, "reason": override.reason}
+                                 for override in overrides}
     return versions

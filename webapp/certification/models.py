@@ -145,3 +145,36 @@ class CertificateEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<CertificateEvent {self.kind} user={self.user_id} {self.post_id}>"
+
+
+class RequirementOverride(db.Model):
+    """HR or an admin marked one requirement of a post as met for a trainee (recognised prior
+    certification, an offline assessment …). Evidence like any record: the engine counts it from
+    ``granted_at`` on. Revoking it keeps the row (with who, when and why) and stops it counting.
+    """
+
+    __tablename__ = "requirement_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    post_id: Mapped[str] = mapped_column(ForeignKey("posts.id"), index=True)
+    #: engine.requirement_keys(): "module:<id>", "quiz:<id>" or "scenarios".
+    requirement: Mapped[str] = mapped_column(String(ID_LENGTH + 10))
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    post: Mapped[Post] = relationship()
+    granted_by: Mapped[User] = relationship(foreign_keys=[granted_by_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+    def __repr__(self) -> str:
+        return f"<RequirementOverride {self.requirement} user={self.user_id} {self.post_id}>"

@@ -14,14 +14,15 @@ from webapp.accounts.models import User
 from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.courses.models import CourseModule
-from webapp.courses.services import completed_modules, significantly_changed_lessons
+from webapp.courses.services import completed_modules, modules_in_order, significantly_changed_lessons
 from webapp.extensions import db
+from webapp.quizzes.models import Quiz
 from webapp.quizzes.services import quiz_results
-from webapp.roleplay.services import scenario_results
+from webapp.roleplay.services import current_scenarios, scenario_results
 
 from . import engine
 from .kind import POSTS_FOLDER
-from .models import Certificate, CertificateEvent, Post, PostAssignment
+from .models import Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride
 from .pdf import CertificateContent, render_certificate
 from .posts import PostDefinition, parse_post
 
@@ -40,6 +41,17 @@ def local_today() -> date:
 def local_date(moment: datetime) -> date:
     """The local date of a stored (naive UTC) moment."""
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def utc_start_of(day: date) -> datetime:
+    """The stored (naive UTC) moment at which a local day begins: date filters use local days."""
+    local = datetime.combine(day, datetime.min.time(), ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_datetime(moment: datetime) -> datetime:
+    """A stored (naive UTC) moment in the academy's time zone, for display."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
 
 
 def actor_label(user: User | None) -> str:
@@ -78,6 +90,14 @@ def trainee_records(user_id: int) -> engine.TraineeRecords:
     )
 
 
+def titles(language: str) -> dict[str, str]:
+    """Display titles of what posts refer to: "module:<id>", "quiz:<id>", "scenario:<id>" -> title."""
+    found = {engine.module_key(module.id): module.title_for(language) for module in modules_in_order()}
+    found.update({engine.quiz_key(quiz.id): quiz.title_for(language) for quiz in db.session.scalars(db.select(Quiz))})
+    found.update({f"scenario:{scenario.id}": scenario.title(language) for scenario in current_scenarios()})
+    return found
+
+
 # --- events and evaluation --------------------------------------------------------------------
 
 def certificates_of(user_id: int, post_id: str) -> list[Certificate]:
@@ -109,9 +129,19 @@ def certificate_events(user_id: int, post_id: str) -> list[engine.CertificateEve
                for event in db.session.scalars(db.select(CertificateEvent).where(
                    CertificateEvent.user_id == user_id, CertificateEvent.post_id == post_id,
                    CertificateEvent.kind == CertificateEvent.RECERTIFICATION_ASSIGNED))]
+    events += [engine.RequirementOverridden(override.requirement, override.granted_at,
+                                            actor_label(override.granted_by), override.reason)
+               for override in overrides_of(user_id, post_id) if override.active]
     if certificates and certificates[-1].revoked_at is None:
         events += _significant_changes(certificates[-1])
     return events
+
+
+def overrides_of(user_id: int, post_id: str) -> list[RequirementOverride]:
+    """Every override of this trainee's post, revoked ones included (newest first)."""
+    return list(db.session.scalars(db.select(RequirementOverride).where(
+        RequirementOverride.user_id == user_id, RequirementOverride.post_id == post_id)
+        .order_by(RequirementOverride.granted_at.desc(), RequirementOverride.id.desc())))
 
 
 def assignment_of(assignment: PostAssignment) -> engine.Assignment:
@@ -135,19 +165,24 @@ def assignments_of(user_id: int) -> list[PostAssignment]:
                                    .order_by(PostAssignment.assigned_at, PostAssignment.post_id)))
 
 
+def assigned_post(assignment: PostAssignment, today: date | None = None,
+                  records: engine.TraineeRecords | None = None) -> AssignedPost:
+    """One assignment evaluated against the trainee's records."""
+    today = today or local_today()
+    records = records if records is not None else trainee_records(assignment.user_id)
+    definition = definition_of(assignment.post)
+    events = certificate_events(assignment.user_id, assignment.post_id)
+    evaluation = engine.evaluate(definition, records, events, assignment_of(assignment), today)
+    latest = certificates_of(assignment.user_id, assignment.post_id)
+    return AssignedPost(assignment, definition, evaluation, latest[-1] if latest else None)
+
+
 def assigned_posts(user_id: int, today: date | None = None,
                    records: engine.TraineeRecords | None = None) -> list[AssignedPost]:
     """Every post assigned to the trainee, evaluated against their records."""
     today = today or local_today()
     records = records if records is not None else trainee_records(user_id)
-    evaluated = []
-    for assignment in assignments_of(user_id):
-        definition = definition_of(assignment.post)
-        events = certificate_events(user_id, assignment.post_id)
-        evaluation = engine.evaluate(definition, records, events, assignment_of(assignment), today)
-        latest = certificates_of(user_id, assignment.post_id)
-        evaluated.append(AssignedPost(assignment, definition, evaluation, latest[-1] if latest else None))
-    return evaluated
+    return [assigned_post(assignment, today, records) for assignment in assignments_of(user_id)]
 
 
 # --- issuing ----------------------------------------------------------------------------------
@@ -237,6 +272,63 @@ def assign_recertification(assignment: PostAssignment, actor: User, note: str = 
                                     kind=CertificateEvent.RECERTIFICATION_ASSIGNED, actor_id=actor.id, note=note))
     record("certificate.recertification", f"user:{assignment.user.employee_no}",
            {"post": assignment.post_id, "note": note}, actor=actor)
+
+
+def override_choices(assigned: AssignedPost) -> list[str]:
+    """Requirement keys HR may mark as met now: the applicable requirements not met yet."""
+    if not assigned.evaluation.standing.may_earn:
+        return []
+    unmet: list[str] = []
+    for status in assigned.evaluation.requirements:
+        match status:
+            case engine.ModulesStatus():
+                unmet += [engine.module_key(m) for m in status.required if m not in status.done]
+            case engine.QuizStatus() if not status.met:
+                unmet.append(engine.quiz_key(status.quiz_id))
+            case engine.ScenariosStatus() if not status.met:
+                unmet.append(engine.SCENARIOS_KEY)
+    return unmet
+
+
+def grant_override(assignment: PostAssignment, requirement: str, reason: str, actor: User,
+                   today: date | None = None) -> RequirementOverride:
+    """Mark one applicable, unmet requirement as met for the trainee. No commit; after committing,
+    call issue_due_certificates (the override may complete the post)."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificationError("an override needs a reason")
+    assigned = assigned_post(assignment, today)
+    if not assigned.evaluation.standing.may_earn:
+        raise CertificationError("the trainee holds a valid or revoked certificate: nothing to mark as met")
+    if requirement not in override_choices(assigned):
+        raise CertificationError(f"{requirement} is not an unmet requirement of {assignment.post_id} now")
+    override = RequirementOverride(user_id=assignment.user_id, post_id=assignment.post_id, requirement=requirement,
+                                   reason=reason, granted_at=utcnow(), granted_by_id=actor.id)
+    db.session.add(override)
+    db.session.flush()
+    record("requirement.override", f"user:{assignment.user.employee_no}",
+           {"post": assignment.post_id, "requirement": requirement, "reason": reason, "override": override.id},
+           actor=actor)
+    return override
+
+
+def revoke_override(override: RequirementOverride, actor: User, reason: str) -> None:
+    """Stop an override counting (once: a concurrent second revocation fails). No commit.
+    A certificate already issued on it stays; revoke the certificate separately if needed."""
+    reason = reason.strip()
+    if not reason:
+        raise CertificationError("revoking an override needs a reason")
+    changed = db.session.execute(
+        db.update(RequirementOverride)
+        .where(RequirementOverride.id == override.id, RequirementOverride.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_by_id=actor.id, revocation_reason=reason)
+        .execution_options(synchronize_session=False)).rowcount
+    if not changed:
+        raise CertificationError("the override is already revoked")
+    db.session.refresh(override)
+    record("requirement.override_revoke", f"user:{override.user.employee_no}",
+           {"post": override.post_id, "requirement": override.requirement, "reason": reason,
+            "override": override.id}, actor=actor)
 
 
 # --- verification and the PDF -----------------------------------------------------------------

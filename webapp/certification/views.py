@@ -2,11 +2,11 @@
 import io
 
 from flask import Blueprint, abort, render_template, send_file, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from webapp.access import Role, public, roles_required
-from webapp.courses.services import modules_in_order
 from webapp.extensions import db, limiter
 
 from . import engine, services
@@ -36,9 +36,12 @@ def item_url(item: engine.RemainingItem) -> str | None:
 @roles_required(Role.TRAINEE)
 def dashboard():
     services.issue_due_certificates(current_user.id)  # evaluate on demand, in case a signal was missed
-    module_titles = {module.id: module for module in modules_in_order()}
     return render_template("certification/dashboard.html", assigned=services.assigned_posts(current_user.id),
-                           modules=module_titles, item_url=item_url)
+                           titles=services.titles(current_language()), item_url=item_url)
+
+
+def current_language() -> str:
+    return "en" if str(get_locale() or "").startswith("en") else "zh"
 
 
 def _visible_certificate(certificate_id: int) -> Certificate:

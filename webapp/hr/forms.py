@@ -19,3 +19,17 @@ class RevokeForm(FlaskForm):
 class RecertifyForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Length(max=500)])
     submit = SubmitField(_l("Ask to recertify now"))
+
+
+class OverrideForm(FlaskForm):
+    """Mark one requirement as met (choices: the trainee's unmet requirements)."""
+
+    requirement = SelectField(_l("Requirement"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (e.g. recognised prior certification, offline assessment)"),
+                           validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Mark as met"))
+
+
+class RevokeOverrideForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Revoke override"))

@@ -6,14 +6,16 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from webapp.accounts.models import User
 from webapp.accounts.roster import N_, RowProblem
 from webapp.audit.models import AuditEntry
 from webapp.certification import engine
-from webapp.certification.models import Certificate, CertificateEvent, Post, PostAssignment, certificate_number
-from webapp.certification.services import assign_post, definition_of, local_date, posts_in_order
+from webapp.certification.models import (
+    Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride, certificate_number,
+)
+from webapp.certification.services import assign_post, definition_of, local_date, posts_in_order, utc_start_of
 from webapp.extensions import db
 
 STREAM_BATCH = 2000
@@ -83,6 +85,7 @@ class RosterEntry:
     exam_score: float | None
     roleplay_average: float | None
     revocation_reason: str
+    overrides: int = 0  # active requirement overrides (met by override)
 
 
 def _roster_query(filters: RosterFilters):
@@ -92,12 +95,17 @@ def _roster_query(filters: RosterFilters):
                                  db.func.max(CertificateEvent.at).label("at"))
                        .where(CertificateEvent.kind == CertificateEvent.RECERTIFICATION_ASSIGNED)
                        .group_by(CertificateEvent.user_id, CertificateEvent.post_id).subquery())
+    overrides = (db.select(RequirementOverride.user_id, RequirementOverride.post_id,
+                           db.func.count(RequirementOverride.id).label("count"))
+                 .where(RequirementOverride.revoked_at.is_(None))
+                 .group_by(RequirementOverride.user_id, RequirementOverride.post_id).subquery())
     query = (
         db.select(PostAssignment.id.label("assignment_id"), PostAssignment.assigned_at, PostAssignment.due_date,
                   User.employee_no, User.name, User.department, Post.id.label("post_id"), Post.title_zh,
                   Certificate.id.label("certificate_id"), Certificate.cycle, Certificate.code, Certificate.issued_at,
                   Certificate.valid_until, Certificate.exam_score, Certificate.roleplay_average,
-                  Certificate.revoked_at, Certificate.revocation_reason, recertification.c.at.label("recertify_at"))
+                  Certificate.revoked_at, Certificate.revocation_reason, recertification.c.at.label("recertify_at"),
+                  overrides.c.count.label("overrides"))
         .join(User, User.id == PostAssignment.user_id)
         .join(Post, Post.id == PostAssignment.post_id)
         .outerjoin(latest, (latest.c.user_id == PostAssignment.user_id) & (latest.c.post_id == PostAssignment.post_id))
@@ -105,6 +113,8 @@ def _roster_query(filters: RosterFilters):
                    & (Certificate.post_id == PostAssignment.post_id) & (Certificate.cycle == latest.c.cycle))
         .outerjoin(recertification, (recertification.c.user_id == PostAssignment.user_id)
                    & (recertification.c.post_id == PostAssignment.post_id))
+        .outerjoin(overrides, (overrides.c.user_id == PostAssignment.user_id)
+                   & (overrides.c.post_id == PostAssignment.post_id))
         .order_by(User.department, User.employee_no, Post.id)
     )
     if filters.department:
@@ -112,9 +122,9 @@ def _roster_query(filters: RosterFilters):
     if filters.post:
         query = query.where(Post.id == filters.post)
     if filters.issued_from:
-        query = query.where(Certificate.issued_at >= datetime.combine(filters.issued_from, time.min))
+        query = query.where(Certificate.issued_at >= utc_start_of(filters.issued_from))
     if filters.issued_to:
-        query = query.where(Certificate.issued_at < datetime.combine(filters.issued_to + timedelta(days=1), time.min))
+        query = query.where(Certificate.issued_at < utc_start_of(filters.issued_to + timedelta(days=1)))
     if filters.expires_from:
         query = query.where(Certificate.valid_until >= filters.expires_from)
     if filters.expires_to:
@@ -151,7 +161,7 @@ def roster_entries(filters: RosterFilters, today: date) -> Iterator[RosterEntry]
             certificate_no=certificate_number(row.issued_at, row.certificate_id) if held else "",
             code=row.code or "", issued_on=local_date(row.issued_at) if held else None,
             valid_until=row.valid_until, exam_score=row.exam_score, roleplay_average=row.roleplay_average,
-            revocation_reason=row.revocation_reason or "",
+            revocation_reason=row.revocation_reason or "", overrides=row.overrides or 0,
         )
 
 
@@ -289,9 +299,9 @@ def audit_query(filters: AuditFilters):
     if filters.target:
         query = query.where(AuditEntry.target.contains(filters.target, autoescape=True))
     if filters.since:
-        query = query.where(AuditEntry.at >= datetime.combine(filters.since, time.min))
+        query = query.where(AuditEntry.at >= utc_start_of(filters.since))
     if filters.until:
-        query = query.where(AuditEntry.at < datetime.combine(filters.until + timedelta(days=1), time.min))
+        query = query.where(AuditEntry.at < utc_start_of(filters.until + timedelta(days=1)))
     return query
 
 

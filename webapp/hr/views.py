@@ -5,6 +5,7 @@ import tempfile
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, \
     stream_with_context, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,13 +14,14 @@ from webapp.accounts.services import find_user
 from webapp.audit.services import record
 from webapp.certification import services as certification
 from webapp.certification.engine import State
-from webapp.certification.models import Certificate, Post, PostAssignment
+from webapp.certification.models import Certificate, Post, PostAssignment, RequirementOverride
 from webapp.extensions import db
 
 from . import export, services
-from .forms import AssignPostForm, RecertifyForm, RevokeForm
+from .forms import AssignPostForm, OverrideForm, RecertifyForm, RevokeForm, RevokeOverrideForm
 
-bp = Blueprint("hr", __name__, url_prefix="/hr", template_folder="templates")
+bp = Blueprint("hr", __name__, url_prefix="/hr", template_folder="templates", static_folder="static",
+               static_url_path="/static")
 
 ROSTER_PER_PAGE = 50
 AUDIT_PER_PAGE = 100
@@ -35,7 +37,7 @@ def roster():
     return render_template("hr/roster.html", page=page, filters=filters, page_number=max(1, page_number),
                            per_page=ROSTER_PER_PAGE, states=list(State), posts=certification.posts_in_order(),
                            departments=services.departments(), formats=export.FORMATS,
-                           recertify_form=RecertifyForm())
+                           recertify_form=RecertifyForm(), today=certification.local_today())
 
 
 @bp.get("/roster/export.<export_format>")
@@ -122,9 +124,92 @@ def recertify(assignment_id: int):
     return redirect(url_for(".roster", department=assignment.user.department))
 
 
+def _override_form(assigned, titles: dict[str, str]) -> OverrideForm:
+    form = OverrideForm()
+    form.requirement.choices = [(key, _requirement_title(key, titles)) for key in certification.override_choices(assigned)]
+    return form
+
+
+def _requirement_title(key: str, titles: dict[str, str]) -> str:
+    if key == "scenarios":
+        return _("Role-play calls")
+    if key.startswith("module:"):
+        return _("Module %(title)s", title=titles.get(key, key.removeprefix("module:")))
+    return _("Quiz %(quiz)s", quiz=titles.get(key, key.removeprefix("quiz:")))
+
+
+def _revoke_override_form(override_id: int) -> RevokeOverrideForm:
+    return RevokeOverrideForm(prefix=f"override-{override_id}")
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@roles_required(*HR_ROLES)
+def assignment(assignment_id: int, override_form: OverrideForm | None = None):
+    found = db.get_or_404(PostAssignment, assignment_id)
+    assigned = certification.assigned_post(found)
+    titles = certification.titles(current_language())
+    overrides = certification.overrides_of(found.user_id, found.post_id)
+    form = override_form or _override_form(assigned, titles)
+    return render_template("hr/assignment.html", assigned=assigned, titles=titles, form=form,
+                           overrides=overrides, requirement_title=_requirement_title,
+                           revoke_forms={override.id: _revoke_override_form(override.id)
+                                         for override in overrides if override.active},
+                           recertify_form=RecertifyForm(), local_time=certification.local_datetime)
+
+
+@bp.post("/assignments/<int:assignment_id>/overrides")
+@roles_required(*HR_ROLES)
+def grant_override(assignment_id: int):
+    found = db.get_or_404(PostAssignment, assignment_id)
+    assigned = certification.assigned_post(found)
+    form = _override_form(assigned, certification.titles(current_language()))
+    if not form.validate_on_submit():
+        return assignment(assignment_id, override_form=form), 400
+    try:
+        certification.grant_override(found, form.requirement.data, form.reason.data, current_user)
+    except certification.CertificationError:
+        db.session.rollback()
+        flash(_("This requirement cannot be marked as met now."), "error")
+        return redirect(url_for(".assignment", assignment_id=assignment_id))
+    db.session.commit()
+    issued = certification.issue_due_certificates(found.user_id)  # the override may complete the post
+    flash(_("Requirement marked as met for %(name)s.", name=found.user.name), "success")
+    for certificate in issued:
+        flash(_("Certificate %(number)s issued.", number=certificate.number), "success")
+    return redirect(url_for(".assignment", assignment_id=assignment_id))
+
+
+@bp.post("/overrides/<int:override_id>/revoke")
+@roles_required(*HR_ROLES)
+def revoke_override(override_id: int):
+    override = db.get_or_404(RequirementOverride, override_id)
+    assignment_row = db.session.scalar(db.select(PostAssignment).where(
+        PostAssignment.user_id == override.user_id, PostAssignment.post_id == override.post_id))
+    form = _revoke_override_form(override_id)
+    if not form.validate_on_submit():
+        flash(_("Give a reason for revoking the override."), "error")
+    else:
+        try:
+            certification.revoke_override(override, current_user, form.reason.data)
+        except certification.CertificationError:
+            db.session.rollback()
+            flash(_("This override is already revoked."), "error")
+        else:
+            db.session.commit()
+            flash(_("Override revoked."), "success")
+    if assignment_row is None:
+        return redirect(url_for(".roster"))
+    return redirect(url_for(".assignment", assignment_id=assignment_row.id))
+
+
+def current_language() -> str:
+    return "en" if str(get_locale() or "").startswith("en") else "zh"
+
+
 @bp.get("/audit")
 @roles_required(*HR_ROLES)
 def audit_log():
     filters = services.AuditFilters.from_args(request.args)
     page = db.paginate(services.audit_query(filters), per_page=AUDIT_PER_PAGE, error_out=False)
-    return render_template("hr/audit.html", page=page, filters=filters, actions=services.audit_actions())
+    return render_template("hr/audit.html", page=page, filters=filters, actions=services.audit_actions(),
+                           local_time=certification.local_datetime)
