@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/scorer_eval.py            # all, development and held-out figures
     .venv/bin/python bench/scorer_eval.py --errors   # also list every disagreement (dev only)
+    .venv/bin/python bench/scorer_eval.py --set tests/roleplay/blind_replies.yaml [--errors]
+                                                     # another set (same schema), all entries
 
 Held-out split: entries whose 0-based position i has i % 10 in {2, 5, 8} (30 %). They were
 written with the rest before the scorer existed; --errors never lists them, so they stay a fair
@@ -70,8 +72,19 @@ def report(title: str, counts: dict[str, tuple[int, int, int]]) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", action="store_true", help="list development-set disagreements")
+    parser.add_argument("--set", dest="set_path", type=Path, default=None,
+                        help="evaluate another labelled set (same schema), no held-out split")
+    parser.add_argument("--norms", type=Path, default=NORMS, help="norms file (default: shipped)")
     args = parser.parse_args()
-    norms = load_norms(NORMS)
+    norms = load_norms(args.norms)
+    if args.set_path is not None:
+        entries = list(enumerate(yaml.safe_load(args.set_path.read_text(encoding="utf-8"))))
+        print(f"norms {norms.version[:12]}  ({norms.phrase_count} phrases after expansion)")
+        ok = report(f"{args.set_path.name} ({len(entries)} replies)", evaluate(entries, norms))
+        if args.errors:
+            print("\nDisagreements:")
+            print_disagreements(entries, norms)
+        return 0 if ok else 1
     entries = list(enumerate(load_labelled()))
     development = [(i, e) for i, e in entries if not is_held_out(i)]
     held_out = [(i, e) for i, e in entries if is_held_out(i)]
@@ -81,14 +94,18 @@ def main() -> int:
     report(f"HELD-OUT ({len(held_out)} replies)", evaluate(held_out, norms))
     if args.errors:
         print("\nDevelopment disagreements:")
-        for index, entry in development:
-            verdict = score_reply(entry["text"], norms)
-            predicted = set(verdict.element_names) | set(verdict.violation_names)
-            expected = set(entry["elements"]) | set(entry["violations"])
-            if predicted != expected:
-                print(f"#{index} {entry['text']}\n   missing {sorted(expected - predicted)}"
-                      f"  extra {sorted(predicted - expected)}")
+        print_disagreements(development, norms)
     return 0 if ok else 1
+
+
+def print_disagreements(entries: list[tuple[int, dict]], norms) -> None:
+    for index, entry in entries:
+        verdict = score_reply(entry["text"], norms)
+        predicted = set(verdict.element_names) | set(verdict.violation_names)
+        expected = set(entry["elements"]) | set(entry["violations"])
+        if predicted != expected:
+            print(f"#{index} {entry['text']}\n   missing {sorted(expected - predicted)}"
+                  f"  extra {sorted(predicted - expected)}")
 
 
 if __name__ == "__main__":

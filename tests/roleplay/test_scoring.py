@@ -124,9 +124,14 @@ def test_full_width_latin_jargon_is_found(norms):
 
 
 def test_negated_empathy_is_suppressed_with_reason(norms):
-    verdict = score_reply("我不理解您为什么这么激动。", norms)
+    verdict = score_reply("我不理解您的心情。", norms)
     assert verdict.element_names == []
     assert "理解您 negated by 不" in reasons(verdict)
+    # the confrontational form is a forbidden phrase, and the empathy inside it never counts
+    verdict = score_reply("我不理解您为什么这么激动。", norms)
+    assert verdict.element_names == []
+    assert verdict.violation_names == ["forbidden_phrase"]
+    assert "理解您 is part of the violation phrase 不理解您为什么" in reasons(verdict)
 
 
 def test_negation_stops_at_punctuation_and_but(norms):
@@ -343,3 +348,243 @@ def test_deterministic_and_spans_valid(norms, text):
 def test_same_result_with_freshly_loaded_norms(norms):
     text = "您好，工号1024为您服务，请问有什么可以帮您？"
     assert score_reply(text, norms) == score_reply(text, load_norms(NORMS_PATH))
+
+
+# ---------------------------------------------------------------- generalisation rules (blind-set round)
+
+
+@pytest.mark.parametrize("text", [
+    "你怎么这么麻烦？", "着急也没用，师傅排满了。", "说了多少遍了，要带身份证！", "听不懂吗？",
+    "那是你自己操作的问题。", "上面规定的，我也改不了。", "爱办不办。", "这事不归我们管。",
+    "你自己去营业厅问。", "我也没办法。", "我哪知道这些。", "都跟您解释三遍了，您还要我怎么说？",
+    "这还用问吗？", "您自己看短信不就知道了吗？", "您怎么不早说呢？", "别再催了。",
+    "谁叫您不看合同就签字的。", "你急啥，师傅都派了。", "这都不会啊？", "要办就快点，别磨蹭。",
+])
+def test_forbidden_phrase_families(text, norms):
+    assert "forbidden_phrase" in score_reply(text, norms).violation_names
+
+
+@pytest.mark.parametrize("text", [
+    "如果重启了也没用，请您再次拨打10000号。", "我帮您催一下，让师傅快点上门。",
+    "电话挂了以后您会收到一条短信。", "我帮您找领导解决。", "这不是您的错，是系统升级出了差错。",
+    "不好意思，我这边听不太清楚。", "您也可以自己在APP上查询。", "请问这个业务是您自己办理的吗？",
+    "这是规定的办理流程：先缴清欠费，再办理过户。", "不知道我这样解释您是否清楚？",
+])
+def test_forbidden_look_alikes_stay_clean(text, norms):
+    assert "forbidden_phrase" not in score_reply(text, norms).violation_names
+
+
+def test_overlapping_keys_are_all_found(norms):
+    # a longer key that fails half-way ("这是你自己") must not hide "你" (pyahocorasick iter_long)
+    verdict = score_reply("这是你们家路由器太旧了，自己换一个。", norms)
+    assert set(verdict.violation_names) == {"forbidden_phrase", "informal_address"}
+
+
+def test_polite_phrase_overlapping_a_violation_suppresses_it(norms):
+    verdict = score_reply("您好，我听不太清楚您的声音。", norms)
+    assert verdict.violation_names == []
+    assert any("overlaps the polite phrase" in reason for reason in reasons(verdict))
+
+
+def test_element_inside_a_violation_phrase_does_not_count(norms):
+    verdict = score_reply("我不理解您为什么这么激动。", norms)
+    assert verdict.element_names == []
+
+
+@pytest.mark.parametrize("text", ["您好，工号：7788，请问有什么可以帮助您的？", "您好!工号:2301,很高兴为您服务!"])
+def test_staff_number_after_a_colon(text, norms):
+    assert "self_identification" in score_reply(text, norms).element_names
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("请问您的装机地址在哪里 联系电话多少", True),       # chat, parts separated by spaces
+    ("您要改套餐还是加流量包 现在用的是哪个套餐", True),
+    ("请问您的号码是多少，机主姓名是什么", True),
+    ("已帮您办理完成 请留意短信", False),
+    ("好的，我帮您查一下是什么原因，请问您的号码是多少", False),  # a statement, not a question
+    ("你听不懂吗？我说的是要机主本人来。", False),         # rhetorical: forbidden, not a question
+    ("您这是第几次打来了？请问您的号码是多少？", False),
+])
+def test_question_counting_in_chat_and_rhetorical(text, flagged, norms):
+    assert ("multiple_questions" in score_reply(text, norms).violation_names) is flagged
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("我帮您提交了维修申请，也就是工单，师傅会上门处理。", False),   # explanation before the term
+    ("您的宽带需要鉴权，就是系统核对您的账号和密码是否正确。", False),  # 就是 right after the term
+    ("您的宽带需要鉴权，等一下就是了。", True),                     # 就是 not next to the term
+    ("我帮您调一下话单看看。", True),
+    ("您的号码刚做了停复机，所以短信会有延迟。", True),
+    ("IVR（就是电话里的自动语音导航）里按3就能查话费。", False),
+])
+def test_jargon_explanations_near_the_term(text, flagged, norms):
+    assert ("jargon" in score_reply(text, norms).violation_names) is flagged
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("按理说不会扣这么多钱的。", True), ("我记得这个套餐是有宽带的。", True),
+    ("应该下午就能恢复了。", True), ("这种情况一般都是欠费引起的。", True),
+    ("不用谢，应该的。", False), ("您应该带上身份证原件。", False),
+    ("退款可能需要3到5个工作日。", False), ("这是不可能的。", False),
+])
+def test_uncertain_language_variants(text, flagged, norms):
+    assert ("uncertain_language" in score_reply(text, norms).violation_names) is flagged
+
+
+def test_spans_stay_original_with_space_cuts(norms):
+    text = "请问　您的地址在哪里 联系电话多少"
+    verdict = score_reply(text, norms)
+    for hit in verdict.violations:
+        assert text[hit.span[0]:hit.span[1]] == hit.evidence
+
+
+# Later probes (written fresh after each round, measured once, then fixed by phrase family; the
+# first-measure recall of each is in docs/authoring/norms.md §6). Rude replies must be flagged,
+# clean ones must stay free of any violation.
+PROBE_RUDE = [
+    "你这话说的，好像是我们故意扣你钱似的。",
+    "我都解释半天了，您怎么还是不明白？",
+    "那没法弄，您另请高明吧。",
+    "不好意思，我们只管手机，宽带的事别问我。",
+    "你要是觉得贵就别办了。",
+    "这种情况您自己负责。",
+    "我怎么跟你说你才懂啊？",
+    "谁让你乱点链接的，现在知道着急了。",
+    "这是你们家里人自己开的，问他们去。",
+    "我这边一天接几百个电话，没工夫一个个跟你解释。",
+    "哎呀您就别纠结了，照着做就行。",
+    "这种问题网上一搜就有。",
+    "都这个点了，明天上班时间再打吧。",
+    "我们也是没办法的事，您理解一下。",
+    "您爱找谁找谁去。",
+    "你是不是没交钱？",
+    "嗯嗯嗯，知道了，还有事吗？",
+    "别废话了，身份证号多少？",
+    "你那个手机就是个山寨机，信号差正常。",
+    "这不明摆着的吗，欠费了当然停机。",
+    "您说了半天我也没听懂您要干什么。",
+    "您别跟我吵，吵也解决不了问题。",
+    "这个我没法跟您保证。",
+    "按您这么说，那都是我们的错了？",
+    "要不您换个运营商试试？",
+    "您先冷静一下再打过来吧。",
+    "这个要求我们满足不了，您看着办。",
+    "我不是已经给您发短信了吗？",
+    "您这样说话我就没法帮您了。",
+    "不好意思，这不在我的职责范围内。",
+    "这个锅我们不背。",
+    "您就不能自己看看说明书吗？",
+    "别一口一个投诉，吓唬谁呢。",
+    "我说的您到底听进去没有？",
+    "你们这些用户就是喜欢占便宜。",
+    "这个我真帮不上忙，您去别处问问。",
+    "是您没有按时缴费，停机是您自己造成的。",
+    "您这问题太奇怪了，我从来没遇到过。",
+    "没看到我在帮您查吗？",
+    "这种事您找我也没用，我就一个小客服。",
+    "你这手机都用了五六年了还指望信号好？",
+    "我们的规定就是这样，没有例外。",
+    "你到底还办不办？",
+    "知道了知道了，别重复了。",
+    "这有什么难的，重启一下不就好了。",
+    "那您自己想办法吧。",
+    "我们系统显示没问题，肯定是您搞错了。",
+    "您要是不信可以去查。",
+    "又是你啊，上次不是处理过了吗？",
+    "那是第三方的事，跟电信无关。",
+    "您能不能听我说完再插话？",
+    "这个跟我说不着，您找营业厅吧。",
+    "系统就给了这个结果，我有什么办法。",
+    "你这样闹下去对谁都没好处。",
+    "我们每天都这么处理的，就您事儿多。",
+    "早跟您说了不要乱开通业务。",
+    "您的问题我处理不了，挂了重新打吧。",
+    "别老是问为什么，规定就是这么写的。",
+    "你们年纪大的就是记不住密码。",
+    "我们不可能为了您一个人改规定。",
+    "这个钱不退，您投诉也没用。",
+    "你这不是明知故问吗？",
+    "您去问问您家孩子吧，他们懂这些。",
+    "那没办法，谁让您当时不问清楚。",
+    "我又没让您开通，您自己点的。",
+    "这都是常识啊。",
+    "我给您说了您也记不住，算了。",
+    "你有这个时间抱怨，不如去营业厅办了。",
+    "我现在很忙，您简单点说。",
+    "这不废话吗，没网当然打不开。",
+]
+PROBE_CLEAN = [
+    "您好，工号3388为您服务，您的心情我完全能理解，我马上帮您查。",
+    "这个情况确实给您添麻烦了，我们会尽快处理。",
+    "请您放心，退款会在三个工作日内原路退回。",
+    "我这边帮您把问题升级给技术专家，今天之内给您回复。",
+    "这款套餐每月59元，包含30G流量，您看是否需要办理？",
+    "好的，这边已经帮您把国际漫游关掉了，回国后不会再产生费用。",
+    "您是第一次遇到这个问题吗？",
+    "给您造成不便，我们非常抱歉，感谢您的耐心。",
+    "麻烦您把光猫断电重启一下，大约两分钟后再试试上网。",
+    "不是您操作的原因，是我们这边线路在检修。",
+    "宽带到期前我们会短信提醒您续费，不会直接断网。",
+    "您提到的这个活动我们已经停止了，我给您推荐一个类似的优惠。",
+    "请问您希望师傅什么时候上门？",
+    "您反映的问题我已经记录下来了，处理完成后我们会第一时间通知您。",
+    "这个功能是免费的，您可以放心使用。",
+    "没问题，我再给您发一遍短信验证码。",
+    "为了不耽误您时间，我们处理好后给您回电，您看可以吗？",
+    "感谢您的反馈，我们会把您的建议转达给相关部门。",
+    "这个问题不是一两句话能说清楚的，我给您发一份图文说明到手机上。",
+    "不用着急，您慢慢找，我在线等您。",
+    "您好，很高兴为您服务，请问您遇到什么问题了？",
+    "您先别担心，这笔扣费我来帮您核实。",
+    "抱歉让您多跑了一趟，这次我帮您在电话里直接办好。",
+    "我刚查到您的宽带在今天上午有一次短暂中断，目前已经恢复了。",
+    "这个号码的合约期到明年三月，提前解约需要支付违约金，我帮您算一下具体金额。",
+    "您可以在电信营业厅APP首页点“查询”，就能看到本月账单。",
+    "好的，我这就帮您登记，登记完成后会有短信通知。",
+    "请您确认一下，您要办理的是把主卡的流量共享给副卡，对吗？",
+    "我们会安排工程师在48小时内上门检测。",
+    "对不起，这是我的失误，刚才给您报的价格不对，正确的是每月69元。",
+    "您这边如果不方便接听电话，我们也可以短信回复处理结果。",
+    "这项服务目前只支持本地号码办理，外地号码需要回归属地营业厅。",
+    "您反映的骚扰电话我已经登记，我们会进行核查处理。",
+    "好的，那我就不打扰您了，祝您晚上愉快，再见。",
+    "您的积分已经成功兑换成话费，十分钟内到账。",
+    "我再给您确认一遍地址：城东路18号3单元502，对吗？",
+    "系统升级期间部分业务暂停办理，给您造成不便请您谅解。",
+    "您好，您刚刚咨询的是宽带提速，我给您介绍一下目前的提速方案。",
+    "这个情况我们需要进一步核查，核查结果我会亲自回电告诉您。",
+    "请您放心，您的个人信息我们会严格保密。",
+    "您好，工号8216为您服务，请问您要咨询什么业务？",
+    "我非常理解您着急的心情，我现在就帮您加急处理。",
+    "这个费用是您上个月开通的视频彩铃，我马上帮您退订，下个月起就不再收费。",
+    "对不起，刚才信号不好，您能再说一下您的号码吗？",
+    "这个问题我没有办法在线上直接处理，需要转给技术同事，给您添麻烦了，我会跟进到底。",
+    "您说得没错，这确实是我们的问题，非常抱歉。",
+    "我们会在两小时内回电，请您保持手机畅通。",
+    "请问您是想查询本月的话费吗？",
+    "您放心，这个号码转网后原来的积分会在转出前帮您兑换。",
+    "这样操作之后您的手机就能正常上网了，不知道我讲清楚了没有？",
+    "感谢您的耐心等待，您的宽带已经恢复，祝您使用愉快。",
+    "您稍等，我帮您查一下离您最近的营业厅地址。",
+    "如果您还有疑问，可以随时联系我们。",
+    "不好意思，这个优惠需要满足在网满一年的条件，您目前还差两个月。",
+    "您的建议我们已经记下了，会反馈给产品部门。",
+]
+PROBE_KNOWN_MISSES = {
+    "你这话说的，好像是我们故意扣你钱似的。": "sarcasm (…似的) without a rude keyword",
+    "你是不是没交钱？": "a blame question looks like a troubleshooting question",
+    "这个我没法跟您保证。": "a refusal whose words are split (没法…保证)",
+    "您这问题太奇怪了，我从来没遇到过。": "dismissive judgement without a listed word",
+}
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(t, marks=pytest.mark.xfail(reason=PROBE_KNOWN_MISSES[t], strict=True))
+    if PROBE_KNOWN_MISSES.get(t) else t for t in PROBE_RUDE])
+def test_probe_rude_replies_are_forbidden(text, norms):
+    assert "forbidden_phrase" in score_reply(text, norms).violation_names
+
+
+@pytest.mark.parametrize("text", PROBE_CLEAN)
+def test_probe_clean_replies_have_no_violation(text, norms):
+    assert score_reply(text, norms).violation_names == []

@@ -56,13 +56,16 @@ KIND_CLAUSE_WORD = "clause_word"
 KIND_TIME_UNIT = "time_unit"
 KIND_EXPLANATION = "explanation"  # a jargon term's own explanation, e.g. 接入点 for APN
 KIND_EXPLANATION_MARKER = "explanation_marker"  # 也就是, 就是说 …
+KIND_EXPLANATION_NEAR = "explanation_near"  # 就是, 即 … only right next to the term
+KIND_RHETORICAL = "rhetorical"  # 不是 … 了吗: a rhetorical question opener (rules.rhetorical_questions)
 KIND_Q_PARTICLE = "q_particle"
 KIND_Q_FORM = "q_form"
 KIND_Q_WH = "q_wh"
 KIND_Q_COURTESY = "q_courtesy"
 KIND_Q_CONDITIONAL = "q_conditional"
+KIND_Q_WH_END = "q_wh_end"  # 多少, 哪里 … ending a clause: a question even without "？"
 QUESTION_KINDS = frozenset(
-    {KIND_Q_PARTICLE, KIND_Q_FORM, KIND_Q_WH, KIND_Q_COURTESY, KIND_Q_CONDITIONAL}
+    {KIND_Q_PARTICLE, KIND_Q_FORM, KIND_Q_WH, KIND_Q_COURTESY, KIND_Q_CONDITIONAL, KIND_Q_WH_END}
 )
 
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
@@ -129,6 +132,7 @@ class KeyMeaning:
     staff_number_side: str | None = None  # "before" | "after" for "#号为您服务" / "工号#"
     jargon_term: str | None = None  # for explanation keys and jargon terms
     excluded_categories: frozenset[str] = frozenset()  # look-alikes
+    endings: tuple[str, ...] = ()  # rhetorical openers: the clause endings that make the question
 
 
 @dataclass(frozen=True)
@@ -165,6 +169,8 @@ class Rules:
     min_bare_question_chars: int
     quote_pairs: tuple[tuple[str, str], ...]
     never_swallowed: frozenset[str]
+    explanation_before_gap: int = 0  # a marker this close BEFORE a term explains it too
+    explanation_near_gap: int = 0  # near markers (就是) count only this close after the term
 
 
 @dataclass(frozen=True)
@@ -478,7 +484,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
     rule_keys = ("negation", "clause_boundaries", "sentence_end", "polite_allow", "lookalikes",
                  "time_estimate", "staff_number", "questions", "jargon_explanation_markers",
                  "quotes", "never_swallowed")
-    if check.mapping(node, "rules", 1, rule_keys) is None:
+    if check.mapping(node, "rules", 1, rule_keys,
+                     ("jargon_explanation_near", "rhetorical_questions")) is None:
         return None
     line = node.line
 
@@ -544,12 +551,14 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
 
     questions = check.mapping(node.get("questions"), "rules.questions", line,
                               ("particles", "forms", "wh_words", "courtesy_tags",
-                               "conditional_openers", "min_bare_question_chars"))
+                               "conditional_openers", "min_bare_question_chars"), ("wh_endings",))
     min_bare = 3
     if questions is not None:
         for key, kind in (("particles", KIND_Q_PARTICLE), ("forms", KIND_Q_FORM),
                           ("wh_words", KIND_Q_WH), ("courtesy_tags", KIND_Q_COURTESY),
-                          ("conditional_openers", KIND_Q_CONDITIONAL)):
+                          ("conditional_openers", KIND_Q_CONDITIONAL), ("wh_endings", KIND_Q_WH_END)):
+            if key == "wh_endings" and questions.get(key) is None:
+                continue  # optional
             for word, word_line in check.text_list(questions.get(key), f"rules.questions.{key}",
                                                    questions.line):
                 builder.add_rule_word(kind, word, word_line)
@@ -559,6 +568,32 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
     for word, word_line in check.text_list(node.get("jargon_explanation_markers"),
                                            "rules.jargon_explanation_markers", line):
         builder.add_rule_word(KIND_EXPLANATION_MARKER, word, word_line)
+    rhetorical = node.get("rhetorical_questions")
+    if rhetorical is not None:
+        if not rhetorical.is_sequence():
+            check.add(rhetorical, "rules.rhetorical_questions: expected a list")
+        else:
+            for item in rhetorical.elements():
+                if check.mapping(item, "rules.rhetorical_questions item", item.line,
+                                 ("opener", "endings")) is None:
+                    continue
+                opener = check.text(item.get("opener"), "rules.rhetorical_questions opener", item.line)
+                endings = check.text_list(item.get("endings"), "rules.rhetorical_questions endings",
+                                          item.line)
+                if opener is not None and endings:
+                    builder.add_pattern(KIND_RHETORICAL, opener, item.line,
+                                        endings=tuple(fold(e) for e, _ in endings))
+    before_gap, near_gap = 0, 0
+    near = node.get("jargon_explanation_near")
+    if near is not None and check.mapping(near, "rules.jargon_explanation_near", near.line,
+                                          ("markers", "after_gap", "before_gap")) is not None:
+        for word, word_line in check.text_list(near.get("markers"),
+                                               "rules.jargon_explanation_near.markers", near.line):
+            builder.add_rule_word(KIND_EXPLANATION_NEAR, word, word_line)
+        near_gap = check.integer(near.get("after_gap"), "rules.jargon_explanation_near.after_gap",
+                                 near.line) or 0
+        before_gap = check.integer(near.get("before_gap"), "rules.jargon_explanation_near.before_gap",
+                                   near.line) or 0
 
     quote_pairs = []
     for pair, pair_line in check.text_list(node.get("quotes"), "rules.quotes", line):
@@ -588,6 +623,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         min_bare_question_chars=min_bare,
         quote_pairs=tuple(quote_pairs),
         never_swallowed=frozenset(never_swallowed),
+        explanation_before_gap=before_gap,
+        explanation_near_gap=near_gap,
     )
 
 
@@ -665,9 +702,9 @@ class _IndexBuilder:
                           explanation_line)
 
     def add_pattern(self, kind: str, phrase: str, line: int,
-                    excluded: frozenset[str] = frozenset()) -> None:
+                    excluded: frozenset[str] = frozenset(), endings: tuple[str, ...] = ()) -> None:
         for key in self._expand(phrase, line):
-            self._add(key, KeyMeaning(kind, phrase, excluded_categories=excluded), line)
+            self._add(key, KeyMeaning(kind, phrase, excluded_categories=excluded, endings=endings), line)
 
     def add_rule_word(self, kind: str, word: str, line: int) -> None:
         key = fold(word)
@@ -737,8 +774,10 @@ class _IndexBuilder:
         for start, inner_key in sorted(occurrences):
             length = len(inner_key)
             for meaning in self.meanings[inner_key]:
-                if meaning.kind in (KIND_NEGATOR, KIND_ALLOW, KIND_LOOKALIKE):
+                if meaning.kind in (KIND_ALLOW, KIND_LOOKALIKE):
                     continue
+                if meaning.kind == KIND_NEGATOR and not all(m.kind == KIND_RHETORICAL for m in meanings):
+                    continue  # belongs to the phrase; inside a rhetorical opener (不是) it still negates
                 if meaning.kind in QUESTION_KINDS and is_violation:
                     continue
                 if meaning.kind != KIND_CATEGORY:
@@ -751,6 +790,8 @@ class _IndexBuilder:
                     if lo <= start and start + length <= hi and meaning.category in lookalike.excluded_categories:
                         reason = f"{{inner}} inside {lookalike.phrase} (look-alike, not {meaning.category})"
                         break
+                if (reason is None and is_violation and meaning.category in ELEMENT_CATEGORIES):
+                    reason = "{inner} is part of the violation phrase {outer}"
                 if (reason is None and meaning.category in VIOLATION_CATEGORIES
                         and meaning.category not in rules.never_swallowed):
                     if is_element:

@@ -1,9 +1,13 @@
 """Score one agent reply against the service-language norms (pure, deterministic).
 
 Pipeline: normalise the reply once (keeping a map back to original offsets), scan it once with
-the norms' Aho-Corasick automaton (longest match wins), then apply the context rules to each
-hit: quotation, staff-number shape, negation, time estimates, jargon explanations, and count the
-questions. Every hit a rule cancels is kept in ``suppressed`` with a human-readable reason.
+the norms' Aho-Corasick automaton (every occurrence; a key wholly inside a longer key is settled
+by the longer key's precomputed inner table, keys that merely overlap all count), then apply the
+context rules to each hit: quotation, overlap with a polite phrase, staff-number shape, negation
+(elements only), time estimates, jargon explanations (after the term, or a marker just before
+it), rhetorical-question openers (不是…了吗), and count the questions (whitespace between CJK
+characters cuts a sentence; rhetorical questions are not counted). Every hit a rule cancels is
+kept in ``suppressed`` with a human-readable reason.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from webapp.roleplay.norms import (
     KIND_CLAUSE_WORD,
     KIND_EXPLANATION,
     KIND_EXPLANATION_MARKER,
+    KIND_EXPLANATION_NEAR,
     KIND_LOOKALIKE,
     KIND_NEGATOR,
     KIND_Q_CONDITIONAL,
@@ -28,6 +33,8 @@ from webapp.roleplay.norms import (
     KIND_Q_FORM,
     KIND_Q_PARTICLE,
     KIND_Q_WH,
+    KIND_Q_WH_END,
+    KIND_RHETORICAL,
     KIND_TIME_UNIT,
     QUESTION_KINDS,
     VIOLATION_CATEGORIES,
@@ -36,6 +43,9 @@ from webapp.roleplay.norms import (
 )
 
 QUESTION_MARKS = "?？"
+STAFF_NUMBER_SEPARATORS = ":："
+SPACE_CUT = "\n"  # whitespace between two CJK characters ends a sentence ("在哪里 电话多少")
+FIRST_PERSON = "我"  # unpunctuated chat: "我帮您查一下是什么原因" states, it does not ask
 LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, not two
 _CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
@@ -126,6 +136,13 @@ def _boundary_pattern(punctuation: str) -> re.Pattern[str]:
 # --------------------------------------------------------------------------- one reply
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
+def _is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
 @dataclass
 class _Candidate:
     start: int
@@ -143,6 +160,7 @@ class _ReplyScan:
         self.candidates: list[_Candidate] = []
         self.markers: dict[str, list[tuple[int, int, KeyMeaning]]] = {}
         self.suppressed: list[Suppressed] = []
+        self.allowed: list[tuple[int, int, KeyMeaning]] = []
         self._scan()
         self._cut_clauses()
         self.quotes = self._quoted_regions()
@@ -165,9 +183,15 @@ class _ReplyScan:
     # ---- the single scan
 
     def _scan(self) -> None:
-        for last, info in self.norms.automaton.iter_long(self.folded):
-            start = last - len(info.key) + 1
-            end = last + 1
+        # (start, -last) is unique per match: the same start and end can only be the same key
+        matches = sorted([(last - len(info.key) + 1, -last, info)
+                          for last, info in self.norms.automaton.iter(self.folded)])
+        reach = -1
+        for start, negative_last, info in matches:
+            end = 1 - negative_last
+            if end <= reach:
+                continue  # inside a longer key: settled by that key's inner table
+            reach = end
             for meaning in info.meanings:
                 self._take(start, end, meaning, info.key)
             for inner in info.inner:
@@ -185,7 +209,9 @@ class _ReplyScan:
     def _take(self, start: int, end: int, meaning: KeyMeaning, key: str) -> None:
         if meaning.kind == KIND_CATEGORY:
             self.candidates.append(_Candidate(start, end, meaning, key))
-        elif meaning.kind not in (KIND_ALLOW, KIND_LOOKALIKE):
+        elif meaning.kind == KIND_ALLOW:
+            self.allowed.append((start, end, meaning))
+        elif meaning.kind != KIND_LOOKALIKE:
             self.markers.setdefault(meaning.kind, []).append((start, end, meaning))
 
     # ---- structure: clauses, sentences, quotations
@@ -196,16 +222,32 @@ class _ReplyScan:
         self.segments: list[tuple[int, int, str]] = []  # (start, end, terminating mark)
         cuts: list[tuple[int, int]] = []
         position = 0
-        for match in punctuation.finditer(self.folded):
-            self.segments.append((position, match.start(), match.group()))
-            cuts.append((match.start(), match.end()))
-            position = match.end()
+        boundaries = [(m.start(), m.end(), m.group()) for m in punctuation.finditer(self.folded)]
+        if self.origin is not None and _WHITESPACE.search(self.text):
+            boundaries = sorted(boundaries + self._space_cuts())
+        for cut_start, cut_end, mark in boundaries:
+            if cut_start < position:
+                continue
+            self.segments.append((position, cut_start, mark))
+            cuts.append((cut_start, cut_end))
+            position = cut_end
         if position < len(self.folded):
             self.segments.append((position, len(self.folded), ""))
         cuts.extend((start, end) for start, end, _ in self.markers.get(KIND_CLAUSE_WORD, ()))
         cuts.sort()
         self.cut_starts = [start for start, _ in cuts]
         self.cut_ends = sorted(end for _, end in cuts)
+
+    def _space_cuts(self) -> list[tuple[int, int, str]]:
+        """Zero-width cuts where the original had whitespace between two CJK characters."""
+        cuts = []
+        origin, folded = self.origin, self.folded
+        for index in range(1, len(folded)):
+            if origin[index] - origin[index - 1] > 1 and _is_cjk(folded[index - 1]) and _is_cjk(folded[index]):
+                gap = self.text[origin[index - 1] + 1:origin[index]]
+                if gap and gap.isspace():
+                    cuts.append((index, index, SPACE_CUT))
+        return cuts
 
     def _clause_start(self, position: int) -> int:
         index = bisect_right(self.cut_ends, position)
@@ -251,6 +293,11 @@ class _ReplyScan:
                     self._suppress(category, start, end,
                                    f"{evidence} is inside quotation marks (the customer's words)")
                     return None
+            for lo, hi, allow in self.allowed:
+                if lo < end and start < hi:  # overlaps a polite phrase (听不太清 / 不太清楚)
+                    self._suppress(category, start, end,
+                                   f"{evidence} overlaps the polite phrase {self._evidence(lo, hi)}")
+                    return None
         if meaning.staff_number_side is not None:
             start, end = self._with_staff_number(candidate)
             if start < 0:
@@ -283,6 +330,8 @@ class _ReplyScan:
         digits = self.rules.staff_digits
         start, end = candidate.start, candidate.end
         if candidate.meaning.staff_number_side == "after":
+            if end < len(self.folded) and self.folded[end] in STAFF_NUMBER_SEPARATORS:
+                end += 1  # 工号：7788
             number_end = end
             while number_end < len(self.folded) and self.folded[number_end] in digits:
                 number_end += 1
@@ -336,9 +385,16 @@ class _ReplyScan:
             if (meaning.jargon_term == term and sentence_start <= ex_start and ex_end <= sentence_end
                     and not (start <= ex_start and ex_end <= end)):
                 return ex_start, ex_end
+        before_gap = self.rules.explanation_before_gap
         for ex_start, ex_end, _ in self.markers.get(KIND_EXPLANATION_MARKER, ()):
             if end <= ex_start and ex_end <= sentence_end:
                 return ex_start, ex_end
+            if sentence_start <= ex_start and ex_end <= start and start - ex_end <= before_gap:
+                return ex_start, ex_end  # 维修申请，也就是工单
+        near_gap = self.rules.explanation_near_gap
+        for ex_start, ex_end, _ in self.markers.get(KIND_EXPLANATION_NEAR, ()):
+            if end <= ex_start and ex_start - end <= near_gap and ex_end < sentence_end:
+                return ex_start, ex_end  # 鉴权，就是……
         return None
 
     # ---- questions
@@ -361,18 +417,30 @@ class _ReplyScan:
         )
         questions: list[tuple[int, int]] = []
         sentence: list[tuple[int, int]] = []
+        # Chat messages typed without any sentence-final mark ("您要改套餐还是加流量包 现在用的是
+        # 哪个套餐"): each space-separated part is read as if it ended with a question mark
+        # when it has a question form or word.
+        unpunctuated = not any(mark and mark != SPACE_CUT and mark in self.rules.sentence_end
+                               for _, _, mark in self.segments)
         for seg_start, seg_end, mark in self.segments:
             if seg_end > seg_start:
                 sentence.append((seg_start, seg_end))
             if mark in self.rules.sentence_end and (mark or seg_end == len(self.folded)):
-                questions.extend(self._questions_in_sentence(sentence, mark in QUESTION_MARKS, markers))
+                real_mark = bool(mark) and mark in QUESTION_MARKS
+                marked = real_mark or not mark or (unpunctuated and mark == SPACE_CUT)
+                questions.extend(self._questions_in_sentence(
+                    sentence, marked, markers, bare_counts=real_mark or (not mark and not unpunctuated),
+                    stated_ok=not real_mark))
                 sentence = []
         if sentence:
-            questions.extend(self._questions_in_sentence(sentence, False, markers))
+            questions.extend(self._questions_in_sentence(sentence, unpunctuated, markers,
+                                                         bare_counts=False, stated_ok=True))
         return questions
 
     def _questions_in_sentence(self, clauses: list[tuple[int, int]], question_marked: bool,
-                               markers: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+                               markers: list[tuple[int, int, str]],
+                               bare_counts: bool = True,
+                               stated_ok: bool = False) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         courtesy_only = False
         for clause_start, clause_end in clauses:
@@ -388,10 +456,11 @@ class _ReplyScan:
             if KIND_Q_COURTESY in ends_with and not (has_form or has_wh):
                 courtesy_only = True
                 continue
-            if (KIND_Q_PARTICLE in ends_with or lead_in
-                    or (question_marked and (has_form or has_wh))):
+            if (KIND_Q_PARTICLE in ends_with or lead_in or KIND_Q_WH_END in ends_with
+                    or (question_marked and (has_form or has_wh)
+                        and not (stated_ok and FIRST_PERSON in self.folded[clause_start:clause_end]))):
                 found.append((clause_start, clause_end))
-        if question_marked and not found and not courtesy_only and clauses:
+        if question_marked and bare_counts and not found and not courtesy_only and clauses:
             length = sum(end - start for start, end in clauses)
             if length >= self.rules.min_bare_question_chars:
                 found.append(clauses[-1])
@@ -408,7 +477,14 @@ class _ReplyScan:
                 continue
             (elements if hit.category in ELEMENT_CATEGORIES else violations).append(hit)
 
+        violations.extend(self._rhetorical_questions(violations))
         questions = self._question_clauses()
+        forbidden = [h.span for h in violations if h.category == "forbidden_phrase"]
+        if forbidden and len(questions) > 1:  # a rhetorical question is not an information question
+            questions = [(lo, hi) for lo, hi in questions
+                         if not any(f_start < span[1] and span[0] < f_end
+                                    for span in (self._original_span(lo, hi),)
+                                    for f_start, f_end in forbidden)]
         if len(questions) > 1:
             start, end = questions[0][0], questions[-1][1]
             violations.append(Hit("multiple_questions", self._evidence(start, end),
@@ -423,6 +499,26 @@ class _ReplyScan:
         points = (sum(categories[name].points for name in present_elements)
                   - sum(categories[name].points for name in present_violations))
         return ReplyVerdict(elements, violations, self.suppressed, points, self._feedback(violations))
+
+    def _rhetorical_questions(self, violations: list[Hit]) -> list[Hit]:
+        """A clause opened by a rhetorical opener and ending with one of its endings is a 反问
+        (我不是已经给您发短信了吗 / 您就不能自己看看说明书吗): a forbidden phrase."""
+        found: list[Hit] = []
+        for start, end, meaning in self.markers.get(KIND_RHETORICAL, ()):
+            clause_end = self._clause_end(end)
+            clause = self.folded[end:clause_end]
+            ending = next((e for e in meaning.endings if clause.endswith(e)), None)
+            if ending is None:
+                continue
+            span = self._original_span(start, clause_end)
+            if any(lo < start and clause_end <= hi for lo, hi in self.quotes):
+                continue
+            if any(h.category == "forbidden_phrase" and h.span[0] < span[1] and span[0] < h.span[1]
+                   for h in violations + found):
+                continue  # already a forbidden phrase there
+            found.append(Hit("forbidden_phrase", self._evidence(start, clause_end), span,
+                             f"{meaning.phrase}…{ending}"))
+        return found
 
     def _feedback(self, violations: list[Hit]) -> list[str]:
         """One line per distinct (category, suggestion): what was wrong and a better phrasing."""
