@@ -1,11 +1,13 @@
 """HTTP load on the attempt page and on saving an answer, next to a bare Flask endpoint.
 
-    .venv/bin/python bench/load.py [--seconds 10] [--clients 8] [--trainees 40] [--workers 2]
+    .venv/bin/python bench/load.py [--seconds 10] [--clients 8] [--trainees 40] [--workers 2] [--threads 4]
     DATABASE_URL=postgresql://… .venv/bin/python bench/load.py     # PostgreSQL as well
 
 Everything runs on 127.0.0.1 and stops by itself. The app and a bare Flask app (one endpoint
 returning a short string) are served the same way: gunicorn, ``--workers`` gthread workers with
-4 threads each. Trainees are signed in (session cookies signed with the app's key, so the
+``--threads`` threads each (default 2 × 4: one worker per core of a 2-core machine, and threads
+to overlap PostgreSQL round trips; the same settings serve the bare endpoint, so the ratio is
+fair). Trainees are signed in (session cookies signed with the app's key, so the
 login throttle is not what is measured) and mid-attempt on the complaint-handling quiz. A
 client thread pool (http.client, one connection per request) sends requests for ``--seconds``
 per scenario (after a 2 s warm-up); the figures are requests/s, p50 and p95 latency, and the ratio of each
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SECRET_KEY = "bench-load-secret"
+USER_AGENT = "hotline-load/1.0"  # sent with every request, to the bare endpoint as well
 
 
 def bare_app():
@@ -84,7 +87,11 @@ def prepare(database_url: str, trainees: int) -> list[Trainee]:
     serializer = app.session_interface.get_signing_serializer(app)
     prepared = []
     for user_id, attempt_id, answers in started:
-        with app.test_request_context():  # a fresh context each: the CSRF token is cached per context
+        # A fresh context each (the CSRF token is cached per context), seen from the address and
+        # User-Agent the clients use: Flask-Login's session protection compares them with the
+        # login's, and a mismatch marks the session not fresh and re-signs the cookie on every
+        # response — a browser keeps the re-signed cookie, a replayed fixed cookie never would.
+        with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": USER_AGENT}):
             login_user(db.session.get(User, user_id))
             token = generate_csrf()
             prepared.append(Trainee(f"session={serializer.dumps(dict(session))}", token, attempt_id, answers))
@@ -94,13 +101,13 @@ def prepare(database_url: str, trainees: int) -> list[Trainee]:
 class Server:
     """gunicorn on a free loopback port; stopped (and waited for) on exit."""
 
-    def __init__(self, target: str, workers: int, environment: dict):
+    def __init__(self, target: str, workers: int, threads: int, environment: dict):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-             "-k", "gthread", "--threads", "4", "--log-level", "warning", target],
+             "-k", "gthread", "--threads", str(threads), "--log-level", "warning", target],
             cwd=ROOT, env={**os.environ, **environment})
 
     def __enter__(self):
@@ -121,7 +128,7 @@ class Server:
 def request(port: int, method: str, path: str, headers: dict, body: bytes | None = None) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request(method, path, body=body, headers=headers)
+        connection.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **headers})
         response = connection.getresponse()
         response.read()
         return response.status
@@ -166,6 +173,7 @@ def load(port: int, make_request, seconds: float, clients: int, warmup: float = 
 
 
 def run(label: str, database_url: str, arguments) -> None:
+    load_before = os.getloadavg()[0]  # other work on the machine skews every figure: note it
     trainees = prepare(database_url, arguments.trainees)
     environment = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY}
 
@@ -180,13 +188,14 @@ def run(label: str, database_url: str, arguments) -> None:
         return "POST", f"/quizzes/attempts/{trainee.attempt_id}/answers", {
             "Cookie": trainee.cookie, "X-CSRFToken": trainee.csrf, "Content-Type": "application/json"}, body
 
-    with Server("bench.load:bare_app()", arguments.workers, environment) as bare:
+    with Server("bench.load:bare_app()", arguments.workers, arguments.threads, environment) as bare:
         baseline = load(bare.port, lambda rng: ("GET", "/ping", {}, None), arguments.seconds, arguments.clients)
-    with Server("app:app", arguments.workers, environment) as server:
+    with Server("app:app", arguments.workers, arguments.threads, environment) as server:
         results = {name: load(server.port, make, arguments.seconds, arguments.clients)
                    for name, make in (("attempt page", attempt_page), ("save answer", save_answer))}
-    print(f"\n{label}: gunicorn {arguments.workers} gthread workers × 4 threads, {arguments.clients} clients, "
-          f"{arguments.seconds:g} s per scenario, {arguments.trainees} trainees mid-attempt")
+    print(f"\n{label}: gunicorn {arguments.workers} gthread workers × {arguments.threads} threads, {arguments.clients} clients, "
+          f"{arguments.seconds:g} s per scenario, {arguments.trainees} trainees mid-attempt, "
+          f"load average {load_before:.1f} before the run")
     print(f"{'scenario':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'failed':>7}  vs bare")
     for name, (rate, p50, p95, failed) in {"bare Flask /ping": baseline, **results}.items():
         print(f"{name:<20} {rate:>8.0f} {p50:>8.1f} {p95:>8.1f} {failed:>7}  {rate / baseline[0]:>6.2f}×")
@@ -198,6 +207,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--trainees", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     arguments = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="hotline-load-")
     run("SQLite", f"sqlite:///{folder}/load.db", arguments)

@@ -173,3 +173,63 @@ def test_trainer_pages(app, client, auth, make_user, clock):
     rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
     assert export.mimetype == "text/csv" and rows[0][0] == "attempt_id" and len(rows) == 7
     assert client.get("/quizzes/").status_code == 403
+
+
+def _fieldset(html: str, position: int) -> str:
+    return html.split(f'<fieldset class="card quiz-question" id="question-{position}"', 1)[1].split("</fieldset>", 1)[0]
+
+
+def test_resumed_page_shows_every_saved_answer_in_place(app, signed_in, clock):
+    """The page's questions are cached fragments: the saved answer of each slot is filled in per request."""
+    install()
+    attempt = start(signed_in)
+    url = f"/quizzes/attempts/{attempt.id}"
+    fresh = signed_in.get(url).get_data(as_text=True)
+    assert " checked" not in fresh and " selected" not in fresh and "\x00" not in fresh
+    expected = {}
+    for slot in attempt.slots:
+        question = services.question_of(slot.question_version)
+        values = right_values(question, slot.option_order)
+        if question.type == "fill":
+            values = ['<b>"先查证后退费"</b>']
+        signed_in.post(f"{url}/answers", json={"position": slot.position, "values": values})
+        expected[slot.position] = (question.type, values)
+    html = signed_in.get(url).get_data(as_text=True)
+    assert "\x00" not in html and html.count('class="card quiz-question"') == 6
+    for position, (kind, values) in expected.items():
+        fieldset = _fieldset(html, position)
+        assert f'name="q{position}"' in fieldset and f'data-position="{position}"' in fieldset
+        assert f"第 {position + 1} 题 / 共 6 题" in fieldset
+        if kind == "fill":
+            assert 'value="&lt;b&gt;&#34;先查证后退费&#34;&lt;/b&gt;"' in fieldset
+        elif kind in ("ordering", "matching"):
+            picked = [select.split(" selected")[0].rsplit('value="', 1)[1].rstrip('"')
+                      for select in fieldset.split("<select")[1:]]
+            assert picked == values
+        else:
+            checked = [piece.rsplit('value="', 1)[1].rstrip('"') for piece in fieldset.split(" checked")[:-1]]
+            assert sorted(checked) == sorted(values)
+    other = signed_in.get(url).get_data(as_text=True)
+    assert other == html  # served from the cache, the same page
+
+
+def test_quiz_list_rows_are_link_targets_and_show_the_rules(app, signed_in):
+    install(None, quiz_text(attempts_allowed=3, cooldown_minutes=10, pass_mark=80))
+    html = signed_in.get("/quizzes/").get_data(as_text=True)
+    assert 'id="demo.quiz"' in html  # certification links to /quizzes/#<quiz id>
+    assert "及格线 80%" in html and "可作答 3 次" in html and "两次作答间隔 10 分钟" in html
+
+
+def test_practice_quizzes_are_marked_and_never_count_for_certification(app, signed_in, trainee, clock):
+    install(None, quiz_text(mode="practice", attempts_allowed=0, cooldown_minutes=0))
+    assert "练习：成绩不计入认证" in signed_in.get("/quizzes/").get_data(as_text=True)
+    attempt = start(signed_in)
+    assert 'id="practice-note"' in signed_in.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
+    for slot in attempt.slots:
+        question = services.question_of(slot.question_version)
+        signed_in.post(f"/quizzes/attempts/{attempt.id}/answers",
+                       json={"position": slot.position, "values": right_values(question, slot.option_order)})
+    signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data={})
+    db.session.refresh(attempt)
+    assert attempt.state == GRADED and attempt.passed
+    assert services.quiz_results(trainee.id) == {}

@@ -25,7 +25,6 @@ feedbacks; a question without any feedback gets a placeholder explanation and a 
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser

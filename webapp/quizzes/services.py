@@ -17,7 +17,6 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from flask import abort, current_app
 from sqlalchemy.exc import IntegrityError
@@ -56,16 +55,32 @@ def clock() -> datetime:
 
 # --- content, cached by content hash -----------------------------------------------------------
 
-@lru_cache(maxsize=128)
+_blueprints: dict[tuple[str, str], Blueprint] = {}  # (quiz id, content hash) -> parsed blueprint
+
+
 def _blueprint_from(quiz_id: str, content_hash: str, source: str) -> Blueprint:
-    blueprint, problems = parse_blueprint(f"quizzes/exams/{quiz_id}.md", source)
+    blueprint = _blueprints.get((quiz_id, content_hash))
     if blueprint is None:
-        raise ValueError(f"stored quiz {quiz_id} does not parse: {problems}")
+        blueprint, problems = parse_blueprint(f"quizzes/exams/{quiz_id}.md", source)
+        if blueprint is None:
+            raise ValueError(f"stored quiz {quiz_id} does not parse: {problems}")
+        if len(_blueprints) >= 1024:
+            _blueprints.clear()
+        _blueprints[(quiz_id, content_hash)] = blueprint
     return blueprint
 
 
 def blueprint_of(quiz: Quiz) -> Blueprint:
     return _blueprint_from(quiz.id, quiz.content_hash, quiz.source)
+
+
+def _blueprint_by_hash(quiz_id: str, content_hash: str) -> Blueprint:
+    """The blueprint of the quiz's current version, named by its hash: no source read when known."""
+    blueprint = _blueprints.get((quiz_id, content_hash))
+    if blueprint is None:
+        quiz = db.session.get(Quiz, quiz_id)
+        blueprint = blueprint_of(quiz)
+    return blueprint
 
 
 @dataclass(frozen=True)
@@ -112,10 +127,30 @@ def question_of(version: QuestionVersion) -> Question:
     """The pure question of an immutable version row (its content hash names its whole text)."""
     question = _questions.get(version.content_hash)
     if question is None:
-        if len(_questions) >= _QUESTION_CACHE_SIZE:
-            _questions.clear()
-        question = _questions[version.content_hash] = question_from_data(version.data)
+        question = _remember_question(version.content_hash, version.data)
     return question
+
+
+def _remember_question(content_hash: str, data: dict) -> Question:
+    if len(_questions) >= _QUESTION_CACHE_SIZE:
+        _questions.clear()
+    question = _questions[content_hash] = question_from_data(data)
+    return question
+
+
+def questions_by_hash(versions: dict[str, int]) -> dict[str, Question]:
+    """Questions of version rows named ``{content_hash: version id}``; only unknown texts are read.
+
+    The hot paths (attempt page, saving an answer) select a slot's version id and content hash
+    with the slot, so a warm worker reads no ``question_versions`` row at all.
+    """
+    found = {content_hash: _questions.get(content_hash) for content_hash in versions}
+    missing = [versions[content_hash] for content_hash, question in found.items() if question is None]
+    if missing:
+        for content_hash, data in db.session.execute(
+                db.select(QuestionVersion.content_hash, QuestionVersion.data).where(QuestionVersion.id.in_(missing))):
+            found[content_hash] = _remember_question(content_hash, data)
+    return found
 
 
 # --- quizzes and standings ---------------------------------------------------------------------
@@ -254,34 +289,74 @@ def save_answers(attempt: Attempt, answers: dict[int, list[str]], now: datetime)
     if not is_open(attempt, now):
         finish_attempt(attempt, now)
         raise QuizError(QuizError.CLOSED)
-    slots = {slot.position: slot for slot in attempt.slots}
+    slots = _slots_at(attempt.id, list(answers)) if answers else {}
     canonical = {}
     for position, values in answers.items():
         if position not in slots:
             raise InvalidAnswer(f"no question at position {position}")
-        question = question_of(slots[position].question_version)
-        canonical[position] = question.question_type.normalise(question, slots[position].option_order, values)
+        question, option_order = slots[position]
+        canonical[position] = question.question_type.normalise(question, option_order, values)
+    _store_answers(attempt.id, canonical, now)
+
+
+def save_answer(user_id: int, attempt_id: int, position: int, values: list[str], now: datetime) -> None:
+    """Save one answer of the trainee's attempt (the page's JSON save); as ``save_answers``.
+
+    The attempt's owner, state and deadline and the slot's question come in one query; 404 for
+    anyone else's attempt.
+    """
+    row = db.session.execute(
+        db.select(Attempt.user_id, Attempt.state, Attempt.deadline, AttemptSlot.option_order,
+                  QuestionVersion.content_hash, QuestionVersion.id)
+        .outerjoin(AttemptSlot, db.and_(AttemptSlot.attempt_id == Attempt.id, AttemptSlot.position == position))
+        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+        .where(Attempt.id == attempt_id)).first()
+    if row is None or row[0] != user_id:
+        abort(404)
+    _, state, deadline, option_order, content_hash, version_id = row
+    if state != IN_PROGRESS or (deadline is not None and now > deadline):
+        finish_attempt(db.session.get(Attempt, attempt_id), now)
+        raise QuizError(QuizError.CLOSED)
+    if content_hash is None:
+        raise InvalidAnswer(f"no question at position {position}")
+    question = questions_by_hash({content_hash: version_id})[content_hash]
+    _store_answers(attempt_id, {position: question.question_type.normalise(question, option_order, values)}, now)
+
+
+def _store_answers(attempt_id: int, canonical: dict[int, object], now: datetime) -> None:
+    """Upsert canonical answers of an attempt that was open when read, and commit; QuizError(CLOSED)
+    when a concurrent submit or the deadline closed it in between."""
     touched = db.session.execute(
         db.update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.state == IN_PROGRESS,
+        .where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS,
                db.or_(Attempt.deadline.is_(None), Attempt.deadline >= now))
         .values(state=IN_PROGRESS)  # no change, but the row lock orders this save and a submit
         .execution_options(synchronize_session=False)
     ).rowcount
     if not touched:  # closed by a concurrent request since this one read the attempt
         db.session.rollback()
-        finish_attempt(attempt, now)
+        finish_attempt(db.session.get(Attempt, attempt_id), now)
         raise QuizError(QuizError.CLOSED)
     for position, value in canonical.items():
         updated = db.session.execute(
             db.update(AttemptAnswer)
-            .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.position == position)
+            .where(AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.position == position)
             .values(value=value, saved_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         if not updated:
-            db.session.add(AttemptAnswer(attempt_id=attempt.id, position=position, value=value, saved_at=now))
+            db.session.add(AttemptAnswer(attempt_id=attempt_id, position=position, value=value, saved_at=now))
     db.session.commit()
+
+
+def _slots_at(attempt_id: int, positions: list[int]) -> dict[int, tuple[Question, list[int]]]:
+    """position -> (question, option order) of the attempt's slots at ``positions``, in one query."""
+    rows = db.session.execute(
+        db.select(AttemptSlot.position, AttemptSlot.option_order, QuestionVersion.content_hash, QuestionVersion.id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+        .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position.in_(positions))).all()
+    questions = questions_by_hash({content_hash: version_id for _, _, content_hash, version_id in rows})
+    return {position: (questions[content_hash], order) for position, order, content_hash, _ in rows}
 
 
 def saved_answers(attempt: Attempt) -> dict[int, object]:
@@ -348,21 +423,61 @@ def close_overdue_attempts(now: datetime, user_id: int | None = None, quiz_id: s
 # --- what pages show ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class SlotView:
-    """A question as the attempt page may show it: no key, no explanation."""
+class AttemptPage:
+    """An open attempt as its page shows it, read in one query (no ORM objects)."""
+
+    attempt_id: int
+    number: int
+    quiz_id: str
+    title: dict[str, str]  # {"zh": …, "en": …}
+    ends_at: datetime | None
+    blueprint: Blueprint
+    slots: list[PageSlot]
+
+    def title_for(self, language: str) -> str:
+        return self.title["en"] if language == "en" else self.title["zh"]
+
+
+def open_attempt_page(user_id: int, attempt_id: int, now: datetime) -> AttemptPage | None:
+    """The trainee's open attempt with its slots, questions and saved answers; None once it is closed
+    or past its deadline (the caller then grades it). Anyone else's attempt is a 404.
+
+    The attempt page is what trainees load most: one query (attempt, quiz hash and titles, slots,
+    version hashes, answers) and the per-worker caches of questions and blueprints serve it.
+    """
+    rows = db.session.execute(
+        db.select(Attempt.user_id, Attempt.number, Attempt.quiz_id, Attempt.state, Attempt.ends_at, Attempt.deadline,
+                  Quiz.content_hash, Quiz.title_zh, Quiz.title_en,
+                  AttemptSlot.position, AttemptSlot.option_order, QuestionVersion.content_hash, QuestionVersion.id,
+                  AttemptAnswer.value)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .outerjoin(AttemptSlot, AttemptSlot.attempt_id == Attempt.id)
+        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+        .outerjoin(AttemptAnswer, db.and_(AttemptAnswer.attempt_id == Attempt.id,
+                                          AttemptAnswer.position == AttemptSlot.position))
+        .where(Attempt.id == attempt_id)
+        .order_by(AttemptSlot.position)).all()
+    if not rows or rows[0][0] != user_id:
+        abort(404)
+    _, number, quiz_id, state, ends_at, deadline, quiz_hash, title_zh, title_en = rows[0][:9]
+    if state != IN_PROGRESS or (deadline is not None and now > deadline):
+        return None
+    slot_rows = [row[9:] for row in rows if row[9] is not None]
+    questions = questions_by_hash({content_hash: version_id for _, _, content_hash, version_id, _ in slot_rows})
+    return AttemptPage(
+        attempt_id, number, quiz_id, {"zh": title_zh, "en": title_en}, ends_at, _blueprint_by_hash(quiz_id, quiz_hash),
+        [PageSlot(position, questions[content_hash], tuple(order), value)
+         for position, order, content_hash, _, value in slot_rows])
+
+
+@dataclass(frozen=True)
+class PageSlot:
+    """A slot of an open attempt as the attempt page needs it (the page shows only public_view)."""
 
     position: int
-    view: dict  # questions.QuestionType.public_view
-
-
-def attempt_page(attempt: Attempt) -> list[SlotView]:
-    answers = saved_answers(attempt)
-    views = []
-    for slot in attempt.slots:
-        question = question_of(slot.question_version)
-        views.append(SlotView(slot.position, question.question_type.public_view(
-            question, slot.option_order, answers.get(slot.position))))
-    return views
+    question: Question
+    option_order: tuple[int, ...]
+    answer: object  # canonical saved answer, None when unanswered
 
 
 @dataclass(frozen=True)
@@ -403,12 +518,17 @@ def review_items(attempt: Attempt, level: str) -> list[ReviewItem]:
 
 
 def quiz_results(user_id: int) -> dict[str, QuizResult]:
-    """Best score, passed, last grading and number of graded attempts per quiz (certification)."""
+    """Best score, passed, last grading and number of graded attempts per quiz (certification).
+
+    Practice quizzes (``mode: practice``) are left out: they never count towards a certificate."""
     results: dict[str, QuizResult] = {}
     rows = db.session.execute(
         db.select(Attempt.quiz_id, Attempt.score, Attempt.passed, Attempt.graded_at)
-        .where(Attempt.user_id == user_id, Attempt.state == GRADED).order_by(Attempt.graded_at))
+        .where(Attempt.user_id == user_id, Attempt.state == GRADED).order_by(Attempt.graded_at)).all()
+    practice = _practice_quiz_ids({quiz_id for quiz_id, *_ in rows})
     for quiz_id, score, passed, graded_at in rows:
+        if quiz_id in practice:
+            continue
         before = results.get(quiz_id)
         results[quiz_id] = QuizResult(
             quiz_id=quiz_id,
@@ -418,6 +538,13 @@ def quiz_results(user_id: int) -> dict[str, QuizResult]:
             attempts=(before.attempts if before else 0) + 1,
         )
     return results
+
+
+def _practice_quiz_ids(quiz_ids: set[str]) -> set[str]:
+    if not quiz_ids:
+        return set()
+    quizzes = db.session.scalars(db.select(Quiz).where(Quiz.id.in_(quiz_ids)))
+    return {quiz.id for quiz in quizzes if blueprint_of(quiz).mode == "practice"}
 
 
 # --- trainers ----------------------------------------------------------------------------------

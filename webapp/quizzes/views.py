@@ -14,6 +14,7 @@ from webapp.audit.services import record
 from webapp.extensions import db
 
 from . import services
+from .fragments import questions_html
 from .models import ATTEMPT_STATES, IN_PROGRESS, Attempt
 from .policy import FULL
 from .questions import InvalidAnswer
@@ -66,32 +67,33 @@ def start(quiz_id: str):
 @bp.route("/attempts/<int:attempt_id>")
 @roles_required(Role.TRAINEE)
 def attempt(attempt_id: int):
-    attempt = services.attempt_of(current_user.id, attempt_id)
     now = services.clock()
-    if not services.is_open(attempt, now):
+    page = services.open_attempt_page(current_user.id, attempt_id, now)
+    if page is None:  # closed, or past its deadline: graded now
+        attempt = services.attempt_of(current_user.id, attempt_id)
         services.finish_attempt(attempt, now)
         return redirect(url_for(".result", attempt_id=attempt.id))
-    remaining = int((attempt.ends_at - now).total_seconds()) if attempt.ends_at else None
-    return render_template("quizzes/attempt.html", attempt=attempt, blueprint=services.blueprint_of(attempt.quiz),
-                           slots=services.attempt_page(attempt), remaining=remaining, form=ActionForm())
+    remaining = int((page.ends_at - now).total_seconds()) if page.ends_at else None
+    return render_template("quizzes/attempt.html", page=page, blueprint=page.blueprint,
+                           questions=questions_html(page.slots), remaining=remaining)
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @roles_required(Role.TRAINEE)
 def save_answer(attempt_id: int):
     """JSON {"position": n, "values": ["…"]} — the page saves every answer as the trainee goes."""
-    attempt = services.attempt_of(current_user.id, attempt_id)
     payload = request.get_json(silent=True) or {}
     position, values = payload.get("position"), payload.get("values")
     if not isinstance(position, int) or not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        services.attempt_of(current_user.id, attempt_id)  # someone else's attempt stays a 404
         return jsonify(error="invalid", message=_("The answer could not be read.")), 400
     try:
-        services.save_answers(attempt, {position: values}, services.clock())
+        services.save_answer(current_user.id, attempt_id, position, values, services.clock())
     except InvalidAnswer:
         return jsonify(error="invalid", message=_("The answer could not be read.")), 400
     except services.QuizError as error:
         return jsonify(error="closed", message=_refusal(error),
-                       result_url=url_for(".result", attempt_id=attempt.id)), 409
+                       result_url=url_for(".result", attempt_id=attempt_id)), 409
     return jsonify(saved=True)
 
 

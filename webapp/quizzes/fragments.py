@@ -1,0 +1,92 @@
+"""The attempt page's questions as cached HTML fragments, with the trainee's answers filled in.
+
+Rendering twenty questions through Jinja on every request was most of the attempt page's time.
+What a question looks like depends only on its version (content hash), the option order drawn
+for the slot and the locale, so that HTML is rendered once per worker and kept. Everything that
+differs per slot or per request — the slot's position, the number of questions, the saved
+answer — is a marker in the cached HTML (``mark(...)`` in ``quizzes/_question.html``) that
+``question_html`` replaces with plain string joins.
+
+Fragments are rendered from ``public_view(question, order, None)``: they carry exactly what the
+uncached page showed (never a key or an explanation), and a saved answer only adds ``checked``,
+``selected`` or the escaped text of a fill answer.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask import render_template
+from flask_babel import get_locale
+from markupsafe import Markup, escape
+
+from .questions import Question
+
+#: Delimits a marker in a rendered fragment. Question text cannot contain it: Markdown turns NUL
+#: into U+FFFD, and the plain-text parts of a view are cleaned the same way before rendering.
+MARK = "\x00"
+_FRAGMENT_CACHE_SIZE = 10_000  # ~1.5 KB each: at most ~15 MB per worker
+_fragments: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def mark(*parts) -> Markup:
+    """A named hole in a cached fragment, e.g. ``mark('c', 2)`` → filled with `` checked`` or ''."""
+    return Markup(MARK + "".join(str(part) for part in parts) + MARK)
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return value.replace(MARK, "\ufffd")
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    return value
+
+
+def _fragment(question: Question, order: tuple[int, ...], locale: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(static pieces, marker names) of the question's HTML; len(static) == len(names) + 1."""
+    key = (question.content_hash, question.id, order, locale)
+    fragment = _fragments.get(key)
+    if fragment is None:
+        view = _clean(question.question_type.public_view(question, order, None))
+        pieces = render_template("quizzes/_question.html", view=view, mark=mark).split(MARK)
+        if len(pieces) % 2 != 1:
+            raise ValueError(f"unbalanced markers in the fragment of {question.id}")
+        if len(_fragments) >= _FRAGMENT_CACHE_SIZE:
+            _fragments.clear()
+        fragment = _fragments[key] = (tuple(pieces[0::2]), tuple(pieces[1::2]))
+    return fragment
+
+
+def answer_marks(view: dict) -> dict[str, str]:
+    """Marker values that show a saved answer, from ``public_view(question, order, answer)``."""
+    kind = view["type"]
+    if kind == "fill":
+        return {"text": str(escape(view["text"]))}
+    if kind == "ordering":
+        return {f"o{place}-{shown}": " selected" for place, shown in enumerate(view["sequence"]) if shown is not None}
+    if kind == "matching":
+        return {f"m{row}-{shown}": " selected" for row, shown in enumerate(view["selected"]) if shown is not None}
+    return {f"c{choice['value']}": " checked" for choice in view["choices"] if choice["selected"]}
+
+
+def questions_html(slots) -> list[Markup]:
+    """The fieldsets of an attempt page's slots (``services.PageSlot``), in order."""
+    locale = str(get_locale())
+    return [question_html(slot.question, slot.option_order, slot.answer, slot.position, len(slots), locale)
+            for slot in slots]
+
+
+def question_html(question: Question, order: Sequence[int], answer, position: int, total: int,
+                  locale: str) -> Markup:
+    """The attempt page's fieldset for one slot, showing ``answer`` (canonical, or None)."""
+    order = tuple(order)
+    static, names = _fragment(question, order, locale)
+    values = {"n": str(position), "n1": str(position + 1), "total": str(total)}
+    if answer is not None:
+        values.update(answer_marks(question.question_type.public_view(question, order, answer)))
+    out = [static[0]]
+    for name, piece in zip(names, static[1:]):
+        out.append(values.get(name, ""))
+        out.append(piece)
+    return Markup("".join(out))
