@@ -1,4 +1,4 @@
-from webapp.i18n import domains, untranslated
+from webapp.i18n import domain_name, domains, read_catalog, untranslated
 
 
 def test_every_interface_string_has_a_chinese_translation():
@@ -16,3 +16,16 @@ def test_chinese_is_the_default_and_english_can_be_chosen(client):
 def test_unknown_languages_are_ignored(client):
     client.post("/language/xx", data={"next": "/login"})
     assert "登录" in client.get("/login").get_data(as_text=True)
+
+
+def test_a_msgid_means_the_same_in_every_catalog():
+    """Flask-Babel merges the domains' catalogs into one: the same English text translated two ways
+    in two domains would show whichever catalog happens to load last."""
+    translations: dict[str, dict[str, list[str]]] = {}
+    for domain in domains():
+        if not domain.po_path.exists():
+            continue
+        for message in read_catalog(domain.po_path):
+            if message.id and not message.pluralizable:
+                translations.setdefault(message.id, {}).setdefault(message.string, []).append(domain_name(domain))
+    assert {msgid: found for msgid, found in translations.items() if len(found) > 1} == {}
