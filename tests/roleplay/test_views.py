@@ -1,4 +1,6 @@
 """Role-play pages through the test client: playing a call, feedback per mode, scorecard, review, bench."""
+from datetime import timedelta
+
 from webapp.extensions import db
 from webapp.registry import progress_recorded
 from webapp.roleplay import services
@@ -92,3 +94,85 @@ def test_home_panels_and_navigation(client, auth, make_user, roleplay_content):
     auth.login(make_user())
     page = client.get("/").get_data(as_text=True)
     assert 'id="roleplay-panel"' in page and "/roleplay/" in page
+
+
+def _finish(call, replies):
+    for index, text in enumerate(replies, start=1):
+        if not call.in_progress:
+            break
+        services.submit_reply(call, index, text)
+    db.session.commit()
+
+
+def test_scenario_rows_are_link_targets_for_certification(client, auth, make_user, roleplay_content):
+    auth.login(make_user())
+    page = client.get("/roleplay/").get_data(as_text=True)
+    for scenario in services.current_scenarios():
+        assert f'id="{scenario.id}"' in page
+
+
+def test_scorecard_explains_a_lost_customer_and_records_versions(client, auth, make_user, roleplay_content):
+    trainee = make_user()
+    call = services.start_call(trainee.id, "wants-manager", "assessment")  # starts angry (3), 激动型
+    _finish(call, ["请问您是哪个号码？什么时候断的？"])  # stacked questions: the customer is lost
+    assert call.state == services.FAILED
+    auth.login(trainee)
+    page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
+    assert 'id="customer-lost"' in page and "要求找领导" in page
+    assert f'data-scenario-version="{call.scenario_version.content_hash}"' in page
+    assert f'data-norms-version="{call.norms_version.content_hash}"' in page
+
+
+def test_scorecard_shows_the_critical_reason_and_timing_penalties(client, auth, make_user, roleplay_content):
+    trainee = make_user()
+    call = services.start_call(trainee.id, "unexpected-fee", "practice")
+    db.session.commit()
+    call.line_served_at = call.line_served_at - timedelta(seconds=90)  # 30 s late: two check-ins missed
+    db.session.commit()
+    turn = services.submit_reply(call, 1, GREETING)
+    assert turn.verdict["timing"]["late_penalty"] == 4, turn.verdict["timing"]
+    services.submit_reply(call, 2, "这不归我们管。")
+    db.session.commit()
+    auth.login(trainee)
+    page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
+    assert 'id="critical-reason"' in page and "第2轮" in page and "服务禁语" in page
+    assert 'id="timing-penalties"' in page and "共扣 4 分" in page
+    assert "限时 60 秒" in page
+
+
+def test_review_queue_filters_by_scenario_trainee_outcome_and_review(client, auth, make_user, roleplay_content):
+    first, second = make_user(name="赵一"), make_user(name="钱二")
+    good = services.start_call(first.id, "unexpected-fee", "assessment")
+    _finish(good, [turn.model_reply for turn in services.scenario_of(good.scenario_version).turns])
+    bad = services.start_call(second.id, "cannot-hear-you", "assessment")
+    _finish(bad, ["这不归我们管。"])
+    trainer = make_user(role="trainer")
+    auth.login(trainer)
+
+    def rows(query=""):
+        page = client.get(f"/roleplay/review{query}").get_data(as_text=True)
+        return {call.id for call in (good, bad) if f'data-call="{call.id}"' in page}
+
+    assert rows() == {good.id, bad.id}
+    assert rows("?scenario=cannot-hear-you") == {bad.id}
+    assert rows("?trainee=赵") == {good.id}
+    assert rows(f"?trainee={second.employee_no}") == {bad.id}
+    assert rows("?outcome=passed") == {good.id} and rows("?outcome=failed") == {bad.id}
+    services.override_criterion(bad, 1, "violation.forbidden_phrase", True, "录音复核", trainer)
+    db.session.commit()
+    assert rows("?unreviewed=1") == {good.id}
+    assert rows("?trainee=%25") == set()  # a LIKE wildcard is taken literally
+
+
+def test_bench_tries_a_draft_of_the_norms_and_reply_times(client, auth, make_user, roleplay_content):
+    auth.login(make_user(role="trainer"))
+    norms = services.current_norms_version().source
+    draft = norms.replace("  greeting:\n", "  greeting:\n", 1) + "\n# draft\n"
+    page = client.post("/roleplay/bench", data={"scenario": "cannot-hear-you", "norms_source": draft, "seconds": "75",
+                                                 "replies": "您好，10000号，工号1024为您服务。\n"}).get_data(as_text=True)
+    assert 'id="bench-result"' in page and 'id="bench-versions"' in page and "草稿" in page
+    assert 'id="timing-penalties"' in page
+    page = client.post("/roleplay/bench", data={"scenario": "cannot-hear-you", "norms_source": "elements: [broken"}
+                       ).get_data(as_text=True)
+    assert 'id="norms-problems"' in page and 'id="bench-result"' not in page
+    assert db.session.scalar(db.select(db.func.count(Call.id))) == 0

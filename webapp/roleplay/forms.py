@@ -30,6 +30,10 @@ class BenchForm(FlaskForm):
     scenario = SelectField(_l("Scenario"), validators=[Optional()])
     source = TextAreaField(_l("Draft scenario text (optional; replaces the chosen scenario)"),
                            validators=[Optional(), Length(max=50_000)])
+    norms_source = TextAreaField(_l("Draft norms file (optional; replaces the published norms)"),
+                                 validators=[Optional(), Length(max=500_000)])
     replies = TextAreaField(_l("Replies, one line per turn (empty: the model replies)"),
                             validators=[Optional(), Length(max=20_000)])
-    submit = SubmitField(_l("Score"))
+    seconds = IntegerField(_l("Seconds taken for each reply"), default=0,
+                           validators=[Optional(), NumberRange(min=0, max=600)])
+    submit = SubmitField(_l("Score the replies"))

@@ -155,6 +155,7 @@ class VerdictOverride(db.Model):
     passed: Mapped[bool] = mapped_column()
     reason: Mapped[str] = mapped_column(Text)
     trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    trainer: Mapped[User] = relationship()
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -6,6 +6,7 @@ from functools import lru_cache, partial
 
 from sqlalchemy.exc import IntegrityError
 
+from webapp.accounts.models import User
 from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -63,6 +64,15 @@ def _parse_norms(content_hash: str, source: str) -> Norms:
 
 def scorer_for(version: NormsVersion) -> Score:
     return partial(score_reply, norms=_parse_norms(version.content_hash, version.source))
+
+
+def draft_scorer(source: str) -> tuple[Score | None, str | None, list]:
+    """A scorer for a pasted, unpublished norms text (the test bench): ``(score, sha256, problems)``;
+    ``score`` is None when the text has problems. Nothing is stored."""
+    norms, problems = parse_norms(source, "norms-draft.yaml")
+    if norms is None:
+        return None, None, problems
+    return partial(score_reply, norms=norms), norms.version, []
 
 
 def current_norms_version() -> NormsVersion | None:
@@ -187,9 +197,40 @@ def override_criterion(call: Call, turn_index: int, criterion: str, passed: bool
     return override
 
 
-def ended_calls_query():
-    """Ended calls, newest first (the trainer's review queue)."""
-    return db.select(Call).where(Call.state != IN_PROGRESS).order_by(Call.finished_at.desc(), Call.id.desc())
+REVIEW_OUTCOMES = ("passed", "failed")
+
+
+def ended_calls_query(scenario_id: str | None = None, trainee: str | None = None, outcome: str | None = None,
+                      unreviewed: bool = False):
+    """Ended calls, newest first (the trainer's review queue), optionally narrowed to one scenario,
+    a trainee (employee number or part of the name), passed or failed calls, or calls no trainer has
+    overridden yet ("unreviewed")."""
+    query = db.select(Call).where(Call.state != IN_PROGRESS)
+    if scenario_id:
+        query = query.join(Call.scenario_version).where(ScenarioVersion.scenario_id == scenario_id)
+    if trainee and trainee.strip():
+        needle = trainee.strip()
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.join(Call.user).where(db.or_(User.employee_no == needle,
+                                                    User.name.like(pattern, escape="\\")))
+    if outcome == "passed":
+        query = query.where(Call.passed.is_(True))
+    elif outcome == "failed":
+        query = query.where(db.or_(Call.passed.is_(False), Call.passed.is_(None)))
+    if unreviewed:
+        overridden = db.select(CallTurn.call_id).join(VerdictOverride, VerdictOverride.call_turn_id == CallTurn.id)
+        query = query.where(Call.id.not_in(overridden))
+    return query.order_by(Call.finished_at.desc(), Call.id.desc())
+
+
+def reviewed_call_ids(call_ids: list[int]) -> set[int]:
+    """Which of these calls carry at least one trainer override."""
+    if not call_ids:
+        return set()
+    return set(db.session.scalars(
+        db.select(CallTurn.call_id).join(VerdictOverride, VerdictOverride.call_turn_id == CallTurn.id)
+        .where(CallTurn.call_id.in_(call_ids)).distinct()
+    ))
 
 
 def recent_ended_calls(limit: int) -> list[Call]:

@@ -1,15 +1,16 @@
 """Role-play pages: scenario list, call screen, scorecard; trainer review queue, overrides, test bench."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from webapp.access import Role, roles_required
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.registry import progress_recorded
 
 from . import services
-from .call import Reply, replay
+from .call import CUSTOMER_LOST, DEMANDS_MANAGER_LINE, Reply, replay
 from .forms import BenchForm, OverrideForm, ReplyForm, StartCallForm
 from .models import Call
 from .scenarios import parse_scenario
@@ -33,7 +34,8 @@ def _own_call_or_404(call_id: int) -> Call:
 @bp.get("/")
 @roles_required(Role.TRAINEE)
 def scenarios():
-    return render_template("roleplay/scenarios.html", scenarios=services.current_scenarios(),
+    scenarios = services.current_scenarios()
+    return render_template("roleplay/scenarios.html", scenarios=scenarios, by_id={s.id: s for s in scenarios},
                            results=services.scenario_results(current_user.id),
                            calls=services.user_calls(current_user.id), form=StartCallForm())
 
@@ -60,8 +62,9 @@ def call(call_id: int):
         return redirect(url_for("roleplay.scorecard", call_id=call.id))
     state = services.call_state(call)
     form = ReplyForm(turn=state.next_turn_index)
+    elapsed = max(0, int((utcnow() - call.line_served_at).total_seconds()))
     return render_template("roleplay/call.html", call=call, state=state, form=form,
-                           scenario=state.scenario)
+                           scenario=state.scenario, elapsed=elapsed)
 
 
 @bp.post("/calls/<int:call_id>/reply")
@@ -101,7 +104,7 @@ def scorecard(call_id: int):
     return render_template(
         "roleplay/scorecard.html", call=call, result=result, scenario=services.scenario_of(call.scenario_version),
         segments={turn.index: reply_segments(turn) for turn in result.turns},
-        history=services.override_history(call), reviewing=reviewing,
+        history=services.override_history(call), reviewing=reviewing, ended=_ending(result),
     )
 
 
@@ -110,8 +113,20 @@ def scorecard(call_id: int):
 @bp.get("/review")
 @roles_required(*REVIEWERS)
 def review():
-    page = db.paginate(services.ended_calls_query(), per_page=CALLS_PER_PAGE, error_out=False)
-    return render_template("roleplay/review.html", page=page)
+    filters = {
+        "scenario": request.args.get("scenario", "").strip(),
+        "trainee": request.args.get("trainee", "").strip()[:100],
+        "outcome": request.args.get("outcome", "") if request.args.get("outcome") in services.REVIEW_OUTCOMES else "",
+        "unreviewed": request.args.get("unreviewed") == "1",
+    }
+    query = services.ended_calls_query(filters["scenario"] or None, filters["trainee"] or None,
+                                       filters["outcome"] or None, filters["unreviewed"])
+    page = db.paginate(query, per_page=CALLS_PER_PAGE, error_out=False)
+    args = {key: ("1" if value is True else value) for key, value in filters.items() if value}
+    scenarios = services.current_scenarios()
+    return render_template("roleplay/review.html", page=page, filters=filters, args=args,
+                           scenarios=scenarios, by_id={s.id: s for s in scenarios},
+                           reviewed=services.reviewed_call_ids([call.id for call in page.items]))
 
 
 @bp.post("/calls/<int:call_id>/override")
@@ -136,24 +151,55 @@ def override(call_id: int):
 @bp.route("/bench", methods=["GET", "POST"])
 @roles_required(*REVIEWERS)
 def bench():
-    """Type replies against a scenario (or a draft of one) and see the scoring; nothing is stored."""
+    """Type replies against a scenario (or a draft of one) with the published norms (or a draft of
+    them) and see the scoring; nothing is stored."""
     scenarios = services.current_scenarios()
     form = BenchForm()
     form.scenario.choices = [SelectChoice(s.id, f"{s.id} · {s.title_zh}") for s in scenarios]
-    result, problems, scenario = None, [], None
+    result, problems, norms_problems, scenario = None, [], [], None
     norms_version = services.current_norms_version()
-    if form.validate_on_submit() and norms_version is not None:
+    versions = {}
+    if form.validate_on_submit():
+        score = None
+        if form.norms_source.data and form.norms_source.data.strip():
+            score, norms_hash, norms_problems = services.draft_scorer(form.norms_source.data.replace("\r\n", "\n"))
+            versions["norms"] = (norms_hash, True)
+        elif norms_version is not None:
+            score = services.scorer_for(norms_version)
+            versions["norms"] = (norms_version.content_hash, False)
         if form.source.data and form.source.data.strip():
             scenario, problems = parse_scenario("draft.md", form.source.data.replace("\r\n", "\n"))
+            draft = True
         else:
             version = services.current_version_of(form.scenario.data or "")
             scenario = services.scenario_of(version) if version else None
+            draft = False
         if scenario is not None:
+            versions["scenario"] = (scenario.content_hash, draft)
+        if scenario is not None and score is not None:
             lines = [line.strip() for line in (form.replies.data or "").splitlines() if line.strip()]
             replies = lines or [turn.model_reply for turn in scenario.turns]
-            result = replay(scenario, [Reply(text, 0) for text in replies], services.scorer_for(norms_version))
+            seconds = form.seconds.data or 0
+            result = replay(scenario, [Reply(text, seconds) for text in replies], score)
     return render_template(
-        "roleplay/bench.html", form=form, result=result, problems=problems, scenario=scenario,
+        "roleplay/bench.html", form=form, result=result, problems=problems, norms_problems=norms_problems,
+        scenario=scenario, versions=versions,
         segments={turn.index: reply_segments(turn) for turn in result.turns} if result else {},
-        norms_missing=norms_version is None,
+        norms_missing=norms_version is None, ended=_ending(result) if result else None,
     )
+
+
+def _ending(result) -> dict:
+    """What ended or failed a call, for the scorecard and the bench: the turn and categories of a
+    critical violation, whether a lost customer demanded a manager or hung up, and the points lost
+    to late replies."""
+    critical_turn = next((turn for turn in result.turns if turn.critical), None)
+    return {
+        "critical_turn": critical_turn,
+        "critical_criteria": [c for c in critical_turn.criteria if c.fails_call] if critical_turn else [],
+        "lost_turn": result.turns[-1] if result.failed_reason == CUSTOMER_LOST and result.turns else None,
+        "demanded_manager": result.final_customer_line == DEMANDS_MANAGER_LINE,
+        "late_points": sum(turn.timing.late_penalty for turn in result.turns if not turn.timing.over_wait_limit),
+        "late_turns": [turn for turn in result.turns if turn.timing.late],
+        "over_limit_turns": [turn for turn in result.turns if turn.timing.over_wait_limit],
+    }
