@@ -2,7 +2,9 @@
 
 blind_replies.yaml was written from the seed material before the norms were read;
 blind_replies_2.yaml was written after the first round of norms changes and measured once
-before any fix (figures in docs/authoring/norms.md). Both are now regression sets: a change
+before any fix (figures in docs/authoring/norms.md). blind_replies_3.yaml was written before the
+intent rules (rules.intent_rules) and blind_replies_4.yaml after them, each measured once.
+All are now regression sets: a change
 that breaks one of these replies has to be justified like a change to the labelled set.
 A reply the scorer is known to get wrong stays here as a strict xfail with the reason, so the
 label stays honest and a later fix shows up as XPASS.
@@ -17,13 +19,17 @@ from webapp.roleplay.norms import ALL_CATEGORIES, ELEMENT_CATEGORIES, VIOLATION_
 from webapp.roleplay.scoring import score_reply
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = ("blind_replies.yaml", "blind_replies_2.yaml")
-MINIMUM_SIZE = {"blind_replies.yaml": 200, "blind_replies_2.yaml": 60}
+SETS = ("blind_replies.yaml", "blind_replies_2.yaml", "blind_replies_3.yaml", "blind_replies_4.yaml")
+MINIMUM_SIZE = {"blind_replies.yaml": 200, "blind_replies_2.yaml": 60, "blind_replies_3.yaml": 120,
+                "blind_replies_4.yaml": 60}
 
 # text -> why the scorer misses it (known weaknesses, see docs/authoring/norms.md §7)
+# (这个不能退，钱已经扣了。 is now caught by the bare-refusal rule.)
 KNOWN_MISSES = {
-    "这个不能退，钱已经扣了。":
-        "a curt refusal without any refusal keyword; needs intent, not phrase matching",
+    "这个月的费用不给减免。":
+        "refusal after a topic noun (这个月的费用), not after an agent subject or at clause start",
+    "您忘了上次我们通知过您吗":
+        "blame rule is cancelled by 我们 in the clause (kept so 我们没注意 is not blame)",
 }
 
 

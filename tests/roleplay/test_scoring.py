@@ -571,10 +571,8 @@ PROBE_CLEAN = [
     "您的建议我们已经记下了，会反馈给产品部门。",
 ]
 PROBE_KNOWN_MISSES = {
-    "你这话说的，好像是我们故意扣你钱似的。": "sarcasm (…似的) without a rude keyword",
-    "你是不是没交钱？": "a blame question looks like a troubleshooting question",
+    # 保证 cancels the bare-refusal rule (我们保证… is a promise), so 没法…保证 is still missed
     "这个我没法跟您保证。": "a refusal whose words are split (没法…保证)",
-    "您这问题太奇怪了，我从来没遇到过。": "dismissive judgement without a listed word",
 }
 
 
@@ -588,3 +586,77 @@ def test_probe_rude_replies_are_forbidden(text, norms):
 @pytest.mark.parametrize("text", PROBE_CLEAN)
 def test_probe_clean_replies_have_no_violation(text, norms):
     assert score_reply(text, norms).violation_names == []
+
+
+# ---------------------------------------------------------------- intent rules (rules.intent_rules)
+
+INTENT_RUDE = [
+    ("我们这边不能给您延期。", "不能"),          # bare refusal after the agent subject
+    ("不退 就这样", "不退"),                     # refusal at the start of its clause (chat)
+    ("不可以，主卡没注销前副卡不能单独销户。", "不可以"),  # the marker's own 可以 is no alternative
+    ("您好，这个我们不能给您退，扣费是正常的。", "不能"),
+    ("您是不是没仔细看账单啊", "没仔细"),         # blame: customer subject + fault
+    ("你是不是又忘了充值", "忘了"),
+    ("话费是你自己用掉的，我们又没多扣。", "自己用"),
+    ("先把身份证号报过来。", "把"),              # command at the start of a sentence
+    ("把光猫重启一下，快点。", "把"),
+    ("好像我们骗您钱似的，账单清清楚楚的。", "似的"),  # sarcasm
+    ("您先搞清楚自己办的什么套餐再来问。", "再来问"),
+]
+INTENT_CLEAN = [
+    "您的手机不能上网是因为流量用完了，我帮您加一个流量包好吗？",   # fault described, not refused
+    "如果重启之后还是不行，您再联系我们，我们安排师傅上门。",
+    "很抱歉，这笔费用目前不能退，但我可以帮您申请下个月减免同等金额的话费。",
+    "我这边不能替您做决定，我把两个套餐的区别给您讲清楚，您再选，好吗？",
+    "我们这边没有办法直接查看您手机里的设置，麻烦您按我说的步骤点开设置看一下，好吗？",
+    "请问您是不是还没有收到验证码？",                       # polite diagnostic question
+    "麻烦您看一下账单里是否有一笔5元的增值业务费。",
+    "嗯，对，对，就是那个129的套餐，您没记错。",             # negated fault
+    "您别忘了带身份证原件。",
+    "您刚才说“打不了电话也上不了网”，我先帮您查一下线路状态。",  # quoted
+    "我们核实以后，把费用退回到您的账户。",                  # 把 mid-sentence
+    "把您的问题记录好之后，我们会在两小时内安排专人联系您。",
+    "我们不能随意透露机主信息，这是为了保护您的隐私，您可以带身份证到营业厅查询。",
+    "您说得对，确实不能怪您，是我们短信提醒发晚了，非常抱歉。",
+    "您的宽带不能上网，我这边看到是光猫掉线了，我现在为您远程重启，请稍等。",
+]
+
+
+@pytest.mark.parametrize("text, marker", INTENT_RUDE)
+def test_intent_rules_flag_rude_replies(text, marker, norms):
+    verdict = score_reply(text, norms)
+    hits = [h for h in verdict.violations if h.category == "forbidden_phrase"]
+    assert hits, verdict.as_json()
+    for hit in hits:
+        assert text[hit.span[0]:hit.span[1]] == hit.evidence
+    assert any(marker in hit.evidence for hit in hits), verdict.as_json()
+
+
+@pytest.mark.parametrize("text", INTENT_CLEAN)
+def test_intent_rules_leave_clean_replies_alone(text, norms):
+    assert "forbidden_phrase" not in score_reply(text, norms).violation_names
+
+
+def test_bare_refusal_evidence_is_the_clause_in_original_offsets(norms):
+    text = "您好，ＡＰＰ里这个我们不能给您退。"  # full-width letters fold: offsets must map back
+    hit = next(h for h in score_reply(text, norms).violations if h.category == "forbidden_phrase")
+    assert hit.evidence == "ＡＰＰ里这个我们不能给您退" and text[hit.span[0]:hit.span[1]] == hit.evidence
+    assert hit.phrase.startswith("生硬拒绝")
+
+
+def test_cancelled_refusal_is_suppressed_with_reason(norms):
+    verdict = score_reply("对不起，我们这边不能开纸质发票。", norms)
+    assert verdict.violation_names == []
+    assert any("生硬拒绝" in r and "对不起" in r for r in reasons(verdict))
+
+
+def test_sarcasm_absorbs_the_hedge(norms):
+    verdict = score_reply("好像我们骗您钱似的。", norms)
+    assert verdict.violation_names == ["forbidden_phrase"]
+    assert any("好像" == s.evidence and s.category == "uncertain_language" for s in verdict.suppressed)
+
+
+def test_intent_rule_needs_subjects_or_start():
+    text = NORMS_TEXT.replace("      at_start: sentence\n", "", 1)
+    norms, problems = parse_norms(text, "norms.yaml")
+    assert norms is None and any("can never fire" in p.message for p in problems)

@@ -58,6 +58,7 @@ KIND_EXPLANATION = "explanation"  # a jargon term's own explanation, e.g. 接入
 KIND_EXPLANATION_MARKER = "explanation_marker"  # 也就是, 就是说 …
 KIND_EXPLANATION_NEAR = "explanation_near"  # 就是, 即 … only right next to the term
 KIND_RHETORICAL = "rhetorical"  # 不是 … 了吗: a rhetorical question opener (rules.rhetorical_questions)
+KIND_INTENT = "intent"  # a marker word of an intent rule (rules.intent_rules): 不能, 忘了, 把 …
 KIND_Q_PARTICLE = "q_particle"
 KIND_Q_FORM = "q_form"
 KIND_Q_WH = "q_wh"
@@ -133,6 +134,7 @@ class KeyMeaning:
     jargon_term: str | None = None  # for explanation keys and jargon terms
     excluded_categories: frozenset[str] = frozenset()  # look-alikes
     endings: tuple[str, ...] = ()  # rhetorical openers: the clause endings that make the question
+    intent: int | None = None  # intent markers: index of their rule in Rules.intent_rules
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,30 @@ class KeyInfo:
     key: str
     meanings: tuple[KeyMeaning, ...]
     inner: tuple[InnerMeaning, ...]
+
+
+@dataclass(frozen=True)
+class IntentRule:
+    """An intent-level forbidden-phrase rule (rules.intent_rules, docs/authoring/norms.md §3).
+
+    A marker (found by the single scan) fires when, inside its clause, it is preceded by one of
+    the ``subjects`` (at most ``max_gap`` characters before it, or with only ``fillers`` in
+    between when ``fillers_only``), or -- with ``at_start`` "clause"/"sentence" -- when only
+    ``fillers`` precede it in its clause/sentence. The ``unless_*`` words cancel it.
+    """
+
+    name: str
+    suggestion: str
+    subjects: tuple[str, ...] = ()
+    max_gap: int = 0
+    fillers_only: bool = False
+    fillers: tuple[str, ...] = ()  # longest first
+    at_start: str = ""  # "" | "clause" | "sentence"
+    unless_clause: tuple[str, ...] = ()
+    unless_reply: tuple[str, ...] = ()
+    unless_next: tuple[str, ...] = ()
+    unless_before: tuple[str, ...] = ()
+    absorbs: frozenset[str] = frozenset()  # violation categories a hit of this rule cancels in its span
 
 
 @dataclass(frozen=True)
@@ -171,6 +197,7 @@ class Rules:
     never_swallowed: frozenset[str]
     explanation_before_gap: int = 0  # a marker this close BEFORE a term explains it too
     explanation_near_gap: int = 0  # near markers (就是) count only this close after the term
+    intent_rules: tuple[IntentRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -485,7 +512,7 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                  "time_estimate", "staff_number", "questions", "jargon_explanation_markers",
                  "quotes", "never_swallowed")
     if check.mapping(node, "rules", 1, rule_keys,
-                     ("jargon_explanation_near", "rhetorical_questions")) is None:
+                     ("jargon_explanation_near", "rhetorical_questions", "intent_rules")) is None:
         return None
     line = node.line
 
@@ -605,6 +632,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
     never_swallowed = _category_list(node.get("never_swallowed"), "rules.never_swallowed", line, check,
                                      allow_empty=True)
 
+    intent_rules = _parse_intent_rules(node.get("intent_rules"), check, builder)
+
     if check.problems:
         return None
     return Rules(
@@ -625,7 +654,69 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         never_swallowed=frozenset(never_swallowed),
         explanation_before_gap=before_gap,
         explanation_near_gap=near_gap,
+        intent_rules=intent_rules,
     )
+
+
+INTENT_LIST_KEYS = ("subjects", "fillers", "unless_clause", "unless_reply", "unless_next",
+                    "unless_before")
+
+
+def _parse_intent_rules(node: _Located | None, check: _Checker,
+                        builder: _IndexBuilder) -> tuple[IntentRule, ...]:
+    """rules.intent_rules: markers go into the automaton; the other word lists stay literal
+    (expanded and folded) and are checked only around a marker that was found."""
+    if node is None:
+        return ()
+    if not node.is_sequence():
+        check.add(node, "rules.intent_rules: expected a list")
+        return ()
+    rules: list[IntentRule] = []
+    for item in node.elements():
+        where = "rules.intent_rules item"
+        if check.mapping(item, where, item.line, ("name", "markers", "suggestion"),
+                         INTENT_LIST_KEYS + ("max_gap", "fillers_only", "at_start", "absorbs")) is None:
+            continue
+        name = check.text(item.get("name"), f"{where} name", item.line)
+        suggestion = check.text(item.get("suggestion"), f"{where} suggestion", item.line)
+        lists: dict[str, tuple[str, ...]] = {}
+        for key in INTENT_LIST_KEYS:
+            words: list[str] = []
+            if item.get(key) is not None:
+                for word, word_line in check.text_list(item.get(key), f"{where} {key}", item.line):
+                    words.extend(builder._expand(word, word_line))
+            lists[key] = tuple(sorted(dict.fromkeys(words), key=len, reverse=True))
+        max_gap = 0
+        if item.get("max_gap") is not None:
+            max_gap = check.integer(item.get("max_gap"), f"{where} max_gap", item.line) or 0
+        fillers_only = False
+        if item.get("fillers_only") is not None:
+            fillers_only = item.get("fillers_only").value()
+            if not isinstance(fillers_only, bool):
+                check.add(item.get("fillers_only"), f"{where} fillers_only: expected true or false")
+                fillers_only = False
+        at_start = ""
+        if item.get("at_start") is not None:
+            at_start = check.text(item.get("at_start"), f"{where} at_start", item.line) or ""
+            if at_start not in ("clause", "sentence"):
+                check.add(item.get("at_start"), f"{where} at_start: expected clause or sentence")
+        absorbs = []
+        if item.get("absorbs") is not None:
+            absorbs = _category_list(item.get("absorbs"), f"{where} absorbs", item.line, check)
+        if not lists["subjects"] and not at_start:
+            check.add(item, f"{where}: needs subjects or at_start, or it can never fire")
+        if name is None or suggestion is None:
+            continue
+        index = len(rules)
+        for marker, marker_line in check.text_list(item.get("markers"), f"{where} markers", item.line):
+            builder.add_pattern(KIND_INTENT, marker, marker_line, intent=index)
+        rules.append(IntentRule(
+            name=name, suggestion=suggestion, subjects=lists["subjects"], max_gap=max_gap,
+            fillers_only=fillers_only, fillers=lists["fillers"], at_start=at_start,
+            unless_clause=lists["unless_clause"], unless_reply=lists["unless_reply"],
+            unless_next=lists["unless_next"], unless_before=lists["unless_before"],
+            absorbs=frozenset(absorbs)))
+    return tuple(rules)
 
 
 def _category_list(node: _Located | None, what: str, parent_line: int, check: _Checker,
@@ -702,9 +793,11 @@ class _IndexBuilder:
                           explanation_line)
 
     def add_pattern(self, kind: str, phrase: str, line: int,
-                    excluded: frozenset[str] = frozenset(), endings: tuple[str, ...] = ()) -> None:
+                    excluded: frozenset[str] = frozenset(), endings: tuple[str, ...] = (),
+                    intent: int | None = None) -> None:
         for key in self._expand(phrase, line):
-            self._add(key, KeyMeaning(kind, phrase, excluded_categories=excluded, endings=endings), line)
+            self._add(key, KeyMeaning(kind, phrase, excluded_categories=excluded, endings=endings,
+                                      intent=intent), line)
 
     def add_rule_word(self, kind: str, word: str, line: int) -> None:
         key = fold(word)
@@ -776,8 +869,10 @@ class _IndexBuilder:
             for meaning in self.meanings[inner_key]:
                 if meaning.kind in (KIND_ALLOW, KIND_LOOKALIKE):
                     continue
-                if meaning.kind == KIND_NEGATOR and not all(m.kind == KIND_RHETORICAL for m in meanings):
-                    continue  # belongs to the phrase; inside a rhetorical opener (不是) it still negates
+                if meaning.kind == KIND_NEGATOR and not all(m.kind in (KIND_RHETORICAL, KIND_INTENT)
+                                                            for m in meanings):
+                    continue  # belongs to the phrase; inside a rhetorical opener (不是) or an
+                    # intent marker (不能) it still negates
                 if meaning.kind in QUESTION_KINDS and is_violation:
                     continue
                 if meaning.kind != KIND_CATEGORY:

@@ -5,7 +5,9 @@ the norms' Aho-Corasick automaton (every occurrence; a key wholly inside a longe
 by the longer key's precomputed inner table, keys that merely overlap all count), then apply the
 context rules to each hit: quotation, overlap with a polite phrase, staff-number shape, negation
 (elements only), time estimates, jargon explanations (after the term, or a marker just before
-it), rhetorical-question openers (不是…了吗), and count the questions (whitespace between CJK
+it), rhetorical-question openers (不是…了吗), intent rules (bare refusal, blame, impatience,
+command tone: a marker word in the right position in its clause, with no softener or
+alternative around it), and count the questions (whitespace between CJK
 characters cuts a sentence; rhetorical questions are not counted). Every hit a rule cancels is
 kept in ``suppressed`` with a human-readable reason.
 """
@@ -26,6 +28,7 @@ from webapp.roleplay.norms import (
     KIND_EXPLANATION,
     KIND_EXPLANATION_MARKER,
     KIND_EXPLANATION_NEAR,
+    KIND_INTENT,
     KIND_LOOKALIKE,
     KIND_NEGATOR,
     KIND_Q_CONDITIONAL,
@@ -139,6 +142,18 @@ def _boundary_pattern(punctuation: str) -> re.Pattern[str]:
 _WHITESPACE = re.compile(r"\s")
 
 
+def _strip_fillers(text: str, fillers: tuple[str, ...]) -> str:
+    """Remove filler words (这个, 真, 也 …; longest first) from the end of text."""
+    while text:
+        for filler in fillers:
+            if text.endswith(filler):
+                text = text[:-len(filler)]
+                break
+        else:
+            return text
+    return text
+
+
 def _is_cjk(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff"
 
@@ -161,6 +176,7 @@ class _ReplyScan:
         self.markers: dict[str, list[tuple[int, int, KeyMeaning]]] = {}
         self.suppressed: list[Suppressed] = []
         self.allowed: list[tuple[int, int, KeyMeaning]] = []
+        self._intent_suggestions: dict[tuple[str, str], str] = {}
         self._scan()
         self._cut_clauses()
         self.quotes = self._quoted_regions()
@@ -478,6 +494,7 @@ class _ReplyScan:
             (elements if hit.category in ELEMENT_CATEGORIES else violations).append(hit)
 
         violations.extend(self._rhetorical_questions(violations))
+        violations = self._intent_rules(violations)
         questions = self._question_clauses()
         forbidden = [h.span for h in violations if h.category == "forbidden_phrase"]
         if forbidden and len(questions) > 1:  # a rhetorical question is not an information question
@@ -520,9 +537,90 @@ class _ReplyScan:
                              f"{meaning.phrase}…{ending}"))
         return found
 
+    def _intent_rules(self, violations: list[Hit]) -> list[Hit]:
+        """Intent-level forbidden phrases (rules.intent_rules): a marker fires when it stands in
+        the position the rule names -- after an agent subject (我们不能…), after the customer as
+        subject (您是不是没…), or at the start of its clause/sentence (不退，… / 先把…报过来) --
+        and none of the rule's unless-words is in its clause, in the reply, right after or right
+        before it. Each cancelled marker is kept in ``suppressed`` with the reason."""
+        found: list[Hit] = []
+        absorbed: list[tuple[tuple[int, int], frozenset[str], str]] = []
+        intent_rules = self.rules.intent_rules
+        folded = self.folded
+        for start, end, meaning in self.markers.get(KIND_INTENT, ()):
+            rule = intent_rules[meaning.intent]
+            if any(lo < start and end <= hi for lo, hi in self.quotes):
+                continue  # the customer's words
+            if any(lo < end and start < hi for lo, hi, _ in self.allowed):
+                continue  # 如果还是不行 / 不怪您 …: polite_allow
+            clause_start, clause_end = self._clause_start(start), self._clause_end(end)
+            region_start = clause_start
+            if rule.at_start == "sentence" and not rule.subjects:
+                region_start = self._sentence_bounds(start)[0]
+            pre = folded[region_start:start]
+            fired = ""
+            if rule.at_start and not _strip_fillers(pre, rule.fillers):
+                fired = "at the start of its " + rule.at_start
+            elif rule.subjects:
+                if rule.fillers_only:
+                    head = _strip_fillers(folded[clause_start:start], rule.fillers)
+                    subject = next((s for s in rule.subjects if head.endswith(s)), None)
+                else:
+                    window = folded[max(clause_start, start - rule.max_gap - 8):start]
+                    subject = next((s for s in rule.subjects
+                                    if (i := window.rfind(s)) >= 0
+                                    and len(window) - i - len(s) <= rule.max_gap), None)
+                if subject is not None:
+                    fired = f"after {subject}"
+            if not fired:
+                continue
+            evidence = self._evidence(start, end)
+            clause = folded[clause_start:clause_end]
+            reason = None
+            word = next((w for w in rule.unless_clause if w in clause), None)
+            if word is not None:
+                reason = f"{word} in the same clause"
+            if reason is None and (word := next((w for w in rule.unless_next
+                                                 if folded.startswith(w, end)), None)):
+                reason = f"followed by {word}"
+            if reason is None and (word := next((w for w in rule.unless_before
+                                                 if folded.endswith(w, 0, start)), None)):
+                reason = f"preceded by {word}"
+            rest = folded[:start] + "\0" + folded[end:]  # the marker itself (不可以) is no alternative
+            if reason is None and (word := next((w for w in rule.unless_reply if w in rest), None)):
+                reason = f"the reply has {word}"
+            if reason is not None:
+                self._suppress("forbidden_phrase", start, end,
+                               f"{evidence} ({rule.name}, {fired}) cancelled: {reason}")
+                continue
+            lo = clause_start
+            while lo < clause_end and folded[lo] in "“”\"'「」『』‘’":
+                lo += 1
+            span = self._original_span(lo, clause_end) if clause_end > lo else self._original_span(start, end)
+            phrase = f"{rule.name}: {meaning.phrase}"
+            if rule.absorbs:
+                absorbed.append((span, rule.absorbs, phrase))
+            if any(h.category == "forbidden_phrase" and h.span[0] < span[1] and span[0] < h.span[1]
+                   for h in violations + found):
+                continue  # already a forbidden phrase in this clause
+            self._intent_suggestions[("forbidden_phrase", phrase)] = rule.suggestion
+            found.append(Hit("forbidden_phrase", self.text[span[0]:span[1]], span, phrase))
+        if not absorbed:
+            return violations + found
+        kept = []
+        for hit in violations:
+            owner = next((p for span, cats, p in absorbed if hit.category in cats
+                          and span[0] <= hit.span[0] and hit.span[1] <= span[1]), None)
+            if owner is None:
+                kept.append(hit)
+            else:  # 好像…似的 is sarcasm, not uncertainty
+                self.suppressed.append(Suppressed(hit.category, hit.evidence, hit.span,
+                                                  f"{hit.evidence} is part of {owner}"))
+        return kept + found
+
     def _feedback(self, violations: list[Hit]) -> list[str]:
         """One line per distinct (category, suggestion): what was wrong and a better phrasing."""
-        suggestions = {}
+        suggestions = dict(self._intent_suggestions)
         for candidate in self.candidates:
             if candidate.meaning.suggestion:
                 suggestions[(candidate.meaning.category, candidate.meaning.phrase)] = candidate.meaning.suggestion
