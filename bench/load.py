@@ -10,8 +10,11 @@ to overlap PostgreSQL round trips; the same settings serve the bare endpoint, so
 fair). Trainees are signed in (session cookies signed with the app's key, so the
 login throttle is not what is measured) and mid-attempt on the complaint-handling quiz. A
 client thread pool (http.client, one connection per request) sends requests for ``--seconds``
-per scenario (after a 2 s warm-up); the figures are requests/s, p50 and p95 latency, and the ratio of each
-throughput to the bare endpoint's.
+per scenario (after a 2 s warm-up); the figures are requests/s, p50 and p95 latency, the ratio of each
+throughput to the bare endpoint's, and the CPU time the gunicorn processes spent per request
+(user + system, from /proc; the database server's own CPU is not included). Client, server and
+PostgreSQL share the machine's cores, so other work on it skews the rates and even the ratios;
+the CPU time per request is the steadier figure when the load average is high.
 """
 from __future__ import annotations
 
@@ -124,6 +127,30 @@ class Server:
         self.process.terminate()
         self.process.wait(timeout=30)
 
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the gunicorn master and its workers so far (None without /proc)."""
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            total = 0
+            for pid in [self.process.pid, *map(int, children)]:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        except (OSError, ValueError):
+            return None
+        return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(server: Server, make_request, seconds: float, clients: int):
+    """``load`` after a warm-up, plus the server's CPU milliseconds per request (or None):
+    (requests/s, p50 ms, p95 ms, failures, CPU ms per request)."""
+    load(server.port, make_request, 2.0, clients, warmup=0)
+    cpu_before = server.cpu_seconds()
+    started = time.monotonic()
+    rate, p50, p95, failed = load(server.port, make_request, seconds, clients, warmup=0)
+    cpu_after, elapsed = server.cpu_seconds(), time.monotonic() - started
+    cpu = None if cpu_before is None or cpu_after is None else (cpu_after - cpu_before) / (rate * elapsed) * 1e3
+    return rate, p50, p95, failed, cpu
+
 
 def request(port: int, method: str, path: str, headers: dict, body: bytes | None = None) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -189,16 +216,19 @@ def run(label: str, database_url: str, arguments) -> None:
             "Cookie": trainee.cookie, "X-CSRFToken": trainee.csrf, "Content-Type": "application/json"}, body
 
     with Server("bench.load:bare_app()", arguments.workers, arguments.threads, environment) as bare:
-        baseline = load(bare.port, lambda rng: ("GET", "/ping", {}, None), arguments.seconds, arguments.clients)
+        baseline = measure(bare, lambda rng: ("GET", "/ping", {}, None), arguments.seconds, arguments.clients)
     with Server("app:app", arguments.workers, arguments.threads, environment) as server:
-        results = {name: load(server.port, make, arguments.seconds, arguments.clients)
+        results = {name: measure(server, make, arguments.seconds, arguments.clients)
                    for name, make in (("attempt page", attempt_page), ("save answer", save_answer))}
     print(f"\n{label}: gunicorn {arguments.workers} gthread workers × {arguments.threads} threads, {arguments.clients} clients, "
           f"{arguments.seconds:g} s per scenario, {arguments.trainees} trainees mid-attempt, "
-          f"load average {load_before:.1f} before the run")
-    print(f"{'scenario':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'failed':>7}  vs bare")
-    for name, (rate, p50, p95, failed) in {"bare Flask /ping": baseline, **results}.items():
-        print(f"{name:<20} {rate:>8.0f} {p50:>8.1f} {p95:>8.1f} {failed:>7}  {rate / baseline[0]:>6.2f}×")
+          f"load average {load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after")
+    print(f"{'scenario':<20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'failed':>7}  vs bare  "
+          f"{'server CPU ms/req':>17}")
+    for name, (rate, p50, p95, failed, cpu) in {"bare Flask /ping": baseline, **results}.items():
+        cpu_text = "n/a" if cpu is None else f"{cpu:.2f}"
+        print(f"{name:<20} {rate:>8.0f} {p50:>8.1f} {p95:>8.1f} {failed:>7}  {rate / baseline[0]:>6.2f}×  "
+              f"{cpu_text:>17}")
 
 
 def main() -> None:

@@ -4,13 +4,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, render_template, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_app_context, has_request_context, render_template, session
+from flask_babel import get_locale, get_translations
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import demo, i18n
 from webapp.config import settings_from_environment
-from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate
+from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, ping_after_idle
 
 #: Domain packages, in registration order. Each exposes ``init_app(app)``.
 DOMAINS = ("accounts", "portal", "content", "courses", "quizzes", "roleplay", "certification", "hr", "authoring")
@@ -31,6 +34,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_after_idle(engine, app.config.get("DB_PING_IDLE_SECONDS"))
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -45,6 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
         importlib.import_module(f"webapp.{name}").init_app(app)
 
     app.jinja_env.globals["current_locale"] = current_language_code
+    _install_template_gettext(app)
+    app.jinja_env.globals["csrf_token"] = csrf_token
     _register_error_pages(app)
     app.after_request(_security_headers)
     demo.init_app(app)
@@ -71,6 +79,84 @@ def current_language_code() -> str:
     """The LANGUAGES code of the active locale (Babel spells zh_CN as zh_Hans_CN)."""
     language = get_locale().language
     return next(code for code in current_app.config["LANGUAGES"] if code.split("_")[0] == language)
+
+
+def _template_translations():
+    """Flask-Babel's ``get_translations()``, remembered for the rest of the request.
+
+    Flask-Babel looks the catalog up again for every ``_()`` in a template (the context, the
+    domain, the locale and its string form, ~15 µs each); a page calls it a dozen times or more.
+    The catalog is kept next to Flask-Babel's own per-request state (``g._flask_babel``) together
+    with the locale and domain it was found for, and used only while those are the same objects:
+    ``flask_babel.refresh()`` and ``force_locale()`` replace the locale and so get a fresh lookup.
+    """
+    if not has_app_context():
+        return get_translations()
+    state = g.get("_flask_babel")
+    if state is not None:
+        memo = getattr(state, "hotline_translations", None)
+        if (memo is not None and memo[0] is getattr(state, "babel_locale", None)
+                and memo[1] is getattr(state, "babel_domain", None)):
+            return memo[2]
+    translations = get_translations()
+    state = g.get("_flask_babel")
+    if state is not None and getattr(state, "babel_locale", None) is not None:
+        state.hotline_translations = (state.babel_locale, getattr(state, "babel_domain", None), translations)
+    return translations
+
+
+def _install_template_gettext(app: Flask) -> None:
+    """Template gettext as Flask-Babel installs it (Jinja's new-style gettext: autoescaped, always
+    %-formatted), with the catalog looked up once per request; ``_()`` calls it directly instead
+    of through Jinja's alias and wrapper."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _template_translations().ugettext(s),
+        ngettext=lambda s, p, n: _template_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _template_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _template_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, **variables):
+        translated = _template_translations().ugettext(string)
+        if eval_ctx.autoescape:
+            translated = Markup(translated)
+        return translated % variables
+
+    app.jinja_env.globals["_"] = gettext
+
+
+_signed_csrf_tokens: dict[tuple, str] = {}  # (signing keys, session's raw token) -> signed token
+_SIGNED_CSRF_LIMIT = 10_000
+
+
+def csrf_token() -> str:
+    """``csrf_token()`` in templates: Flask-WTF's token, signed once per session and worker.
+
+    Flask-WTF signs the session's raw token afresh on every request (a timestamped, compressed
+    itsdangerous payload). With ``WTF_CSRF_TIME_LIMIT = None`` the timestamp is never checked, so
+    the token signed for this session earlier is exactly as valid: it is reused (and put where
+    Flask-WTF caches the request's token, so forms on the page get the same one). With a time
+    limit every request signs anew, as Flask-WTF does.
+    """
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return generate_csrf()
+    raw = session.get(field)
+    keys = (config.get("WTF_CSRF_SECRET_KEY"), current_app.secret_key)
+    token = _signed_csrf_tokens.get((keys, raw)) if isinstance(raw, str) else None
+    if token is None:
+        token = generate_csrf()
+        raw = session.get(field)
+        if isinstance(raw, str):
+            if len(_signed_csrf_tokens) >= _SIGNED_CSRF_LIMIT:
+                _signed_csrf_tokens.clear()
+            _signed_csrf_tokens[(keys, raw)] = token
+    else:
+        setattr(g, field, token)
+    return token
 
 
 def _translation_directories() -> list[str]:

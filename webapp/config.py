@@ -19,6 +19,13 @@ def _flag(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds_or_off(name: str, default: float) -> float | None:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return None if value in {"off", "never", "none"} else float(value)
+
+
 def settings_from_environment(instance_path: Path) -> dict:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'hotline.db'}"
     if database_url.startswith("postgres://"):  # Heroku-style URLs name the old dialect
@@ -29,7 +36,12 @@ def settings_from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _persistent_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections: replaced after HOTLINE_DB_POOL_RECYCLE seconds, and checked with a
+        # round trip before reuse once idle for HOTLINE_DB_PING_IDLE_SECONDS (0: before every use,
+        # as pool_pre_ping did; "off": never). A busy worker reuses connections without a ping.
+        # See extensions.ping_after_idle.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": int(os.environ.get("HOTLINE_DB_POOL_RECYCLE", "1800"))},
+        "DB_PING_IDLE_SECONDS": _seconds_or_off("HOTLINE_DB_PING_IDLE_SECONDS", 10.0),
         "BABEL_DEFAULT_LOCALE": os.environ.get("HOTLINE_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("HOTLINE_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ("zh_CN", "en"),

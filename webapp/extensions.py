@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and attached in create_app()."""
+import time
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -6,7 +8,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -42,3 +44,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def ping_after_idle(engine: Engine, idle_seconds: float | None) -> None:
+    """Check a pooled connection with a round trip only when it has sat idle for ``idle_seconds``.
+
+    ``pool_pre_ping`` pings on every checkout: one more round trip per request on PostgreSQL,
+    although a connection that served a request a moment ago is almost never dead. Connections
+    die while idle (server restart, a firewall or pooler dropping quiet sessions, idle timeouts),
+    so pinging those before reuse keeps what pre-ping protects against; a dead connection is
+    discarded and the pool connects afresh (``DisconnectionError``). ``pool_recycle`` (config.py)
+    also replaces connections older than its limit. A connection killed between two busy
+    requests still fails that one request, after which SQLAlchemy discards the whole pool.
+    ``idle_seconds=0`` pings on every checkout (as pool_pre_ping); None never pings.
+    SQLite connections are files: they never go stale and are not pinged.
+    """
+    if idle_seconds is None or engine.dialect.name == "sqlite":
+        return
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(dbapi_connection, connection_record):
+        connection_record.info["hotline_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, connection_record, connection_proxy):
+        idle_since = connection_record.info.get("hotline_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return  # a fresh connection, or one in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"stale pooled connection: {error}") from error

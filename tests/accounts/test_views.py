@@ -112,3 +112,14 @@ def test_user_list_filters(client, make_user, auth):
     make_user(name="客服乙", department="10000号")
     page = body(client.get("/admin/users?department=营业厅"))
     assert "营业厅甲" in page and "客服乙" not in page
+
+
+def test_deactivating_a_signed_in_user_ends_their_access_at_the_next_request(client, make_user, auth):
+    admin, user = make_user(role="admin"), make_user()
+    trainee_client = client.application.test_client()
+    trainee_client.post("/login", data={"employee_no": user.employee_no, "password": TEST_PASSWORD})
+    assert trainee_client.get("/").status_code == 200
+    auth.login(admin)
+    client.post(f"/admin/users/{user.id}/deactivate")
+    response = trainee_client.get("/")
+    assert response.status_code == 302 and "/login" in response.location

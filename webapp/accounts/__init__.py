@@ -1,8 +1,11 @@
 """Accounts: users, roles, signing in, administration and roster import."""
+from functools import cache
+
 from flask import Flask, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import bindparam
 
 from webapp.access import Role
 from webapp.accounts.cli import users_cli
@@ -29,7 +32,21 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """The signed-in user of this request, read afresh (one primary-key query); a deactivated
+    account is no longer anyone's user, so its sessions are signed out on their next request."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    # A prebuilt statement rather than db.session.get: the identity map is empty at the start of
+    # every request anyway, and building the query each time cost more than running it on SQLite.
+    user = db.session.execute(_user_by_id(), {"user_id": user_id}).scalar_one_or_none()
+    return user if user is not None and user.active else None
+
+
+@cache
+def _user_by_id():
+    return db.select(User).where(User.id == bindparam("user_id"))
 
 
 def _require_own_password():

@@ -17,8 +17,10 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import abort, current_app
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from webapp.accounts.models import User
@@ -305,12 +307,7 @@ def save_answer(user_id: int, attempt_id: int, position: int, values: list[str],
     The attempt's owner, state and deadline and the slot's question come in one query; 404 for
     anyone else's attempt.
     """
-    row = db.session.execute(
-        db.select(Attempt.user_id, Attempt.state, Attempt.deadline, AttemptSlot.option_order,
-                  QuestionVersion.content_hash, QuestionVersion.id)
-        .outerjoin(AttemptSlot, db.and_(AttemptSlot.attempt_id == Attempt.id, AttemptSlot.position == position))
-        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(Attempt.id == attempt_id)).first()
+    row = db.session.execute(_hot_statements().save_slot, {"p_attempt_id": attempt_id, "p_position": position}).first()
     if row is None or row[0] != user_id:
         abort(404)
     _, state, deadline, option_order, content_hash, version_id = row
@@ -326,24 +323,15 @@ def save_answer(user_id: int, attempt_id: int, position: int, values: list[str],
 def _store_answers(attempt_id: int, canonical: dict[int, object], now: datetime) -> None:
     """Upsert canonical answers of an attempt that was open when read, and commit; QuizError(CLOSED)
     when a concurrent submit or the deadline closed it in between."""
-    touched = db.session.execute(
-        db.update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.state == IN_PROGRESS,
-               db.or_(Attempt.deadline.is_(None), Attempt.deadline >= now))
-        .values(state=IN_PROGRESS)  # no change, but the row lock orders this save and a submit
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    statements = _hot_statements()
+    touched = db.session.execute(statements.touch_open_attempt, {"p_attempt_id": attempt_id, "p_now": now}).rowcount
     if not touched:  # closed by a concurrent request since this one read the attempt
         db.session.rollback()
         finish_attempt(db.session.get(Attempt, attempt_id), now)
         raise QuizError(QuizError.CLOSED)
     for position, value in canonical.items():
-        updated = db.session.execute(
-            db.update(AttemptAnswer)
-            .where(AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.position == position)
-            .values(value=value, saved_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        updated = db.session.execute(statements.update_answer, {
+            "p_attempt_id": attempt_id, "p_position": position, "p_value": value, "p_now": now}).rowcount
         if not updated:
             db.session.add(AttemptAnswer(attempt_id=attempt_id, position=position, value=value, saved_at=now))
     db.session.commit()
@@ -445,18 +433,7 @@ def open_attempt_page(user_id: int, attempt_id: int, now: datetime) -> AttemptPa
     The attempt page is what trainees load most: one query (attempt, quiz hash and titles, slots,
     version hashes, answers) and the per-worker caches of questions and blueprints serve it.
     """
-    rows = db.session.execute(
-        db.select(Attempt.user_id, Attempt.number, Attempt.quiz_id, Attempt.state, Attempt.ends_at, Attempt.deadline,
-                  Quiz.content_hash, Quiz.title_zh, Quiz.title_en,
-                  AttemptSlot.position, AttemptSlot.option_order, QuestionVersion.content_hash, QuestionVersion.id,
-                  AttemptAnswer.value)
-        .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .outerjoin(AttemptSlot, AttemptSlot.attempt_id == Attempt.id)
-        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .outerjoin(AttemptAnswer, db.and_(AttemptAnswer.attempt_id == Attempt.id,
-                                          AttemptAnswer.position == AttemptSlot.position))
-        .where(Attempt.id == attempt_id)
-        .order_by(AttemptSlot.position)).all()
+    rows = db.session.execute(_hot_statements().attempt_page, {"p_attempt_id": attempt_id}).all()
     if not rows or rows[0][0] != user_id:
         abort(404)
     _, number, quiz_id, state, ends_at, deadline, quiz_hash, title_zh, title_en = rows[0][:9]
@@ -468,6 +445,57 @@ def open_attempt_page(user_id: int, attempt_id: int, now: datetime) -> AttemptPa
         attempt_id, number, quiz_id, {"zh": title_zh, "en": title_en}, ends_at, _blueprint_by_hash(quiz_id, quiz_hash),
         [PageSlot(position, questions[content_hash], tuple(order), value)
          for position, order, content_hash, _, value in slot_rows])
+
+
+@dataclass(frozen=True)
+class _HotStatements:
+    attempt_page: object
+    save_slot: object
+    touch_open_attempt: object
+    update_answer: object
+
+
+@cache
+def _hot_statements() -> _HotStatements:
+    """The attempt page's and the answer save's statements, built once with bound parameters.
+
+    Building a select of fourteen columns and four joins costs more than running it on a warm
+    SQLite; built once, a statement also keeps its cache key, so each request only binds values.
+    """
+    return _HotStatements(
+        attempt_page=(
+            db.select(Attempt.user_id, Attempt.number, Attempt.quiz_id, Attempt.state, Attempt.ends_at,
+                      Attempt.deadline, Quiz.content_hash, Quiz.title_zh, Quiz.title_en,
+                      AttemptSlot.position, AttemptSlot.option_order, QuestionVersion.content_hash,
+                      QuestionVersion.id, AttemptAnswer.value)
+            .join(Quiz, Quiz.id == Attempt.quiz_id)
+            .outerjoin(AttemptSlot, AttemptSlot.attempt_id == Attempt.id)
+            .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+            .outerjoin(AttemptAnswer, db.and_(AttemptAnswer.attempt_id == Attempt.id,
+                                              AttemptAnswer.position == AttemptSlot.position))
+            .where(Attempt.id == bindparam("p_attempt_id"))
+            .order_by(AttemptSlot.position)),
+        save_slot=(
+            db.select(Attempt.user_id, Attempt.state, Attempt.deadline, AttemptSlot.option_order,
+                      QuestionVersion.content_hash, QuestionVersion.id)
+            .outerjoin(AttemptSlot, db.and_(AttemptSlot.attempt_id == Attempt.id,
+                                            AttemptSlot.position == bindparam("p_position")))
+            .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
+            .where(Attempt.id == bindparam("p_attempt_id"))),
+        touch_open_attempt=(
+            db.update(Attempt)
+            .where(Attempt.id == bindparam("p_attempt_id"), Attempt.state == IN_PROGRESS,
+                   db.or_(Attempt.deadline.is_(None), Attempt.deadline >= bindparam("p_now")))
+            .values(state=IN_PROGRESS)  # no change, but the row lock orders this save and a submit
+            .execution_options(synchronize_session=False)),
+        update_answer=(
+            db.update(AttemptAnswer)
+            .where(AttemptAnswer.attempt_id == bindparam("p_attempt_id"),
+                   AttemptAnswer.position == bindparam("p_position"))
+            .values(value=bindparam("p_value", type_=AttemptAnswer.__table__.c.value.type),
+                    saved_at=bindparam("p_now", type_=AttemptAnswer.__table__.c.saved_at.type))
+            .execution_options(synchronize_session=False)),
+    )
 
 
 @dataclass(frozen=True)
