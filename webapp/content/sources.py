@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .problems import Problem
+
+Parsed = TypeVar("Parsed")
 
 
 def canonical_text(raw: bytes) -> str:
@@ -38,3 +42,14 @@ def read_source(path: Path, shown_as: str) -> tuple[str | None, list[Problem]]:
         return None, [Problem(shown_as, line, "the file is not valid UTF-8 text")]
     except OSError as error:
         return None, [Problem(shown_as, 1, f"cannot read the file: {error.strerror}")]
+
+
+def parse_file(path: Path, root: Path, parse: Callable[..., tuple[Parsed | None, list[Problem]]]
+               ) -> tuple[Parsed | None, list[Problem]]:
+    """Read one single-item content file and hand it to ``parse(shown_path, text, expected_id=…)``,
+    the id its file name implies (``<id>.md``)."""
+    shown = display_path(path, root)
+    text, problems = read_source(path, shown)
+    if text is None:
+        return None, problems
+    return parse(shown, text, expected_id=path.name.removesuffix(".md"))

@@ -26,7 +26,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from webapp.content.frontmatter import ID, ID_PATTERN, TEXT, FieldChecker, split_front_matter
 from webapp.content.problems import Problem
-from webapp.content.sources import content_hash, display_path, read_source
+from webapp.content.sources import content_hash, parse_file
 
 from .questions import QUESTION_TYPES, AnswerBlock, ListItem, Question
 
@@ -75,11 +75,7 @@ def question_id_pattern(bank_id: str) -> re.Pattern:
 
 
 def parse_bank_file(path: Path, root: Path) -> tuple[Bank | None, list[Problem]]:
-    shown = display_path(path, root)
-    text, problems = read_source(path, shown)
-    if text is None:
-        return None, problems
-    return parse_bank(shown, text, expected_id=path.name.removesuffix(".md"))
+    return parse_file(path, root, parse_bank)
 
 
 def parse_bank(path: str, text: str, expected_id: str | None = None) -> tuple[Bank | None, list[Problem]]:

@@ -26,7 +26,7 @@ from webapp.content.frontmatter import (
     split_front_matter,
 )
 from webapp.content.problems import Problem
-from webapp.content.sources import content_hash, display_path, read_source
+from webapp.content.sources import content_hash, parse_file
 
 from .draw import BankIndex
 from .questions import QUESTION_TYPES, Question
@@ -104,11 +104,7 @@ class Blueprint:
 
 
 def parse_blueprint_file(path: Path, root: Path) -> tuple[Blueprint | None, list[Problem]]:
-    shown = display_path(path, root)
-    text, problems = read_source(path, shown)
-    if text is None:
-        return None, problems
-    return parse_blueprint(shown, text, expected_id=path.name.removesuffix(".md"))
+    return parse_file(path, root, parse_blueprint)
 
 
 def parse_blueprint(path: str, text: str, expected_id: str | None = None) -> tuple[Blueprint | None, list[Problem]]:

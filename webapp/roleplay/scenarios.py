@@ -15,7 +15,7 @@ from webapp.content.frontmatter import (
     ID, LOCALIZED_TEXT, TEXT_LIST, FieldChecker, FieldType, int_between, one_of, split_front_matter,
 )
 from webapp.content.problems import Problem
-from webapp.content.sources import content_hash, display_path, read_source
+from webapp.content.sources import content_hash, parse_file
 from webapp.roleplay.norms import ELEMENT_CATEGORIES, VIOLATION_CATEGORIES
 
 CUSTOMER_TYPES = ("要求型", "困惑型", "激动型")
@@ -103,11 +103,7 @@ class Scenario:
 
 
 def parse_scenario_file(path: Path, root: Path) -> tuple[Scenario | None, list[Problem]]:
-    shown = display_path(path, root)
-    text, problems = read_source(path, shown)
-    if text is None:
-        return None, problems
-    return parse_scenario(shown, text, expected_id=path.stem)
+    return parse_file(path, root, parse_scenario)
 
 
 def parse_scenario(path: str, text: str, expected_id: str | None = None) -> tuple[Scenario | None, list[Problem]]:
