@@ -5,6 +5,8 @@ norms; tests of the shipped scenarios use the real scorer instead.
 """
 from dataclasses import dataclass, field
 
+from webapp.roleplay.meaning import Lexicon, judge_key_point
+
 PHRASES = {
     "greeting": ["您好"],
     "self_identification": ["工号"],
@@ -32,6 +34,10 @@ class FakeHit:
 class FakeVerdict:
     elements: list = field(default_factory=list)
     violations: list = field(default_factory=list)
+    text: str = ""
+
+    def key_point(self, examples):
+        return judge_key_point(self.text, examples, Lexicon())
 
     def as_json(self) -> dict:
         def hits(items):
@@ -40,7 +46,7 @@ class FakeVerdict:
 
 
 def fake_score(text: str) -> FakeVerdict:
-    verdict = FakeVerdict()
+    verdict = FakeVerdict(text=text)
     for category, phrases in PHRASES.items():
         for phrase in phrases:
             start = text.find(phrase)

@@ -63,11 +63,20 @@ class Hit(Protocol):
     span: Any  # (start, end) character offsets in the reply
 
 
+class KeyPointMatch(Protocol):
+    met: bool
+    evidence: tuple[int, int] | None
+    closest: str
+    contradicted: bool
+
+
 class Verdict(Protocol):
     elements: list[Hit]
     violations: list[Hit]
 
     def as_json(self) -> dict: ...
+
+    def key_point(self, examples: tuple[str, ...]) -> KeyPointMatch: ...
 
 
 Score = Callable[[str], Verdict]
@@ -108,6 +117,10 @@ class Criterion:
     passed: bool
     evidence: tuple[Evidence, ...] = ()
     critical: bool = False  # a violation of a category the scenario treats as critical
+    #: For a key point: the trainer's phrasing it came closest to (shown when missed), and
+    #: whether the reply said the opposite (its evidence is then what contradicted it).
+    closest: str = ""
+    contradicted: bool = False
 
     @property
     def overridden(self) -> bool:
@@ -122,6 +135,7 @@ class Criterion:
             "key": self.key, "label": self.label, "kind": self.kind,
             "machine_passed": self.machine_passed, "passed": self.passed,
             "evidence": [item.as_json() for item in self.evidence], "critical": self.critical,
+            "closest": self.closest, "contradicted": self.contradicted,
         }
 
     @classmethod
@@ -129,6 +143,7 @@ class Criterion:
         return cls(
             data["key"], data["label"], data["kind"], data["machine_passed"], data["passed"],
             tuple(Evidence.from_json(item) for item in data["evidence"]), data["critical"],
+            data.get("closest", ""), data.get("contradicted", False),  # calls stored before key points by meaning
         )
 
 
@@ -337,10 +352,12 @@ def judge_requirements(requirements: Iterable[Requirement], reply: str, verdict:
     criteria = []
     for requirement in requirements:
         if requirement.is_key_point:
-            found = find_keyword(reply, requirement.keywords)
-            evidence = (found,) if found else ()
-        else:
-            evidence = tuple(hit_evidence(h) for h in verdict.elements if h.category == requirement.category)
+            match = verdict.key_point(requirement.examples)
+            evidence = (Evidence(reply[match.evidence[0]:match.evidence[1]], match.evidence),) if match.evidence else ()
+            criteria.append(Criterion(requirement.key, requirement.label, "requirement", match.met, match.met,
+                                      evidence, closest=match.closest, contradicted=match.contradicted))
+            continue
+        evidence = tuple(hit_evidence(h) for h in verdict.elements if h.category == requirement.category)
         met = bool(evidence)
         criteria.append(Criterion(requirement.key, requirement.label, "requirement", met, met, evidence))
     return tuple(criteria)
@@ -368,29 +385,6 @@ def next_mood(mood: int, verdict: Verdict, timing: Timing) -> int:
 def hit_evidence(hit: Hit) -> Evidence:
     start, end = hit.span
     return Evidence(hit.evidence, (start, end))
-
-
-def find_keyword(reply: str, keywords: Iterable[str]) -> Evidence | None:
-    """The earliest keyword in the reply, compared width- and case-insensitively."""
-    folded = fold(reply)
-    found = [(position, keyword) for keyword in keywords if (position := folded.find(fold(keyword))) >= 0]
-    if not found:
-        return None
-    start, keyword = min(found)
-    end = start + len(keyword)
-    return Evidence(reply[start:end], (start, end))
-
-
-def fold(text: str) -> str:
-    """Full-width to half-width and lower case, character by character (offsets are kept)."""
-    return "".join(_fold_char(ch) for ch in text)
-
-
-def _fold_char(ch: str) -> str:
-    folded = ch.casefold()
-    if 0xFF01 <= ord(folded) <= 0xFF5E:  # full-width ASCII forms
-        folded = chr(ord(folded) - 0xFEE0)
-    return folded if len(folded) == 1 else ch
 
 
 @dataclass(frozen=True)

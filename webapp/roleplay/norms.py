@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -179,6 +180,26 @@ class IntentRule:
 
 
 @dataclass(frozen=True)
+class SequenceRule:
+    """A category expressed by words in order with gaps between them (rules.sequences).
+
+    ``pattern`` is compiled from the rule's ``parts`` (each a phrase with [a|b] alternatives,
+    or ``<姓名>`` a person's name, ``<号码>`` a number of 3+ digits) joined by gaps of at most
+    ``max_gap`` characters that do not cross the end of a clause (``within: clause``) or a
+    sentence (``within: sentence``). ``unless`` words in the same sentence cancel a match.
+    """
+
+    name: str
+    category: str
+    pattern: Any = field(compare=False)  # re.Pattern over the folded reply
+    unless: tuple[str, ...] = ()
+    #: Literals of the rule's first plain part; a reply without one cannot match, so the scorer
+    #: runs the pattern only where (first part) or when (after a name/number) one occurs.
+    anchors: tuple[str, ...] = ()
+    anchored: bool = True  # the first part is plain: match only at an anchor's position
+
+
+@dataclass(frozen=True)
 class Rules:
     negators: tuple[str, ...]
     negation_window: int
@@ -198,6 +219,13 @@ class Rules:
     explanation_before_gap: int = 0  # a marker this close BEFORE a term explains it too
     explanation_near_gap: int = 0  # near markers (就是) count only this close after the term
     intent_rules: tuple[IntentRule, ...] = ()
+    sequences: tuple[SequenceRule, ...] = ()
+    #: folded anchor literal → indexes of the sequence rules it starts (one scan finds them all)
+    sequence_anchors: Any = field(default=None, compare=False, repr=False)
+    #: Latin words everyone knows (wifi, app); any other Latin word is a technical term
+    #: (rules.jargon_acronyms). None: only the listed terms are jargon.
+    everyday_latin: frozenset[str] | None = None
+    latin_value_markers: tuple[str, ...] = ()  # 改成ctnet: what follows is a value to type
 
 
 @dataclass(frozen=True)
@@ -208,6 +236,9 @@ class Norms:
     rules: Rules
     phrase_count: int  # automaton keys, after expanding [a|b] alternatives
     automaton: Any = field(compare=False, repr=False)  # ahocorasick.Automaton of KeyInfo
+    #: Call-centre synonym groups (班长 ≈ 主管 ≈ 值班经理) that key points are judged with,
+    #: folded; see webapp.roleplay.meaning.
+    synonym_groups: tuple[tuple[str, ...], ...] = ()
 
     @property
     def elements(self) -> tuple[Category, ...]:
@@ -392,7 +423,8 @@ def parse_norms(text: str, path: str) -> tuple[Norms | None, list[Problem]]:
         line = mark.line + 1 if mark is not None else 1
         return None, [Problem(path, line, f"YAML error: {getattr(error, 'problem', error)}")]
     root = _Located(root_node, yaml.SafeLoader(""))
-    if root_node is None or check.mapping(root, "norms file", 1, ("elements", "violations", "rules")) is None:
+    if root_node is None or check.mapping(root, "norms file", 1, ("elements", "violations", "rules"),
+                                          ("synonyms",)) is None:
         if root_node is None:
             check.add(1, "norms file is empty")
         return None, check.problems
@@ -400,6 +432,7 @@ def parse_norms(text: str, path: str) -> tuple[Norms | None, list[Problem]]:
     builder = _IndexBuilder(check)
     categories = _parse_categories(root, check, builder)
     rules = _parse_rules(root.get("rules"), check, builder)
+    synonym_groups = _parse_synonyms(root.get("synonyms"), check)
     if check.problems or rules is None:
         return None, sorted(set(check.problems))
     automaton, key_count = builder.build(rules)
@@ -412,8 +445,28 @@ def parse_norms(text: str, path: str) -> tuple[Norms | None, list[Problem]]:
         rules=rules,
         phrase_count=key_count,
         automaton=automaton,
+        synonym_groups=synonym_groups,
     )
     return norms, []
+
+
+def _parse_synonyms(node: _Located | None, check: _Checker) -> tuple[tuple[str, ...], ...]:
+    """``synonyms:`` — a list of groups, each a list of two or more words meaning the same here."""
+    if node is None:
+        return ()
+    if not node.is_sequence():
+        check.add(node, "synonyms: expected a list of word groups")
+        return ()
+    groups = []
+    for item in node.elements():
+        words = check.text_list(item, "synonyms group", item.line)
+        if len(words) == 1:
+            check.add(item, "synonyms group: needs at least two words")
+        for word, line in words:
+            if any(ch in word for ch in "[]|#") or not fold(word):
+                check.add(line, f"synonyms group: {word!r} must be a plain word")
+        groups.append(tuple(dict.fromkeys(fold(word) for word, _ in words)))
+    return tuple(groups)
 
 
 def _parse_categories(root: _Located, check: _Checker, builder: _IndexBuilder) -> dict[str, Category]:
@@ -512,7 +565,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                  "time_estimate", "staff_number", "questions", "jargon_explanation_markers",
                  "quotes", "never_swallowed")
     if check.mapping(node, "rules", 1, rule_keys,
-                     ("jargon_explanation_near", "rhetorical_questions", "intent_rules")) is None:
+                     ("jargon_explanation_near", "rhetorical_questions", "intent_rules", "names",
+                      "sequences", "jargon_acronyms")) is None:
         return None
     line = node.line
 
@@ -633,6 +687,16 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                                      allow_empty=True)
 
     intent_rules = _parse_intent_rules(node.get("intent_rules"), check, builder)
+    everyday_latin, latin_value_markers = None, ()
+    acronyms = node.get("jargon_acronyms")
+    if acronyms is not None and check.mapping(acronyms, "rules.jargon_acronyms", acronyms.line,
+                                              ("everyday", "value_markers")) is not None:
+        everyday_latin = frozenset(fold(w) for w, _ in check.text_list(
+            acronyms.get("everyday"), "rules.jargon_acronyms.everyday", acronyms.line))
+        latin_value_markers = tuple(fold(w) for w, _ in check.text_list(
+            acronyms.get("value_markers"), "rules.jargon_acronyms.value_markers", acronyms.line))
+    sequences = _parse_sequences(node.get("sequences"), node.get("names"), check,
+                                 clause_punctuation, sentence_end, [fold(n) for n, _ in service_numbers])
 
     if check.problems:
         return None
@@ -655,7 +719,107 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         explanation_before_gap=before_gap,
         explanation_near_gap=near_gap,
         intent_rules=intent_rules,
+        sequences=sequences,
+        sequence_anchors=_sequence_anchors(sequences),
+        everyday_latin=everyday_latin,
+        latin_value_markers=latin_value_markers,
     )
+
+
+SEQUENCE_WITHIN = ("clause", "sentence")
+NAME_SLOT, SURNAME_SLOT, NUMBER_SLOT = "<姓名>", "<姓>", "<号码>"
+
+
+def _name_pattern(names: _Located | None, check: _Checker) -> tuple[str, str]:
+    """Patterns of a person's name — a listed surname and one or two more characters, or 小/老/阿
+    and one, unless it is an everyday word (马上, 高兴) listed under ``not_names`` — and of a
+    surname alone (我姓黄)."""
+    if names is None or check.mapping(names, "rules.names", names.line, ("surnames", "not_names")) is None:
+        return r"(?!)", r"(?!)"
+    surnames = [fold(w) for w, _ in check.text_list(names.get("surnames"), "rules.names.surnames", names.line)]
+    not_names = [fold(w) for w, _ in check.text_list(names.get("not_names"), "rules.names.not_names", names.line)]
+    single = "".join(re.escape(s) for s in surnames if len(s) == 1)
+    double = "|".join(re.escape(s) for s in surnames if len(s) > 1)
+    guard = f"(?!(?:{'|'.join(map(re.escape, not_names))}))" if not_names else ""
+    surname = f"(?:{double}|[{single}])" if double else f"[{single}]"
+    cjk = "\u4e00-\u9fff"
+    # A name ends where the sentence goes on with something else (为您服务, 很高兴, punctuation).
+    after = f"(?=[^{cjk}]|为|很|在|来|给|帮|跟|负责|就|这|今天|专门|您|我|请|先|有|感谢|欢迎|办|$)"
+    return f"{guard}(?:{surname}[{cjk}]{{1,2}}?|[小老阿][{cjk}]){after}", f"{surname}{after}"
+
+
+def _parse_sequences(node: _Located | None, names: _Located | None, check: _Checker,
+                     clause_punctuation: str, sentence_end: str,
+                     service_numbers: Iterable[str]) -> tuple[SequenceRule, ...]:
+    if node is None:
+        return ()
+    if not node.is_sequence():
+        check.add(node, "rules.sequences: expected a list")
+        return ()
+    name_pattern, surname_pattern = _name_pattern(names, check)
+    hotlines = "|".join(sorted(service_numbers, key=len, reverse=True))
+    number_pattern = f"(?<!\\d)(?!(?:{hotlines})(?!\\d))(?:\\d{{3,}}|[零〇一二三四五六七八九幺两]{{3,}})" if hotlines \
+        else "(?:\\d{3,}|[零〇一二三四五六七八九幺两]{3,})"
+    stops = {"clause": fold(clause_punctuation) + clause_punctuation,
+             "sentence": fold(sentence_end) + sentence_end}
+    rules = []
+    for item in node.elements():
+        if check.mapping(item, "rules.sequences item", item.line,
+                         ("name", "category", "parts"), ("max_gap", "within", "unless")) is None:
+            continue
+        name = check.text(item.get("name"), "rules.sequences name", item.line)
+        category = check.text(item.get("category"), "rules.sequences category", item.line)
+        if category is not None and category not in ALL_CATEGORIES:
+            check.add(item.get("category"), f"rules.sequences: unknown category {category!r}")
+            continue
+        gap = check.integer(item.get("max_gap"), "rules.sequences max_gap", item.line) \
+            if item.get("max_gap") is not None else 0
+        within = check.text(item.get("within"), "rules.sequences within", item.line) \
+            if item.get("within") is not None else "clause"
+        if within not in SEQUENCE_WITHIN:
+            check.add(item.get("within"), f"rules.sequences within: expected one of {', '.join(SEQUENCE_WITHIN)}")
+            continue
+        parts, part_literals = [], []
+        for part, part_line in check.text_list(item.get("parts"), "rules.sequences parts", item.line):
+            try:
+                alternatives = expand_pattern(part)
+            except ValueError as error:
+                check.add(part_line, f"rules.sequences parts: {error}")
+                continue
+            slots = {NAME_SLOT: name_pattern, SURNAME_SLOT: surname_pattern, NUMBER_SLOT: number_pattern}
+            if not alternatives or not all(fold(a) for a in alternatives):
+                check.add(part_line, f"rules.sequences parts: {part!r} is not a phrase")
+                continue
+            literal = sorted({fold(a) for a in alternatives if a not in slots}, key=len, reverse=True)
+            choices = [slots[a] for a in alternatives if a in slots] + [re.escape(a) for a in literal]
+            parts.append("(?:" + "|".join(choices) + ")")
+            part_literals.append(tuple(literal) if len(choices) == len(literal) else ())
+        unless = tuple(fold(w) for w, _ in check.text_list(item.get("unless"), "rules.sequences unless",
+                                                          item.line, allow_empty_list=True)) \
+            if item.get("unless") is not None else ()
+        if name is None or category is None or gap is None or len(parts) < 1:
+            continue
+        filler = f"[^{re.escape(stops[within])}]{{0,{gap}}}?"
+        first_plain = next((i for i, lits in enumerate(part_literals) if lits), None)
+        if first_plain is None:
+            check.add(item, "rules.sequences: needs at least one part with plain words")
+            continue
+        rules.append(SequenceRule(name, category, re.compile(filler.join(parts)), unless,
+                                  part_literals[first_plain], anchored=first_plain == 0))
+    return tuple(rules)
+
+
+def _sequence_anchors(rules: tuple[SequenceRule, ...]) -> Any:
+    automaton = ahocorasick.Automaton()
+    index: dict[str, list[int]] = {}
+    for number, rule in enumerate(rules):
+        for literal in rule.anchors:
+            index.setdefault(literal, []).append(number)
+    for literal, numbers in index.items():
+        automaton.add_word(literal, (len(literal), tuple(numbers)))
+    if index:
+        automaton.make_automaton()
+    return automaton
 
 
 INTENT_LIST_KEYS = ("subjects", "fillers", "unless_clause", "unless_reply", "unless_next",

