@@ -39,6 +39,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _run(args: list[str]) -> None:
+    subprocess.run(_as_postgres(args), check=True, capture_output=True, timeout=120)
+
+
 def _stop(data_dir: Path) -> None:
     if (data_dir / "postmaster.pid").exists():
         subprocess.run(_as_postgres([_bin("pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"]),
@@ -76,12 +80,18 @@ class ThrowawayPostgres:
             shutil.chown(self.root, "postgres", "postgres")
         self.marker = MARKERS / str(os.getpid())
         self.marker.write_text(str(self.root))
-        run = lambda args: subprocess.run(_as_postgres(args), check=True, capture_output=True, timeout=120)  # noqa: E731
-        run([_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
-        run([_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"])
+        _run([_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"])
+        self.start()
         atexit.register(self.stop)
+
+    def start(self) -> None:
+        _run([_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
+              f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+              "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"])
+
+    def halt(self) -> None:
+        """Stop the server and keep its data: ``start()`` brings it back (an outage, for tests)."""
+        _run([_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

@@ -1,3 +1,7 @@
+"""CSRF, cookies, password hashing and the security headers of every response."""
+from tests.site import crawl, security_header_problems, seed
+
+
 def test_forms_refuse_posts_without_a_csrf_token(make_app):
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     response = client.post("/login", data={"employee_no": "x", "password": "y"})
@@ -23,3 +27,21 @@ def test_passwords_are_hashed_with_a_modern_scheme(make_app):
     from pathlib import Path
     import tempfile
     assert settings_from_environment(Path(tempfile.mkdtemp()))["PASSWORD_HASH_METHOD"] == "scrypt"
+
+
+def test_every_page_carries_the_security_headers(make_app):
+    """Every page each role reaches from the pages without URL arguments (seeded ids included),
+    redirects, downloads and error pages too."""
+    app = make_app()
+    site = crawl(app, seed(app))
+    assert len(site.responses) > 100
+    problems = {(role, url): security_header_problems(response) for role, url, response in site.responses}
+    assert {page: found for page, found in problems.items() if found} == {}
+
+
+def test_pages_cannot_be_framed_and_send_no_referrer_off_site(client):
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

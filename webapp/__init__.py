@@ -11,7 +11,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import demo, i18n
+from webapp import demo, i18n, inputs, outages
 from webapp.config import settings_from_environment
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, ping_after_idle
 
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if app.config["BEHIND_PROXY"]:  # client addresses matter for login throttling
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    inputs.init_app(app)  # first: its URL converter must be in place before any route is added
 
     db.init_app(app)
     with app.app_context():
@@ -54,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     _install_template_gettext(app)
     app.jinja_env.globals["csrf_token"] = csrf_token
     _register_error_pages(app)
+    outages.init_app(app)
     app.after_request(_security_headers)
     demo.init_app(app)
     app.cli.add_command(i18n.i18n_cli)
@@ -168,6 +170,7 @@ def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for browsers without CSP 2
     return response
 
 

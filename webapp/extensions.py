@@ -55,7 +55,8 @@ def ping_after_idle(engine: Engine, idle_seconds: float | None) -> None:
     so pinging those before reuse keeps what pre-ping protects against; a dead connection is
     discarded and the pool connects afresh (``DisconnectionError``). ``pool_recycle`` (config.py)
     also replaces connections older than its limit. A connection killed between two busy
-    requests still fails that one request, after which SQLAlchemy discards the whole pool.
+    requests still fails its next statement; webapp/outages.py then discards the pool and runs a
+    GET/HEAD once more on a fresh connection (a write answers 503).
     ``idle_seconds=0`` pings on every checkout (as pool_pre_ping); None never pings.
     SQLite connections are files: they never go stale and are not pinged.
     """

@@ -94,3 +94,35 @@ def test_public_verification_valid_expired_revoked_and_unknown(client, make_user
 def test_verification_is_rate_limited(client):
     statuses = [client.get(f"/verify/guess-{number}").status_code for number in range(31)]
     assert statuses[:30] == [404] * 30 and statuses[30] == 429
+
+
+def test_a_revoked_certificate_has_no_pdf_to_download(client, auth, make_user, posts, records):
+    """A "revoked" stamp can be cropped off a copy; a refusal cannot (and the QR code's page says revoked)."""
+    trainee, hr = make_user(), make_user(role="hr")
+    certificate = issued_certificate(trainee, posts["hotline-agent"], records)
+    services.revoke_certificate(certificate, hr, "离岗")
+    db.session.commit()
+    auth.login(trainee)
+    page = client.get(f"/certification/certificates/{certificate.id}").get_data(as_text=True)
+    assert 'id="download-pdf"' not in page and 'id="no-pdf"' in page
+    refused = client.get(f"/certification/certificates/{certificate.id}/pdf")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 410 and refused.mimetype == "text/html"
+    assert "此证书已撤销" in text and certificate.number in text
+    auth.logout()
+    auth.login(hr)
+    assert client.get(f"/certification/certificates/{certificate.id}/pdf").status_code == 410
+
+
+def test_an_unknown_code_shows_that_there_is_no_such_certificate(client):
+    page = client.get("/verify/not-a-real-code")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 404 and "查无此证书" in text and "not-a-real-code" in text
+    client.post("/language/en", data={"next": "/"})
+    english = client.get("/verify/not-a-real-code").get_data(as_text=True)
+    assert "No such certificate" in english and "not-a-real-code" in english
+    overlong = client.get("/verify/" + "x" * 5000)
+    section = overlong.get_data(as_text=True).split('id="verification"')[1].split("</section>")[0]
+    assert overlong.status_code == 404 and "x" * 30 in section and "x" * 41 not in section
+    with_nul = client.get("/verify/a%00b")
+    assert with_nul.status_code == 400 and "“code”" in with_nul.get_data(as_text=True)

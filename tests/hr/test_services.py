@@ -15,6 +15,7 @@ from webapp.hr.services import RosterFilters, parse_date
 def test_parse_date_accepts_what_excel_users_type():
     assert parse_date("2026-03-31") == parse_date("2026/3/31") == parse_date("2026年3月31日") == date(2026, 3, 31)
     assert parse_date("2026-02-30") is None and parse_date("next week") is None and parse_date("") is None
+    assert parse_date("0001-01-01") is None and parse_date("9999-12-31") is None  # no day before or after
 
 
 def test_filters_from_query_values_ignore_nonsense():

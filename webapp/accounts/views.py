@@ -9,6 +9,7 @@ from webapp.accounts import services
 from webapp.accounts.forms import ActionForm, ChangePasswordForm, LoginForm, RosterForm, UserForm
 from webapp.accounts.models import User
 from webapp.extensions import db
+from webapp.inputs import is_clean_text, page_number
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -16,8 +17,10 @@ USERS_PER_PAGE = 50
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect after login is a phishing tool."""
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+    """Only same-site paths (an open redirect after login is a phishing tool; browsers read "/\\"
+    as "//"), on one line (a line break cannot go into the Location header)."""
+    if (target and is_clean_text(target) and not urlsplit(target).netloc and target.startswith("/")
+            and not target.startswith(("//", "/\\"))):
         return target
     return url_for("portal.home")
 
@@ -86,7 +89,7 @@ def users():
         query = query.where(User.department == request.args["department"])
     if request.args.get("status") in {"active", "inactive"}:
         query = query.where(User.active.is_(request.args["status"] == "active"))
-    page = db.paginate(query, per_page=USERS_PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=USERS_PER_PAGE, error_out=False)
     departments = db.session.execute(db.select(User.department).distinct().order_by(User.department)).scalars()
     return render_template("accounts/users.html", page=page, departments=list(departments),
                            action_form=ActionForm(), roles=list(Role))

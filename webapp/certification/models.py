@@ -15,6 +15,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 
 ID_LENGTH = 200
+CODE_LENGTH = 32  # room for verification codes (engine.new_verification_code makes 16 characters)
 
 
 class Post(db.Model):
@@ -92,7 +93,7 @@ class Certificate(db.Model):
     #: 1 for the first certificate, +1 for every renewal or re-certification after a revocation.
     cycle: Mapped[int]
     #: The unguessable code of the public verification URL.
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     #: Valid through this day.
     valid_until: Mapped[date] = mapped_column(index=True)

@@ -22,7 +22,7 @@ from webapp.roleplay.services import current_scenarios, scenario_results
 
 from . import engine
 from .kind import POSTS_FOLDER
-from .models import Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride
+from .models import CODE_LENGTH, Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride
 from .pdf import CertificateContent, render_certificate
 from .posts import PostDefinition, parse_post
 
@@ -31,6 +31,10 @@ VERIFY_PATH = "/verify/"
 
 class CertificationError(Exception):
     """A request the certification rules refuse; the message is shown to the user."""
+
+
+class CertificateRevoked(CertificationError):
+    """A revoked certificate attests nothing: no PDF of it is issued any more."""
 
 
 def local_today() -> date:
@@ -360,6 +364,8 @@ class Verification:
 
 
 def find_by_code(code: str) -> Certificate | None:
+    if len(code) > CODE_LENGTH:  # no certificate has it: spare the query
+        return None
     return db.session.scalar(db.select(Certificate).where(Certificate.code == code))
 
 
@@ -377,6 +383,10 @@ def verify(code: str, today: date | None = None) -> Verification | None:
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
+    """The certificate as a PDF, only while it is not revoked: a "revoked" stamp can be cropped off a
+    copy, a refusal cannot, and the QR code's verification page tells any holder of an old copy."""
+    if certificate.revoked_at is not None:
+        raise CertificateRevoked(f"certificate {certificate.number} is revoked")
     return render_certificate(CertificateContent(
         holder_name=certificate.user.name, employee_no=certificate.user.employee_no,
         post_title_zh=certificate.post.title_zh, post_title_en=certificate.post.title_en,

@@ -64,8 +64,13 @@ def certificate(certificate_id: int):
 @roles_required(Role.TRAINEE, Role.HR, Role.ADMIN)
 def certificate_pdf(certificate_id: int):
     found = _visible_certificate(certificate_id)
-    return send_file(io.BytesIO(services.certificate_pdf(found)), mimetype="application/pdf",
-                     as_attachment=True, download_name=f"certificate-{found.number}.pdf")
+    try:
+        pdf = services.certificate_pdf(found)
+    except services.CertificateRevoked:
+        return render_template("certification/pdf_revoked.html", certificate=found,
+                               revoked_on=services.local_date(found.revoked_at)), 410
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"certificate-{found.number}.pdf")
 
 
 @bp.get(services.VERIFY_PATH + "<code>")
@@ -74,5 +79,5 @@ def certificate_pdf(certificate_id: int):
 def verify(code: str):
     verification = services.verify(code)
     if verification is None:
-        abort(404)
+        return render_template("certification/verify_unknown.html", code=code), 404
     return render_template("certification/verify.html", verification=verification)

@@ -24,14 +24,16 @@ DATE_IN_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{
 
 
 def parse_date(text: str | None) -> date | None:
-    """2026-03-31, 2026/3/31, 2026.3.31 or 2026年3月31日; None when empty or not a date."""
+    """2026-03-31, 2026/3/31, 2026.3.31 or 2026年3月31日; None when empty, not a date, or the
+    calendar's first or last day (filters compute the day after and a local day's UTC start)."""
     match = DATE_IN_TEXT.match(text or "")
     if not match:
         return None
     try:
-        return date(*map(int, match.groups()))
+        day = date(*map(int, match.groups()))
     except ValueError:
         return None
+    return day if date.min < day < date.max else None
 
 
 # --- filters ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from webapp.certification import services as certification
 from webapp.certification.engine import State
 from webapp.certification.models import Certificate, Post, PostAssignment, RequirementOverride
 from webapp.extensions import db
+from webapp.inputs import page_number
 
 from . import export, services
 from .forms import AssignPostForm, OverrideForm, RecertifyForm, RevokeForm, RevokeOverrideForm
@@ -32,9 +33,9 @@ HR_ROLES = (Role.HR, Role.ADMIN)
 @roles_required(*HR_ROLES)
 def roster():
     filters = services.RosterFilters.from_args(request.args)
-    page_number = request.args.get("page", 1, type=int) or 1
-    page = services.roster_page(filters, certification.local_today(), max(1, page_number), ROSTER_PER_PAGE)
-    return render_template("hr/roster.html", page=page, filters=filters, page_number=max(1, page_number),
+    number = page_number()
+    page = services.roster_page(filters, certification.local_today(), number, ROSTER_PER_PAGE)
+    return render_template("hr/roster.html", page=page, filters=filters, page_number=number,
                            per_page=ROSTER_PER_PAGE, states=list(State), posts=certification.posts_in_order(),
                            departments=services.departments(), formats=export.FORMATS,
                            recertify_form=RecertifyForm(), today=certification.local_today())
@@ -210,6 +211,6 @@ def current_language() -> str:
 @roles_required(*HR_ROLES)
 def audit_log():
     filters = services.AuditFilters.from_args(request.args)
-    page = db.paginate(services.audit_query(filters), per_page=AUDIT_PER_PAGE, error_out=False)
+    page = db.paginate(services.audit_query(filters), page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
     return render_template("hr/audit.html", page=page, filters=filters, actions=services.audit_actions(),
                            local_time=certification.local_datetime)

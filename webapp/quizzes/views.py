@@ -12,6 +12,7 @@ from webapp.access import Role, roles_required
 from webapp.accounts.forms import ActionForm
 from webapp.audit.services import record
 from webapp.extensions import db
+from webapp.inputs import fits_database_int, json_body, page_number, text_list
 
 from . import services
 from .fragments import questions_html
@@ -80,15 +81,11 @@ def attempt(attempt_id: int):
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
 @roles_required(Role.TRAINEE)
-def save_answer(attempt_id: int):
+@json_body(position=fits_database_int, values=text_list)
+def save_answer(attempt_id: int, body: dict):
     """JSON {"position": n, "values": ["…"]} — the page saves every answer as the trainee goes."""
-    payload = request.get_json(silent=True) or {}
-    position, values = payload.get("position"), payload.get("values")
-    if not isinstance(position, int) or not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        services.attempt_of(current_user.id, attempt_id)  # someone else's attempt stays a 404
-        return jsonify(error="invalid", message=_("The answer could not be read.")), 400
     try:
-        services.save_answer(current_user.id, attempt_id, position, values, services.clock())
+        services.save_answer(current_user.id, attempt_id, body["position"], body["values"], services.clock())
     except InvalidAnswer:
         return jsonify(error="invalid", message=_("The answer could not be read.")), 400
     except services.QuizError as error:
@@ -146,8 +143,8 @@ def manage():
 def manage_attempts(quiz_id: str):
     quiz = services.quiz_or_404(quiz_id)
     filters = {name: request.args.get(name, "").strip() for name in ("state", "department", "search", "passed")}
-    page = db.paginate(services.attempts_query(quiz.id, **filters), per_page=services.ATTEMPTS_PER_PAGE,
-                       error_out=False)
+    page = db.paginate(services.attempts_query(quiz.id, **filters), page=page_number(),
+                       per_page=services.ATTEMPTS_PER_PAGE, error_out=False)
     return render_template("quizzes/manage_attempts.html", quiz=quiz, page=page, filters=filters,
                            states=ATTEMPT_STATES, departments=services.departments_of_quiz(quiz.id))
 

@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from webapp.inputs import DatabaseIntegerField
 
 from .services import MAX_REPLY_CHARS, MODES
 
@@ -13,13 +15,13 @@ class StartCallForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     #: The turn this reply answers: a retried post for the same turn is stored once.
-    turn = IntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(min=1)])
+    turn = DatabaseIntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(min=1)])
     text = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=MAX_REPLY_CHARS)])
     submit = SubmitField(_l("Send reply"))
 
 
 class OverrideForm(FlaskForm):
-    turn = IntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(min=1)])
+    turn = DatabaseIntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(min=1)])
     criterion = StringField(widget=HiddenField.widget, validators=[DataRequired(), Length(max=60)])
     passed = RadioField(_l("Your verdict"), choices=[SelectChoice("1", _l("Passed")), SelectChoice("0", _l("Not passed"))],
                         validators=[InputRequired()])
@@ -34,6 +36,6 @@ class BenchForm(FlaskForm):
                                  validators=[Optional(), Length(max=500_000)])
     replies = TextAreaField(_l("Replies, one line per turn (empty: the model replies)"),
                             validators=[Optional(), Length(max=20_000)])
-    seconds = IntegerField(_l("Seconds taken for each reply"), default=0,
+    seconds = DatabaseIntegerField(_l("Seconds taken for each reply"), default=0,
                            validators=[Optional(), NumberRange(min=0, max=600)])
     submit = SubmitField(_l("Score the replies"))

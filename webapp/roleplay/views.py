@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from webapp.access import Role, roles_required
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.inputs import page_number
 from webapp.registry import progress_recorded
 
 from . import services
@@ -121,7 +122,7 @@ def review():
     }
     query = services.ended_calls_query(filters["scenario"] or None, filters["trainee"] or None,
                                        filters["outcome"] or None, filters["unreviewed"])
-    page = db.paginate(query, per_page=CALLS_PER_PAGE, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=CALLS_PER_PAGE, error_out=False)
     args = {key: ("1" if value is True else value) for key, value in filters.items() if value}
     scenarios = services.current_scenarios()
     return render_template("roleplay/review.html", page=page, filters=filters, args=args,
