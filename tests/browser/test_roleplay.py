@@ -1,12 +1,15 @@
 """Role-play in Chromium: a trainee plays a scenario to the end and reads the scorecard with the
-evidence highlighted; a trainer overrides one verdict with a reason."""
+evidence highlighted; a trainer overrides one verdict with a reason; a trainer marks a call
+reviewed and sees the calibration change."""
 import re
 
 import pytest
+from flask_babel import to_user_timezone
 from playwright.sync_api import expect
 
 from tests.browser.test_accounts import sign_in
 from tests.roleplay.builders import import_shipped_content
+from tests.roleplay.played import NO_STAFF_NUMBER, disagreeing_reviews, finished_call
 from webapp.roleplay import services
 
 
@@ -60,3 +63,36 @@ def test_trainee_plays_a_call_and_a_trainer_overrides_a_verdict(page, live_serve
     expect(row.locator(".machine")).to_contain_text("✘")
     expect(page.locator("#turn-1 .override-note")).to_contain_text("录音里报了工号，转写漏掉了")
     assert page.locator("#score").inner_text() != score_before
+
+
+def test_a_trainer_marks_a_call_reviewed_and_reads_the_calibration(page, live_server, live_app, make_user,
+                                                                 shipped_roleplay):
+    trainee, trainer = make_user(name="刘洋"), make_user(role="trainer", name="王芳")
+    disagreeing_reviews(trainee, trainer)  # 4 staff-number judgements, κ = 0
+    call = finished_call(trainee, first_reply=NO_STAFF_NUMBER)  # the machine misses the staff number
+    live_app.config["CALIBRATION_MIN_N"] = 5  # flagged once this fifth call is reviewed
+
+    sign_in(page, live_server, trainer.employee_no)
+    page.goto(f"{live_server}/roleplay/calibration")
+    expect(page.locator('#calibration-criteria tr[data-criterion="self_identification"] .n')).to_have_text("4")
+    expect(page.locator("#calibration-criteria tr.flagged")).to_have_count(0)
+
+    page.goto(f"{live_server}/roleplay/review?unreviewed=1")
+    expect(page.locator("#review-queue tr[data-call]")).to_have_count(1)
+    expect(page.locator(f'#review-queue tr[data-call="{call.id}"] .unreviewed')).to_be_visible()
+    page.click("#review-queue a.btn")
+    expect(page.locator('#turn-1 tr[data-criterion="self_identification"] .machine')).to_contain_text("✘")
+    page.click("#mark-reviewed [type=submit]")  # a CSRF-protected form post
+    expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator("#reviewed-by")).to_contain_text("王芳")
+    expect(page.locator("#mark-reviewed")).to_have_count(0)
+
+    page.click('.mainnav a[href$="/roleplay/calibration"]')
+    row = page.locator('#calibration-criteria tr[data-criterion="self_identification"]')
+    expect(row.locator(".n")).to_have_text("5")
+    expect(row).to_have_class(re.compile(r"\bflagged\b"))
+    expect(row.locator(".kappa")).to_have_text("0.17")  # p_o = .6, p_e = .52: κ = .08 / .48
+    this_month = to_user_timezone(services.utcnow()).strftime("%Y-%m")  # the review just made, Shanghai time
+    expect(page.locator("#calibration-criteria th.month")).to_have_text(["2026-03", "2026-04", this_month])
+    page.goto(f"{live_server}/")
+    expect(page.locator('#calibration-flags li[data-criterion="self_identification"]')).to_contain_text("κ 0.17")

@@ -1,12 +1,16 @@
-"""Role-play services on the database: versions, idempotent replies, mood, overrides, results."""
-from datetime import timedelta
+"""Role-play services on the database: versions, idempotent replies, mood, overrides, results,
+reviewed calls, calibration and the bench's impact on stored calls."""
+from datetime import datetime, timedelta
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.roleplay.fake_scorer import fake_score
+from tests.roleplay.played import NO_STAFF_NUMBER, finished_call, reviewed
 from webapp.audit.models import AuditEntry
 from webapp.extensions import db
 from webapp.roleplay import services
+from webapp.roleplay.calibration import Agreement
 from webapp.roleplay.kinds import NormsKind, ScenariosKind
 from webapp.roleplay.models import CallTurn, NormsSet, RoleplayScenario, ScenarioVersion, VerdictOverride
 from webapp.roleplay.scenarios import parse_scenario
@@ -115,3 +119,127 @@ def test_scenario_results_take_the_best_assessment_call(app, make_user, roleplay
     assert (result.best_score, result.passed, result.critical) == (100.0, True, False)
     assert result.tags == ["资费", "账单"] and result.scenario_hash == passed.scenario_version.content_hash
     assert result.finished_at == passed.finished_at
+
+
+# --- reviewed calls, calibration, bench impact -----------------------------------------------------
+
+def test_marking_a_call_reviewed_is_once_audited_and_needs_an_ended_call(app, make_user, roleplay_content):
+    trainee, trainer, other = make_user(), make_user(role="trainer", name="王芳"), make_user(role="trainer")
+    call = finished_call(trainee, first_reply=NO_STAFF_NUMBER)
+    services.override_criterion(call, 1, "self_identification", True, "录音里报了工号", trainer)
+    assert services.mark_reviewed(call, trainer) is True
+    db.session.commit()
+    assert call.reviewed and call.reviewed_by == trainer and call.reviewed_at is not None
+    first_at = call.reviewed_at
+    assert services.mark_reviewed(call, other) is False  # the first trainer wins
+    db.session.commit()
+    assert call.reviewed_by == trainer and call.reviewed_at == first_at
+    entries = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "roleplay.review")).all()
+    assert len(entries) == 1 and entries[0].target == f"call:{call.id}" and entries[0].actor_id == trainer.id
+    assert entries[0].details["overrides"] == [{"turn": 1, "criterion": "self_identification", "passed": True}]
+    assert entries[0].details["passed"] is True
+    in_progress = services.start_call(trainee.id, "unexpected-fee", "practice")
+    with pytest.raises(services.RoleplayError):
+        services.mark_reviewed(in_progress, trainer)
+
+
+def test_calibration_compares_machine_and_trainer_on_reviewed_calls_only(app, make_user, roleplay_content):
+    trainee, trainer = make_user(), make_user(role="trainer")
+    clean = reviewed(finished_call(trainee), trainer, datetime(2026, 3, 10, 2, 0))
+    # 17:00 UTC on 31 March is 1 April in Shanghai (the app's time zone): an April review
+    rescued = reviewed(finished_call(trainee, first_reply=NO_STAFF_NUMBER), trainer, datetime(2026, 3, 31, 17, 0),
+                       [(1, "self_identification", True)])
+    strict = reviewed(finished_call(trainee), trainer, datetime(2026, 4, 20, 9, 0), [(1, "self_identification", False)])
+    dismissed = reviewed(finished_call(trainee, "cannot-hear-you", first_reply="这不归我们管。"), trainer,
+                         datetime(2026, 4, 21, 9, 0), [(1, "violation.forbidden_phrase", True)])
+    finished_call(trainee, first_reply=NO_STAFF_NUMBER)  # not reviewed: not counted
+    assert dismissed.state == services.FAILED and len(dismissed.turns) == 1
+
+    report = services.calibration(threshold=0.6, min_n=3)
+    rows = {row.criterion: row for row in report.criteria}
+    assert report.months == ("2026-03", "2026-04")
+    # staff number: (✔,✔) clean, (✘,✔) rescued, (✔,✘) strict, (✘,✘) the rude reply
+    staff = rows["self_identification"]
+    assert staff.overall.n == 4 and staff.overall.agreed == 2
+    assert staff.overall.kappa == 0.0 and staff.flagged  # p_o = .5 = p_e
+    assert staff.month("2026-03").n == 1 and staff.month("2026-04").n == 3
+    forbidden = rows["violation.forbidden_phrase"]
+    assert (forbidden.overall.n, forbidden.overall.agreed, forbidden.overall.kappa) == (1, 0, None)
+    assert not forbidden.flagged
+    greeting = rows["greeting"]  # met in the three full calls, missed by the rude reply: both agree
+    assert (greeting.overall.n, greeting.overall.agreed, greeting.overall.kappa) == (4, 4, 1.0)
+    key_points = rows["key_point"]
+    per_scenario = [row for row in report.key_points if row.key_point.scenario_id == "unexpected-fee"]
+    assert sum(row.overall.n for row in per_scenario) == 3 * 7
+    assert key_points.overall.n == 3 * 7 + 1  # 7 key points in each full call, 1 in the failed one
+    assert {row.key_point.turn for row in per_scenario} == {1, 2, 3, 4}
+    assert report.flagged == (staff,)
+    assert services.ended_calls_query(unreviewed=True).whereclause is not None
+    assert {call.id for call in db.session.scalars(services.ended_calls_query(unreviewed=True))}.isdisjoint(
+        {clean.id, rescued.id, strict.id, dismissed.id})
+
+
+def test_calibration_reads_the_thresholds_from_the_configuration(app, make_user, roleplay_content):
+    trainee, trainer = make_user(), make_user(role="trainer")
+    reviewed(finished_call(trainee), trainer, datetime(2026, 3, 10))
+    reviewed(finished_call(trainee, first_reply=NO_STAFF_NUMBER), trainer, datetime(2026, 3, 11),
+             [(1, "self_identification", True)])
+    assert (services.calibration().threshold, services.calibration().min_n) == (0.6, 10)
+    app.config.update(CALIBRATION_KAPPA=0.9, CALIBRATION_MIN_N=1)
+    report = services.calibration()
+    assert (report.threshold, report.min_n) == (0.9, 1)
+    assert services.calibration() is report  # kept until something changes
+
+
+def test_calibration_follows_new_reviews_and_later_overrides(app, make_user, roleplay_content):
+    trainee, trainer = make_user(), make_user(role="trainer")
+    first = reviewed(finished_call(trainee), trainer)
+
+    def staff() -> Agreement:
+        return {row.criterion: row for row in services.calibration().criteria}["self_identification"].overall
+
+    assert staff() == Agreement(1, 1, 1, 1)
+    reviewed(finished_call(trainee, first_reply=NO_STAFF_NUMBER), trainer)
+    assert staff() == Agreement(2, 2, 1, 1)
+    services.override_criterion(first, 1, "self_identification", False, "没听清工号", trainer)  # after the review
+    db.session.commit()
+    assert staff() == Agreement(2, 1, 1, 0)
+    finished_call(trainee, first_reply=NO_STAFF_NUMBER)  # not reviewed
+    assert staff() == Agreement(2, 1, 1, 0)
+
+
+def test_bench_impact_replays_stored_calls_with_a_draft_without_storing(app, make_user, roleplay_content):
+    trainee, trainer = make_user(), make_user(role="trainer")
+    good = finished_call(trainee)
+    rude = reviewed(finished_call(trainee, first_reply="您好，中国电信10000号，工号1024为您服务，这不归我们管。请问您要查询的手机号码是多少？"),
+                    trainer, services.utcnow(), [(1, "violation.forbidden_phrase", True)])
+    assert rude.state == services.FAILED and good.passed
+    finished_call(trainee, "cannot-hear-you")  # another scenario: not replayed
+    in_progress = services.start_call(trainee.id, "unexpected-fee", "practice")
+    db.session.commit()
+    counts = {model: db.session.scalar(db.select(db.func.count(model.id))) for model in (CallTurn, VerdictOverride)}
+    scenario = services.scenario_of(services.current_version_of("unexpected-fee"))
+
+    same, calls = services.bench_impact(scenario, services.scorer_for(services.current_norms_version()))
+    assert same.checked == 2 and same.changed == () and set(calls) == {good.id, rude.id}
+    assert in_progress.id not in calls
+
+    def lenient(text):  # a draft that no longer knows the forbidden phrase
+        verdict = services.scorer_for(services.current_norms_version())(text)
+        verdict.violations[:] = [hit for hit in verdict.violations if hit.category != "forbidden_phrase"]
+        return verdict
+
+    impact, _ = services.bench_impact(scenario, lenient)
+    assert [item.call_id for item in impact.changed] == [rude.id]
+    item = impact.changed[0]
+    # the stored call ended at turn 1 (critical), so the replay runs out of replies there
+    assert (item.before.failed_reason, item.after.failed_reason) == ("critical_violation", "incomplete")
+    assert not item.outcome_changed and impact.outcome_changes == 0 and len(item.changes) == 1
+    change = item.changes[0]
+    assert (change.before, change.after, change.trainer, change.toward_trainer) == (False, True, True, True)
+    assert impact.toward_trainer == 1 and impact.away_from_trainer == 0
+
+    limited, calls = services.bench_impact(scenario, fake_score, limit=1)
+    assert limited.checked == 1 and limited.limited and list(calls) == [rude.id]  # the latest call
+    assert {model: db.session.scalar(db.select(db.func.count(model.id))) for model in counts} == counts
+    assert rude.critical is False and rude.turns[0].verdict["criteria"][-1]["machine_passed"] is False

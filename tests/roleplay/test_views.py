@@ -1,6 +1,8 @@
-"""Role-play pages through the test client: playing a call, feedback per mode, scorecard, review, bench."""
+"""Role-play pages through the test client: playing a call, feedback per mode, scorecard, review,
+reviewed calls, calibration, bench (with its impact on stored calls)."""
 from datetime import timedelta
 
+from tests.roleplay.played import NO_STAFF_NUMBER, disagreeing_reviews, finished_call
 from webapp.extensions import db
 from webapp.registry import progress_recorded
 from webapp.roleplay import services
@@ -77,7 +79,7 @@ def test_trainer_reviews_and_overrides_with_a_required_reason(client, auth, make
     assert services.overrides_of(call) == {(1, "self_identification"): True}
     assert call.score == 100.0
     page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
-    assert "已复核" in page and "录音中报了工号，转写遗漏" in page
+    assert "已改判" in page and "录音中报了工号，转写遗漏" in page
 
 
 def test_bench_scores_a_draft_without_storing_anything(client, auth, make_user, roleplay_content):
@@ -160,7 +162,12 @@ def test_review_queue_filters_by_scenario_trainee_outcome_and_review(client, aut
     assert rows("?outcome=passed") == {good.id} and rows("?outcome=failed") == {bad.id}
     services.override_criterion(bad, 1, "violation.forbidden_phrase", True, "录音复核", trainer)
     db.session.commit()
+    assert rows("?unreviewed=1") == {good.id, bad.id}  # an override alone does not make a call reviewed
+    services.mark_reviewed(bad, trainer)
+    db.session.commit()
     assert rows("?unreviewed=1") == {good.id}
+    page = client.get("/roleplay/review").get_data(as_text=True)
+    assert page.count('class="badge badge-ok reviewed"') == 1 and page.count('class="badge badge-warn overridden"') == 1
     assert rows("?trainee=%25") == set()  # a LIKE wildcard is taken literally
 
 
@@ -176,3 +183,74 @@ def test_bench_tries_a_draft_of_the_norms_and_reply_times(client, auth, make_use
                        ).get_data(as_text=True)
     assert 'id="norms-problems"' in page and 'id="bench-result"' not in page
     assert db.session.scalar(db.select(db.func.count(Call.id))) == 0
+
+
+# --- reviewed calls, calibration, bench impact -----------------------------------------------------
+
+def test_a_trainer_marks_a_call_reviewed_on_its_scorecard(client, auth, make_user, roleplay_content):
+    trainee, trainer = make_user(), make_user(role="trainer", name="王芳")
+    call = finished_call(trainee, first_reply=NO_STAFF_NUMBER)
+    auth.login(trainee)
+    assert 'id="mark-reviewed"' not in client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
+    assert client.post(f"/roleplay/calls/{call.id}/reviewed").status_code == 403
+    auth.logout()
+    auth.login(trainer)
+    page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
+    assert 'id="mark-reviewed"' in page and "标记为已复核" in page
+    response = client.post(f"/roleplay/calls/{call.id}/reviewed")
+    assert response.status_code == 302 and response.location.endswith(f"/roleplay/calls/{call.id}/scorecard")
+    page = client.get(response.location).get_data(as_text=True)
+    assert 'id="reviewed-by"' in page and "王芳" in page and 'id="mark-reviewed"' not in page
+    assert call.reviewed_by_id == trainer.id
+    client.post(f"/roleplay/calls/{call.id}/reviewed")
+    assert "这通电话已经标记为已复核" in client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
+    in_progress = services.start_call(trainee.id, "unexpected-fee", "practice")
+    db.session.commit()
+    assert client.post(f"/roleplay/calls/{in_progress.id}/reviewed").status_code == 404
+    assert client.post("/roleplay/calls/987654/reviewed").status_code == 404
+
+
+def test_calibration_page_lists_criteria_and_flags_them_on_the_trainer_home(app, client, auth, make_user,
+                                                                             roleplay_content):
+    trainer = make_user(role="trainer")
+    auth.login(trainer)
+    page = client.get("/roleplay/calibration").get_data(as_text=True)
+    assert 'id="calibration-empty"' in page and 'id="calibration-flags"' not in client.get("/").get_data(as_text=True)
+
+    disagreeing_reviews(make_user(), trainer)
+    finished_call(make_user(), first_reply=NO_STAFF_NUMBER)  # not reviewed: not counted
+    page = client.get("/roleplay/calibration").get_data(as_text=True)
+    assert 'id="calibration-criteria"' in page and "<th class=\"month\">2026-03</th>" in page
+    assert '<tr data-criterion="self_identification">' in page  # 4 judgements: under the minimum of 10
+    assert 'data-criterion="key_point"' in page and 'id="calibration-key-points"' in page
+    app.config["CALIBRATION_MIN_N"] = 4
+    page = client.get("/roleplay/calibration").get_data(as_text=True)
+    assert '<tr data-criterion="self_identification" class="flagged">' in page
+    assert "0.00" in page and "低于 0.60" in page  # the rule, in Chinese
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="calibration-flags"' in home and '<li data-criterion="self_identification">' in home
+    client.post("/language/en", data={"next": "/"})
+    page = client.get("/roleplay/calibration").get_data(as_text=True)
+    assert "Calibration: machine against trainers" in page and "Staff number stated" in page
+    auth.logout()
+    auth.login(make_user(role="admin"))
+    assert 'id="calibration-flags"' in client.get("/").get_data(as_text=True)
+
+
+def test_bench_shows_the_impact_of_a_draft_on_stored_calls(client, auth, make_user, roleplay_content):
+    trainee = make_user()
+    missed = finished_call(trainee, first_reply=NO_STAFF_NUMBER)  # 91.7 %: passes at 70, fails at 100
+    perfect = finished_call(trainee)
+    assert missed.passed and perfect.passed
+    auth.login(make_user(role="trainer"))
+    draft = services.current_version_of("unexpected-fee").source.replace("pass_mark: 70", "pass_mark: 100")
+    page = client.post("/roleplay/bench", data={"scenario": "unexpected-fee", "source": draft}).get_data(as_text=True)
+    assert 'id="bench-result"' in page and 'id="bench-impact"' not in page  # only when asked for
+    page = client.post("/roleplay/bench", data={"scenario": "unexpected-fee", "source": draft, "impact": "1"}
+                       ).get_data(as_text=True)
+    assert 'id="bench-impact"' in page
+    assert 'data-checked="2" data-changed="1" data-outcomes="1" data-criteria="0"' in page
+    assert f'<tr data-call="{missed.id}" class="outcome-changed">' in page and f'data-call="{perfect.id}"' not in page
+    page = client.post("/roleplay/bench", data={"scenario": "cannot-hear-you", "impact": "1"}).get_data(as_text=True)
+    assert 'id="impact-none"' in page and "尚无已结束的通话" in page
+    assert db.session.scalar(db.select(db.func.count(Call.id))) == 2

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     add_nav(app, "roleplay.scenarios", _l("Role-play"), {Role.TRAINEE}, order=30)
     add_nav(app, "roleplay.review", _l("Call review"), set(REVIEWERS), order=31)
     add_nav(app, "roleplay.bench", _l("Scenario bench"), set(REVIEWERS), order=32)
+    add_nav(app, "roleplay.calibration", _l("Calibration"), set(REVIEWERS), order=33)
     add_home_panel(app, "roleplay/panel_trainee.html", {Role.TRAINEE}, order=30, context=_trainee_panel)
     add_home_panel(app, "roleplay/panel_reviewer.html", set(REVIEWERS), order=30, context=_reviewer_panel)
 
@@ -31,4 +32,6 @@ def _trainee_panel() -> dict:
 
 
 def _reviewer_panel() -> dict:
-    return {"recent_calls": services.recent_ended_calls(5)}
+    """Recent calls, and the criteria on which the machine and the trainers disagree (trainers and
+    admins maintain the norms and scenarios, so they see them on their home page)."""
+    return {"recent_calls": services.recent_ended_calls(5), "calibration": services.calibration()}

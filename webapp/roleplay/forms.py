@@ -28,6 +28,12 @@ class OverrideForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=1000)])
 
 
+class ReviewedForm(FlaskForm):
+    """Mark an ended call as reviewed (no fields: the call is in the URL, the trainer is signed in)."""
+
+    submit = SubmitField(_l("Mark as reviewed"))
+
+
 class BenchForm(FlaskForm):
     scenario = SelectField(_l("Scenario"), validators=[Optional()])
     source = TextAreaField(_l("Draft scenario text (optional; replaces the chosen scenario)"),
@@ -39,3 +45,5 @@ class BenchForm(FlaskForm):
     seconds = DatabaseIntegerField(_l("Seconds taken for each reply"), default=0,
                            validators=[Optional(), NumberRange(min=0, max=600)])
     submit = SubmitField(_l("Score the replies"))
+    #: Also replay the stored calls of the scenario through this scenario and these norms.
+    impact = SubmitField(_l("Score and show the impact on stored calls"))

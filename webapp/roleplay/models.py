@@ -85,7 +85,7 @@ class Call(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     scenario_version_id: Mapped[int] = mapped_column(ForeignKey("scenario_versions.id"), index=True)
     scenario_version: Mapped[ScenarioVersion] = relationship()
     norms_version_id: Mapped[int] = mapped_column(ForeignKey("norms_versions.id"), index=True)
@@ -105,12 +105,22 @@ class Call(db.Model):
     score: Mapped[float | None]
     passed: Mapped[bool | None]
     critical: Mapped[bool] = mapped_column(default=False)
+    #: When a trainer marked the ended call as reviewed ("gold"): its criteria then stand for the
+    #: trainer's judgement (the machine verdict where not overridden, the override where it is), which
+    #: the calibration page compares with the machine. Set once; the first trainer to mark it wins.
+    reviewed_at: Mapped[datetime | None] = mapped_column(index=True)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
 
     turns: Mapped[list["CallTurn"]] = relationship(order_by="CallTurn.index", back_populates="call")
 
     @property
     def in_progress(self) -> bool:
         return self.state == "in_progress"
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None
 
     def __repr__(self) -> str:
         return f"<Call {self.id} {self.mode} {self.state}>"

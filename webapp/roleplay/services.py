@@ -1,17 +1,23 @@
 """Role-play work on the database, shared by views, CLI and other domains. No commits here:
 the caller commits (and sends ``progress_recorded`` after a call ends)."""
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache, partial
 
+from flask import current_app
+from flask_babel import to_user_timezone
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
 from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.extensions import db
 
-from .call import COMPLETED, CallResult, CallState, Score, TurnResult
+from .calibration import Calibration, calibrate, month_of, ratings_of_call
+from .call import COMPLETED, CallResult, CallState, Criterion, Reply, Score, TurnResult
+from .impact import ImpactSummary, call_impact, memoized, summarise
 from .kinds import NORMS_NAME
 from .models import Call, CallTurn, NormsSet, NormsVersion, RoleplayScenario, ScenarioVersion, VerdictOverride
 from .norms import Norms, parse_norms
@@ -204,7 +210,7 @@ def ended_calls_query(scenario_id: str | None = None, trainee: str | None = None
                       unreviewed: bool = False):
     """Ended calls, newest first (the trainer's review queue), optionally narrowed to one scenario,
     a trainee (employee number or part of the name), passed or failed calls, or calls no trainer has
-    overridden yet ("unreviewed")."""
+    marked as reviewed yet ("unreviewed")."""
     query = db.select(Call).where(Call.state != IN_PROGRESS)
     if scenario_id:
         query = query.join(Call.scenario_version).where(ScenarioVersion.scenario_id == scenario_id)
@@ -218,12 +224,11 @@ def ended_calls_query(scenario_id: str | None = None, trainee: str | None = None
     elif outcome == "failed":
         query = query.where(db.or_(Call.passed.is_(False), Call.passed.is_(None)))
     if unreviewed:
-        overridden = db.select(CallTurn.call_id).join(VerdictOverride, VerdictOverride.call_turn_id == CallTurn.id)
-        query = query.where(Call.id.not_in(overridden))
+        query = query.where(Call.reviewed_at.is_(None))
     return query.order_by(Call.finished_at.desc(), Call.id.desc())
 
 
-def reviewed_call_ids(call_ids: list[int]) -> set[int]:
+def overridden_call_ids(call_ids: list[int]) -> set[int]:
     """Which of these calls carry at least one trainer override."""
     if not call_ids:
         return set()
@@ -231,6 +236,30 @@ def reviewed_call_ids(call_ids: list[int]) -> set[int]:
         db.select(CallTurn.call_id).join(VerdictOverride, VerdictOverride.call_turn_id == CallTurn.id)
         .where(CallTurn.call_id.in_(call_ids)).distinct()
     ))
+
+
+def mark_reviewed(call: Call, trainer) -> bool:
+    """Mark an ended call as reviewed by ``trainer``: from now on its criteria count as the trainer's
+    judgement (the machine verdict where not overridden, the override where overridden) when the
+    machine is calibrated against the trainers. One conditional update: the first trainer to mark a
+    call wins and a second mark (another tab, a double click) changes nothing and returns False.
+    Audited with the overrides the call carries at that moment."""
+    if call.in_progress:
+        raise RoleplayError("the call has not ended")
+    now = utcnow()
+    marked = db.session.execute(
+        db.update(Call).where(Call.id == call.id, Call.reviewed_at.is_(None), Call.state != IN_PROGRESS)
+        .values(reviewed_at=now, reviewed_by_id=trainer.id).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(call, ["reviewed_at", "reviewed_by_id", "reviewed_by"])
+    if not marked:
+        return False
+    overrides = overrides_of(call)
+    record("roleplay.review", f"call:{call.id}", {
+        "overrides": [{"turn": turn, "criterion": key, "passed": passed} for (turn, key), passed in sorted(overrides.items())],
+        "score": call.score, "passed": call.passed,
+    }, actor=trainer)
+    return True
 
 
 def recent_ended_calls(limit: int) -> list[Call]:
@@ -262,3 +291,94 @@ def scenario_results(user_id: int) -> dict[str, ScenarioResult]:
         )
         for scenario_id, call in best.items()
     }
+
+
+# --- calibration: machine against trainers ------------------------------------------------------
+
+def calibration(threshold: float | None = None, min_n: int | None = None) -> Calibration:
+    """Cohen's kappa between the machine and the trainers per criterion, over every reviewed call,
+    overall and per calendar month of review (in the app's time zone); thresholds from the
+    configuration unless given.
+
+    Trainers see the flagged criteria on their home page, so the result is kept per process and
+    recomputed only when a call is marked reviewed or an override is added (one small query tells)."""
+    threshold = current_app.config["CALIBRATION_KAPPA"] if threshold is None else threshold
+    min_n = current_app.config["CALIBRATION_MIN_N"] if min_n is None else min_n
+    changes = db.session.execute(db.select(
+        db.func.count(Call.reviewed_at), db.func.max(Call.reviewed_at),
+        db.select(db.func.max(VerdictOverride.id)).scalar_subquery(),
+    )).one()
+    key = (tuple(changes), threshold, min_n)
+    cached = current_app.extensions.get(_CALIBRATION_CACHE)
+    if cached is None or cached[0] != key:
+        cached = (key, _calibration(threshold, min_n))
+        current_app.extensions[_CALIBRATION_CACHE] = cached
+    return cached[1]
+
+
+_CALIBRATION_CACHE = "roleplay.calibration"
+
+
+def _calibration(threshold: float, min_n: int) -> Calibration:
+    """Three queries whatever the number of calls; only the criteria are read from the verdicts."""
+    reviewed = Call.reviewed_at.is_not(None)
+    calls = db.session.execute(
+        db.select(Call.id, Call.reviewed_at, ScenarioVersion.scenario_id)
+        .join(ScenarioVersion, Call.scenario_version_id == ScenarioVersion.id).where(reviewed)
+    ).all()
+    turns: dict[int, list] = defaultdict(list)
+    overrides: dict[int, dict] = defaultdict(dict)
+    if calls:
+        for call_id, index, criteria in db.session.execute(
+            db.select(CallTurn.call_id, CallTurn.index, CallTurn.verdict["criteria"])
+            .join(Call, CallTurn.call_id == Call.id).where(reviewed)
+        ):
+            turns[call_id].append((index, [Criterion.from_json(item) for item in criteria or ()]))
+        for call_id, index, key, passed in db.session.execute(
+            db.select(CallTurn.call_id, CallTurn.index, VerdictOverride.criterion, VerdictOverride.passed)
+            .join(CallTurn, VerdictOverride.call_turn_id == CallTurn.id).join(Call, CallTurn.call_id == Call.id)
+            .where(reviewed).order_by(VerdictOverride.id)
+        ):
+            overrides[call_id][(index, key)] = passed  # the latest decision wins
+    ratings = []
+    for call_id, reviewed_at, scenario_id in calls:
+        month = month_of(to_user_timezone(reviewed_at))
+        ratings += ratings_of_call(scenario_id, month, sorted(turns[call_id], key=lambda turn: turn[0]), overrides[call_id])
+    return calibrate(ratings, threshold, min_n)
+
+
+# --- the bench: impact of a draft on stored calls ------------------------------------------------
+
+#: The bench replays at most this many calls (the latest), so that the page stays fast.
+IMPACT_CALL_LIMIT = 500
+
+
+def bench_impact(scenario: Scenario, score: Score, limit: int = IMPACT_CALL_LIMIT) -> tuple[ImpactSummary, dict[int, Call]]:
+    """Replay the latest ``limit`` ended calls of ``scenario.id`` (their replies and reply times)
+    through ``scenario`` with ``score`` and compare with their stored machine verdicts. Returns the
+    summary and the replayed calls by id. Nothing is stored."""
+    calls = list(db.session.scalars(
+        db.select(Call).join(ScenarioVersion, Call.scenario_version_id == ScenarioVersion.id)
+        .where(ScenarioVersion.scenario_id == scenario.id, Call.state != IN_PROGRESS)
+        .options(selectinload(Call.scenario_version), selectinload(Call.user), selectinload(Call.turns))
+        .order_by(Call.finished_at.desc(), Call.id.desc()).limit(limit + 1)
+    ))
+    limited, calls = len(calls) > limit, calls[:limit]
+    overrides: dict[int, dict] = defaultdict(dict)
+    reviewed_ids = [call.id for call in calls if call.reviewed]
+    if reviewed_ids:
+        for call_id, index, key, passed in db.session.execute(
+            db.select(CallTurn.call_id, CallTurn.index, VerdictOverride.criterion, VerdictOverride.passed)
+            .join(CallTurn, VerdictOverride.call_turn_id == CallTurn.id)
+            .where(CallTurn.call_id.in_(reviewed_ids)).order_by(VerdictOverride.id)
+        ):
+            overrides[call_id][(index, key)] = passed
+    score = memoized(score)
+    impacts = []
+    for call in calls:
+        before = call_state(call).result()
+        trainer = {(turn.index, c.key): overrides[call.id].get((turn.index, c.key), c.machine_passed)
+                   for turn in before.turns for c in turn.criteria} if call.reviewed else None
+        replies = [Reply(turn.reply, turn.seconds) for turn in call.turns]
+        impacts.append(call_impact(call.id, before, replies, scenario, score, trainer))
+    return summarise(impacts, limited), {call.id: call for call in calls}

@@ -1,4 +1,5 @@
-"""Role-play pages: scenario list, call screen, scorecard; trainer review queue, overrides, test bench."""
+"""Role-play pages: scenario list, call screen, scorecard; trainer review queue, overrides, reviewed
+calls, calibration of the machine against the trainers, test bench."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +13,7 @@ from webapp.registry import progress_recorded
 
 from . import services
 from .call import CUSTOMER_LOST, DEMANDS_MANAGER_LINE, Reply, replay
-from .forms import BenchForm, OverrideForm, ReplyForm, StartCallForm
+from .forms import BenchForm, OverrideForm, ReplyForm, ReviewedForm, StartCallForm
 from .models import Call
 from .scenarios import parse_scenario
 from .transcript import reply_segments
@@ -20,6 +21,8 @@ from .transcript import reply_segments
 bp = Blueprint("roleplay", __name__, url_prefix="/roleplay", template_folder="templates", static_folder="static")
 
 CALLS_PER_PAGE = 30
+#: Months shown as columns on the calibration page (older months still count in "overall").
+CALIBRATION_MONTHS_SHOWN = 6
 REVIEWERS = (Role.TRAINER, Role.ADMIN)
 
 
@@ -106,6 +109,7 @@ def scorecard(call_id: int):
         "roleplay/scorecard.html", call=call, result=result, scenario=services.scenario_of(call.scenario_version),
         segments={turn.index: reply_segments(turn) for turn in result.turns},
         history=services.override_history(call), reviewing=reviewing, ended=_ending(result),
+        review_form=ReviewedForm() if reviewing and not call.reviewed else None,
     )
 
 
@@ -127,7 +131,7 @@ def review():
     scenarios = services.current_scenarios()
     return render_template("roleplay/review.html", page=page, filters=filters, args=args,
                            scenarios=scenarios, by_id={s.id: s for s in scenarios},
-                           reviewed=services.reviewed_call_ids([call.id for call in page.items]))
+                           overridden=services.overridden_call_ids([call.id for call in page.items]))
 
 
 @bp.post("/calls/<int:call_id>/override")
@@ -149,17 +153,47 @@ def override(call_id: int):
     return redirect(url_for("roleplay.scorecard", call_id=call.id, _anchor=f"turn-{form.turn.data or 1}"))
 
 
+@bp.post("/calls/<int:call_id>/reviewed")
+@roles_required(*REVIEWERS)
+def mark_reviewed(call_id: int):
+    """Mark an ended call as reviewed: its verdicts (with the overrides) become the trainers' judgement."""
+    call = db.get_or_404(Call, call_id)
+    if not ReviewedForm().validate_on_submit():
+        abort(400)
+    try:
+        marked = services.mark_reviewed(call, current_user)
+    except services.RoleplayError:
+        abort(404)
+    db.session.commit()
+    if marked:
+        flash(_("Marked as reviewed: these verdicts now count as the trainers' judgement in the calibration."), "success")
+    else:
+        flash(_("This call had already been marked as reviewed."), "info")
+    return redirect(url_for("roleplay.scorecard", call_id=call.id))
+
+
+@bp.get("/calibration")
+@roles_required(*REVIEWERS)
+def calibration():
+    """Agreement and Cohen's kappa between the machine and the trainers' reviews, per criterion."""
+    report = services.calibration()
+    return render_template("roleplay/calibration.html", report=report,
+                           months=report.months[-CALIBRATION_MONTHS_SHOWN:],
+                           by_id={s.id: s for s in services.current_scenarios()})
+
+
 @bp.route("/bench", methods=["GET", "POST"])
 @roles_required(*REVIEWERS)
 def bench():
     """Type replies against a scenario (or a draft of one) with the published norms (or a draft of
-    them) and see the scoring; nothing is stored."""
+    them) and see the scoring, and optionally what they would change on the stored calls of that
+    scenario; nothing is stored."""
     scenarios = services.current_scenarios()
     form = BenchForm()
     form.scenario.choices = [SelectChoice(s.id, f"{s.id} · {s.title_zh}") for s in scenarios]
     result, problems, norms_problems, scenario = None, [], [], None
     norms_version = services.current_norms_version()
-    versions = {}
+    versions, impact, impact_calls = {}, None, {}
     if form.validate_on_submit():
         score = None
         if form.norms_source.data and form.norms_source.data.strip():
@@ -182,9 +216,12 @@ def bench():
             replies = lines or [turn.model_reply for turn in scenario.turns]
             seconds = form.seconds.data or 0
             result = replay(scenario, [Reply(text, seconds) for text in replies], score)
+            if form.impact.data:
+                impact, impact_calls = services.bench_impact(scenario, score)
     return render_template(
         "roleplay/bench.html", form=form, result=result, problems=problems, norms_problems=norms_problems,
-        scenario=scenario, versions=versions,
+        scenario=scenario, versions=versions, impact=impact, impact_calls=impact_calls,
+        impact_limit=services.IMPACT_CALL_LIMIT,
         segments={turn.index: reply_segments(turn) for turn in result.turns} if result else {},
         norms_missing=norms_version is None, ended=_ending(result) if result else None,
     )
