@@ -14,7 +14,7 @@ def ignoring(*categories):
     def score(text):
         verdict = fake_score(text)
         return FakeVerdict([h for h in verdict.elements if h.category not in categories],
-                           [h for h in verdict.violations if h.category not in categories])
+                           [h for h in verdict.violations if h.category not in categories], verdict.text)
     return score
 
 
