@@ -15,9 +15,11 @@ _signals = Namespace()
 #: Sent with ``user_id=`` after a lesson completion, graded quiz or finished call is committed.
 progress_recorded = _signals.signal("progress-recorded")
 
-#: Sent by the roster importer before it commits, with ``rows=[RosterRow, ...]`` (users already
-#: flushed, ``row.user`` set). Receivers return a list of ``webapp.accounts.roster.RowProblem``
-#: (message = English msgid marked with ``N_``, params); any problem rolls the whole import back.
+#: Sent by the roster importer before it commits, with ``rows=[RosterRow, ...]`` (accounts already
+#: written, ``row.user_id`` set) and ``actor=`` (the importing User, None from the command line).
+#: Receivers return a list of ``webapp.accounts.roster.RowProblem`` (message = English msgid
+#: marked with ``N_``, params); any problem rolls the whole import back. Rosters run to 100,000
+#: rows: write in bulk, not row by row.
 roster_imported = _signals.signal("roster-imported")
 
 

@@ -1,8 +1,11 @@
 """Real-browser flows in Debian's Chromium: sign in, switch language, sign out; an admin creates a
-user who then signs in and must choose their own password."""
+user who then signs in and must choose their own password; a big roster import shows its progress."""
 import re
+import threading
 
 from playwright.sync_api import expect
+
+from webapp.accounts import importer
 
 from tests.conftest import TEST_PASSWORD
 
@@ -52,3 +55,28 @@ def test_admin_creates_a_user_who_then_signs_in(page, live_server, make_user):
     page.fill("#confirm", "my-own-secret-9")
     page.click("form [type=submit]")
     expect(page.locator("#welcome h1")).to_have_text("欢迎，新同事")
+
+
+def test_a_big_roster_import_shows_progress_then_its_result(page, live_server, live_app, make_user, monkeypatch):
+    live_app.config["ROSTER_BACKGROUND_LINES"] = 5  # any file over five lines runs in a worker thread
+    release = threading.Event()
+    import_roster = importer.import_roster
+
+    def held_import(*args, **kwargs):  # the worker waits until the test has seen the progress bar
+        release.wait(timeout=30)
+        return import_roster(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "import_roster", held_import)
+    hr = make_user(role="hr")
+    sign_in(page, live_server, hr.employee_no)
+    page.goto(f"{live_server}/admin/users/import")
+    roster = "工号,姓名,部门\n" + "".join(f"P{number:04d},学员{number},营业厅\n" for number in range(300))
+    page.set_input_files("#roster", files=[{"name": "roster.csv", "mimeType": "text/csv",
+                                            "buffer": roster.encode("utf-8-sig")}])
+    page.click("#roster-form [type=submit]")
+    expect(page).to_have_url(re.compile(r"/admin/users/import/\d+$"))
+    expect(page.locator("#import-progress .progress")).to_be_visible()
+    release.set()
+    # The page polls the job's status and reloads itself with the result (CSP: script from 'self').
+    expect(page.locator("#roster-result")).to_contain_text("新建 300 个")
+    expect(page.locator("#roster-result")).to_contain_text("管理员发放初始密码")

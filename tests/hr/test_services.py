@@ -3,6 +3,7 @@ import csv
 import io
 from datetime import date
 
+from webapp.accounts import importer
 from webapp.accounts import services as accounts
 from webapp.certification.engine import State
 from webapp.certification.services import local_today
@@ -30,7 +31,8 @@ def test_roster_import_assigns_posts_with_due_dates(app, posts):
               "r001,赵一,客服一部,10000号客服代表,2026/12/31\n"
               "r002,钱二,营业厅,hall-consultant,\n"
               "r003,孙三,营业厅,,\n").encode("utf-8-sig")
-    result = accounts.import_roster(roster)
+    result = importer.import_roster(roster)
+    db.session.commit()
     assert result.problems == []
     assignments = {(a.user.employee_no, a.post_id, a.due_date) for a in db.session.scalars(db.select(PostAssignment))}
     assert assignments == {("r001", "hotline-agent", date(2026, 12, 31)), ("r002", "hall-consultant", None)}
@@ -41,7 +43,7 @@ def test_roster_import_rejects_unknown_posts_and_dates(app, posts):
               "r001,赵一,客服一部,10000号客服代表,下个月\n"
               "r002,钱二,营业厅,保安,\n"
               "r003,孙三,营业厅,,2026-01-01\n").encode("utf-8")
-    result = accounts.import_roster(roster)
+    result = importer.import_roster(roster)
     assert [problem.row_number for problem in result.problems] == [2, 3, 4]
     assert accounts.find_user("r001") is None and db.session.scalar(db.select(PostAssignment)) is None
 

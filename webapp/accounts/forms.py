@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from webapp.access import Role
@@ -59,7 +59,19 @@ class RosterForm(FlaskForm):
     submit = SubmitField(_l("Import"))
 
 
+class RoleForm(FlaskForm):
+    """Posted by the role select on each row of the users page."""
+
+    role = SelectField(_l("Role"), choices=role_choices)
+
+
+class FirstPasswordsForm(FlaskForm):
+    """Posted by the button of one department on the first passwords page ("" = any)."""
+
+    department = HiddenField()
+
+
 class ActionForm(FlaskForm):
-    """An empty form: a CSRF-protected button (deactivate, reactivate, reset password)."""
+    """An empty form: a CSRF-protected button (deactivate, reactivate, reset password, unlock)."""
 
     submit = SubmitField()

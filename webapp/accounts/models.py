@@ -1,9 +1,10 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.accounts.throttle import Failures
 from webapp.clock import utcnow
 from webapp.extensions import db
 
@@ -22,11 +23,16 @@ class User(UserMixin, db.Model):
     #: One of webapp.access.Role.
     role: Mapped[str] = mapped_column(String(16), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    #: None until an administrator issues a first password (accounts created by a roster import).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     #: Set for passwords handed out by an admin or an import; cleared when the user picks their own.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to sign in inactive users
@@ -37,11 +43,58 @@ class User(UserMixin, db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed sign-in attempts per key ("account:<employee_no>" or "address:<ip>")."""
+    """Failed sign-ins counted for an account, an account at one address, or an address
+    (see throttle.py); the empty string stands for "any"."""
 
     __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("employee_no", "address"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(120), unique=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    last_failure_at: Mapped[datetime]
+    #: As typed at sign-in: unknown numbers are counted like real ones.
+    employee_no: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int]
+    #: The counter's window opened with its first failure.
+    started_at: Mapped[datetime]
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+
+    @property
+    def as_failures(self) -> Failures:
+        return Failures(self.failures, self.started_at, self.last_failure_at)
+
+
+class RosterImportJob(db.Model):
+    """One roster file imported from the web, with its progress while a worker thread runs it."""
+
+    __tablename__ = "roster_import_jobs"
+
+    QUEUED, RUNNING, DONE, REJECTED, FAILED = "queued", "running", "done", "rejected", "failed"
+    FINISHED = (DONE, REJECTED, FAILED)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    state: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    #: What the worker is doing: "reading", "checking", "saving" (shown with the progress bar).
+    phase: Mapped[str] = mapped_column(String(16), default="")
+    percent: Mapped[int] = mapped_column(default=0)
+    rows: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    #: The first problems as [row, msgid, params]; problem_count has them all.
+    problems: Mapped[list] = mapped_column(JSON, default=list)
+    problem_count: Mapped[int] = mapped_column(default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Moved on at every progress step: a running job quiet for long lost its worker.
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+    actor: Mapped[User] = relationship()
+
+    @property
+    def finished(self) -> bool:
+        return self.state in self.FINISHED
+
+    def __repr__(self) -> str:
+        return f"<RosterImportJob {self.id} {self.state} {self.percent}%>"

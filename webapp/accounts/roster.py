@@ -36,6 +36,14 @@ def N_(message: str) -> str:
 
 
 EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+#: A team cell with only this takes the person out of their team (an empty cell keeps it).
+CLEAR_TEAM = "-"
+#: Longest cell per column, in characters.
+MAX_LENGTH = {"employee_no": 32, "name": 100, "department": 100, "team": 100, "role": 20, "post": 100,
+              "due_date": 40}
+#: Longest line read at all: the csv module refuses longer fields (field_size_limit) with an error
+#: that names neither line nor column, so they are reported here first.
+MAX_LINE = 128 * 1024
 
 
 @dataclass
@@ -44,11 +52,13 @@ class RosterRow:
     employee_no: str
     name: str
     department: str
-    team: str
-    role: Role
+    #: None keeps the account's team: no 班组 column, or an empty cell. CLEAR_TEAM empties it.
+    team: str | None
+    #: None keeps the account's role (a new account is a trainee): no 角色 column, or an empty cell.
+    role: Role | None
     #: Optional columns other domains consume (post, due_date), as written in the file.
     extra: dict[str, str] = field(default_factory=dict)
-    user: object = None  # set by the importer once the row is saved
+    user_id: int | None = None  # set by the importer once the row is saved
 
 
 @dataclass(frozen=True)
@@ -83,11 +93,39 @@ def _canonical_header(text: str) -> str | None:
 
 
 def _parse_role(text: str) -> Role | None:
-    wanted = text.strip().lower() or Role.TRAINEE.value
+    wanted = text.strip().lower()
     for role, aliases in ROLE_ALIASES.items():
         if wanted in aliases:
             return role
     return None
+
+
+def _column_label(header: list[str], index: int) -> str:
+    return header[index].strip() if index < len(header) and header[index].strip() else f"#{index + 1}"
+
+
+def _unreadable_lines(text: str) -> list[RowProblem]:
+    """NUL characters (a binary or UTF-16 file) and lines too long for the csv module, by line
+    number and column (counted by commas: such lines are rarely quoted)."""
+    if "\x00" not in text and len(text) <= MAX_LINE:
+        return []
+    lines = text.split("\n")
+    header = lines[0].split(",")
+    problems = []
+    for line_number, line in enumerate(lines, start=1):
+        if "\x00" in line:
+            column = line[:line.index("\x00")].count(",")
+            problems.append(RowProblem(line_number, N_(
+                "column %(column)s contains a NUL character: is this a CSV text file?"),
+                {"column": _column_label(header, column)}))
+        elif len(line) > MAX_LINE:
+            cells = line.split(",")
+            column = max(range(len(cells)), key=lambda index: len(cells[index]))
+            problems.append(RowProblem(line_number, N_("column %(column)s is longer than 128 KB"),
+                                       {"column": _column_label(header, column)}))
+        if len(problems) >= 20:
+            break
+    return problems
 
 
 def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowProblem]]:
@@ -95,15 +133,27 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowProblem]]:
         text = decode(data)
     except UnicodeDecodeError:
         return [], [RowProblem(1, N_("the file is neither UTF-8 nor GB18030 text"))]
+    problems = _unreadable_lines(text)
+    if problems:
+        return [], problems
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        return [], [RowProblem(1, N_("the file is empty"))]
-    columns = [_canonical_header(cell) for cell in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        return [], [RowProblem(1, N_("missing column(s): %(columns)s"), {"columns": ", ".join(missing)})]
+    try:
+        header = next(reader, None)
+        if not header:
+            return [], [RowProblem(1, N_("the file is empty"))]
+        columns = [_canonical_header(cell) for cell in header]
+        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+        if missing:
+            return [], [RowProblem(1, N_("missing column(s): %(columns)s"), {"columns": ", ".join(missing)})]
+        rows, problems = _parse_rows(reader, header, columns)
+    except csv.Error as error:  # e.g. a quoted cell spanning lines beyond the csv field limit
+        return [], [RowProblem(reader.line_num, N_("the file cannot be read as CSV here: %(reason)s"),
+                               {"reason": str(error)})]
+    return rows, problems
 
+
+def _parse_rows(reader, header: list[str], columns: list[str | None]) -> tuple[list[RosterRow], list[RowProblem]]:
+    label = {column: header[index].strip() for index, column in enumerate(columns) if column}
     rows: list[RosterRow] = []
     problems: list[RowProblem] = []
     first_row_of: dict[str, int] = {}
@@ -111,6 +161,11 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowProblem]]:
         if not any(cell.strip() for cell in cells):
             continue  # Excel leaves blank lines at the end
         values = {column: cell.strip() for column, cell in zip(columns, cells) if column}
+        too_long = [column for column, value in values.items() if len(value) > MAX_LENGTH[column]]
+        if too_long:
+            problems.extend(RowProblem(row_number, N_("%(column)s is longer than %(max)d characters"),
+                                       {"column": label[column], "max": MAX_LENGTH[column]}) for column in too_long)
+            continue
         row_problems = []
         employee_no = values.get("employee_no", "")
         if not EMPLOYEE_NO.match(employee_no):
@@ -122,17 +177,20 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RowProblem]]:
         else:
             first_row_of[employee_no] = row_number
         name = values.get("name", "")
-        if not name or len(name) > 100:
-            row_problems.append(RowProblem(row_number, N_("name is empty or longer than 100 characters")))
+        if not name:
+            row_problems.append(RowProblem(row_number, N_("name is empty")))
         department = values.get("department", "")
         if not department:
             row_problems.append(RowProblem(row_number, N_("department is empty")))
-        role = _parse_role(values.get("role", ""))
-        if role is None:
+        role_text = values.get("role", "")
+        role = _parse_role(role_text) if role_text else None
+        if role_text and role is None:
             row_problems.append(RowProblem(row_number, N_(
-                "unknown role %(role)s (trainee/学员, trainer/培训师, hr/人事, admin/管理员)"), {"role": values.get("role")}))
+                "unknown role %(role)s (trainee/学员, trainer/培训师, hr/人事, admin/管理员)"), {"role": role_text}))
         problems.extend(row_problems)
         if not row_problems:
+            team_text = values.get("team", "")
+            team = "" if team_text == CLEAR_TEAM else (team_text or None)
             extra = {key: values[key] for key in ("post", "due_date") if values.get(key)}
-            rows.append(RosterRow(row_number, employee_no, name, department, values.get("team", ""), role, extra))
+            rows.append(RosterRow(row_number, employee_no, name, department, team, role, extra))
     return rows, problems

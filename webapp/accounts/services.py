@@ -1,20 +1,25 @@
-"""Changes to accounts, shared by the views and the CLI."""
+"""Changes to accounts and signing in, shared by the views and the CLI. No commits, except
+``authenticate`` (failed attempts must be counted even when the request goes no further)."""
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
 
 from flask import current_app
+from sqlalchemy import and_, case, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.access import Role
-from webapp.accounts import throttle
+from webapp.accounts import rules, throttle
 from webapp.accounts.models import LoginThrottle, User
-from webapp.accounts.roster import RosterRow, RowProblem, parse_roster
 from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.registry import roster_imported
 
 MIN_PASSWORD_LENGTH = 8
+#: First passwords issued per click: scrypt costs about 0.1 s each.
+FIRST_PASSWORDS_AT_ONCE = 50
 
 
 class AccountError(Exception):
@@ -33,7 +38,21 @@ def find_user(employee_no: str) -> User | None:
     return db.session.execute(db.select(User).filter_by(employee_no=employee_no.strip())).scalar_one_or_none()
 
 
+def actor_role(actor: User | None) -> str:
+    """Who acts, as the rules name them: a role, or the system for the command line."""
+    return rules.SYSTEM if actor is None else actor.role
+
+
+def count_active_admins(*, lock: bool) -> int:
+    """With ``lock``, the administrators' rows stay locked until commit on PostgreSQL: two
+    administrators demoting each other at the same moment must not both see the other one still
+    there. Only changes that may take the role away lock (the lock stalls their sign-ins)."""
+    query = db.select(User.id).where(User.role == Role.ADMIN, User.active)
+    return len(db.session.scalars(query.with_for_update() if lock else query).all())
+
+
 def create_user(employee_no, name, department, role, password, team="", actor=None) -> User:
+    rules.check_role_change(actor_role(actor), None, role, active_admins=count_active_admins(lock=False))
     if find_user(employee_no) is not None:
         raise AccountError(f"employee number {employee_no} is already taken")
     user = User(
@@ -51,25 +70,62 @@ def create_user(employee_no, name, department, role, password, team="", actor=No
     return user
 
 
-def set_active(user: User, active: bool, actor: User) -> None:
-    if user.id == actor.id and not active:
-        raise AccountError("you cannot deactivate your own account")
+def change_role(user: User, role: Role | str, actor: User | None) -> bool:
+    """Returns whether the role changed."""
+    role = Role(role)
+    rules.check_role_change(actor_role(actor), user.role, role, target_active=user.active,
+                            active_admins=count_active_admins(lock=user.role == Role.ADMIN))
+    if user.role == role:
+        return False
+    record("user.role", f"user:{user.employee_no}", {"from": user.role, "to": role.value}, actor=actor)
+    user.role = role.value
+    return True
+
+
+def set_active(user: User, active: bool, actor: User | None) -> None:
+    if active:
+        rules.check_account_change(actor_role(actor), user.role)
+    elif user.active:
+        rules.check_deactivation(actor_role(actor), user.role, is_self=actor is not None and user.id == actor.id,
+                                 active_admins=count_active_admins(lock=user.role == Role.ADMIN))
     user.active = active
     record("user.activate" if active else "user.deactivate", f"user:{user.employee_no}", actor=actor)
 
 
-def reset_password(user: User, actor: User) -> str:
-    """Give the user a new temporary password, which they must change at next sign-in."""
+def issue_password(user: User, actor: User | None) -> str:
+    """A new temporary password, to be changed at next sign-in; also lifts any sign-in lock."""
+    rules.check_password_issue(actor_role(actor))
     password = temporary_password()
+    action = "user.reset_password" if user.has_password else "user.first_password"
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    _clear_throttle(f"account:{user.employee_no}")
-    record("user.reset_password", f"user:{user.employee_no}", actor=actor)
+    _forget_failures(user.employee_no)
+    record(action, f"user:{user.employee_no}", actor=actor)
     return password
 
 
+def _awaiting_first_password():
+    """Active accounts nobody has issued a password for yet (created by a roster import)."""
+    return User.password_hash.is_(None), User.active
+
+
+def first_passwords_by_department() -> list[tuple[str, int]]:
+    query = (db.select(User.department, db.func.count()).where(*_awaiting_first_password())
+             .group_by(User.department).order_by(User.department))
+    return [tuple(row) for row in db.session.execute(query)]
+
+
+def issue_first_passwords(department: str | None, actor: User | None,
+                          limit: int = FIRST_PASSWORDS_AT_ONCE) -> list[tuple[User, str]]:
+    query = db.select(User).where(*_awaiting_first_password())
+    if department:
+        query = query.where(User.department == department)
+    users = db.session.scalars(query.order_by(User.employee_no).limit(limit)).all()
+    return [(user, issue_password(user, actor)) for user in users]
+
+
 def change_own_password(user: User, current: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, current):
+    if user.password_hash is None or not check_password_hash(user.password_hash, current):
         raise AccountError("the current password is wrong")
     user.password_hash = hash_password(new)
     user.must_change_password = False
@@ -80,103 +136,110 @@ def change_own_password(user: User, current: str, new: str) -> None:
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None = None
-    retry_after_seconds: int = 0
-    locked_out: bool = False
+    #: Set when the attempt was not even checked: the account or the address must wait.
+    refused: throttle.Verdict | None = None
 
 
-def _throttle_row(key: str) -> LoginThrottle | None:
-    return db.session.execute(db.select(LoginThrottle).filter_by(key=key)).scalar_one_or_none()
+ANY = ""  # LoginThrottle's employee_no or address when a counter is not tied to one
 
 
-def _clear_throttle(key: str) -> None:
-    row = _throttle_row(key)
-    if row is not None:
-        db.session.delete(row)
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
-def _note_failure(key: str, now) -> None:
-    row = _throttle_row(key)
-    if row is None:
-        db.session.add(LoginThrottle(key=key, failures=1, last_failure_at=now))
-    else:
-        row.failures += 1
-        row.last_failure_at = now
+def _counters(employee_no: str, address: str) -> dict[tuple[str, str], throttle.Failures]:
+    rows = db.session.scalars(db.select(LoginThrottle).where(or_(
+        and_(LoginThrottle.employee_no == employee_no, LoginThrottle.address.in_([ANY, address])),
+        and_(LoginThrottle.employee_no == ANY, LoginThrottle.address == address))))
+    return {(row.employee_no, row.address): row.as_failures for row in rows}
+
+
+def _count_failure(employee_no: str, address: str, policy: throttle.Policy, now: datetime) -> None:
+    """One more failure on this counter, atomically (concurrent attempts each count); a counter
+    whose window has passed starts again from one."""
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = LoginThrottle.__table__
+    expired = table.c.started_at <= now - policy.window
+    statement = insert(table).values(employee_no=employee_no, address=address, failures=1, started_at=now,
+                                     last_failure_at=now)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=[table.c.employee_no, table.c.address],
+        set_={"failures": case((expired, 1), else_=table.c.failures + 1),
+              "started_at": case((expired, now), else_=table.c.started_at),
+              "last_failure_at": now}))
+
+
+def _note_failure(employee_no: str, address: str, now: datetime) -> None:
+    _count_failure(employee_no, ANY, throttle.ACCOUNT, now)
+    _count_failure(employee_no, address, throttle.PAIR, now)
+    _count_failure(ANY, address, throttle.ADDRESS, now)
+    # Counters quiet for longer than every window are dead weight (sprayed unknown numbers).
+    longest = max(throttle.ACCOUNT.window, throttle.PAIR.window, throttle.ADDRESS.window)
+    db.session.execute(db.delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - longest))
+
+
+def _forget_failures(employee_no: str, address: str | None = None) -> None:
+    """The account's own counters: at one address (with the account's) or everywhere."""
+    query = db.delete(LoginThrottle).where(LoginThrottle.employee_no == employee_no)
+    if address is not None:
+        query = query.where(LoginThrottle.address.in_([ANY, address]))
+    db.session.execute(query)
 
 
 def authenticate(employee_no: str, password: str, address: str) -> SignInResult:
-    """Check credentials unless the account or the address is being throttled. Commits."""
-    now = utcnow()
-    keys = (f"account:{employee_no.strip()}", f"address:{address}")
-    for key in keys:
-        row = _throttle_row(key)
-        verdict = throttle.check(row.failures, row.last_failure_at, now) if row else throttle.Verdict(True)
-        if not verdict.allowed:
-            return SignInResult(retry_after_seconds=max(1, int(verdict.retry_after.total_seconds())),
-                                locked_out=verdict.locked_out)
+    """Check credentials unless the account or the address must wait. Commits."""
+    employee_no, address, now = employee_no.strip(), address[:64], utcnow()  # the column's width
+    counters = _counters(employee_no, address)
+    verdict = throttle.sign_in_verdict(counters.get((employee_no, ANY)), counters.get((employee_no, address)),
+                                       counters.get((ANY, address)), now)
+    if not verdict.allowed:
+        return SignInResult(refused=verdict)
     user = find_user(employee_no)
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
-        for key in keys:
-            _note_failure(key, now)
+    usable = user is not None and user.active and user.has_password
+    # Unknown, deactivated and password-less accounts cost the same hash check as real ones, so
+    # the time an answer takes does not tell which employee numbers exist.
+    stored = user.password_hash if usable else _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+    if not check_password_hash(stored, password) or not usable:
+        _note_failure(employee_no, address, now)
         db.session.commit()
         return SignInResult()
-    for key in keys:
-        _clear_throttle(key)
+    _forget_failures(employee_no, address)
     user.last_login_at = now
     db.session.commit()
     return SignInResult(user=user)
 
 
-# --- roster import ----------------------------------------------------------------------------
-
 @dataclass
-class RosterImport:
-    problems: list[RowProblem] = field(default_factory=list)
-    created: list[tuple[User, str]] = field(default_factory=list)  # (user, temporary password)
-    updated: int = 0
-    unchanged: int = 0
+class HeldAccount:
+    """An account whose sign-ins are refused for now (too many failures), for the admin list."""
+
+    user: User
+    verdict: throttle.Verdict | None = None  # the longest refusal
+    failures: int = 0  # within the account's window, from anywhere
+    addresses: list[str] = field(default_factory=list)  # where it is refused from
 
 
-def _apply_row(row: RosterRow, result: RosterImport, actor) -> None:
-    user = find_user(row.employee_no)
-    if user is None:
-        password = temporary_password()
-        user = create_user(row.employee_no, row.name, row.department, row.role, password, row.team, actor=actor)
-        user.must_change_password = True
-        result.created.append((user, password))
-    else:
-        wanted = {"name": row.name, "department": row.department, "team": row.team, "role": row.role.value}
-        changed = {key: value for key, value in wanted.items() if getattr(user, key) != value}
-        for key, value in changed.items():
-            setattr(user, key, value)
-        if changed:
-            result.updated += 1
-            record("user.update", f"user:{user.employee_no}", {"changed": sorted(changed)}, actor=actor)
-        else:
-            result.unchanged += 1
-    row.user = user
+def held_accounts(now: datetime) -> list[HeldAccount]:
+    rows = db.session.execute(
+        db.select(LoginThrottle, User).join(User, User.employee_no == LoginThrottle.employee_no)
+        .order_by(User.employee_no, LoginThrottle.address))
+    held: dict[int, HeldAccount] = {}
+    for counter, user in rows:
+        entry = held.setdefault(user.id, HeldAccount(user))
+        policy = throttle.ACCOUNT if counter.address == ANY else throttle.PAIR
+        verdict = throttle.check(counter.as_failures, policy, now)
+        if counter.address == ANY:
+            entry.failures = throttle.current_count(counter.as_failures, policy, now)
+        elif not verdict.allowed:
+            entry.addresses.append(counter.address)
+        if not verdict.allowed and (entry.verdict is None or verdict.retry_after > entry.verdict.retry_after):
+            entry.verdict = verdict
+    return [entry for entry in held.values() if entry.verdict is not None]
 
 
-def import_roster(data: bytes, actor: User | None = None) -> RosterImport:
-    """All-or-nothing: any bad row means nothing is written and every bad row is reported."""
-    rows, problems = parse_roster(data)
-    result = RosterImport(problems=problems)
-    if problems:
-        return result
-    try:
-        for row in rows:
-            _apply_row(row, result, actor)
-        db.session.flush()
-        for _receiver, receiver_problems in roster_imported.send(current_app._get_current_object(), rows=rows):
-            result.problems.extend(receiver_problems or ())
-        if result.problems:
-            result.problems.sort(key=lambda problem: problem.row_number)
-            raise AccountError("roster rejected")
-        record("roster.import", "users", {"created": len(result.created), "updated": result.updated}, actor=actor)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        if not result.problems:
-            raise
-        result.created.clear()
-        result.updated = result.unchanged = 0
-    return result
+def unlock(user: User, actor: User | None) -> None:
+    """Forget the account's failed sign-ins everywhere (its address counters are other people's)."""
+    rules.check_account_change(actor_role(actor), user.role)
+    _forget_failures(user.employee_no)
+    record("user.unlock", f"user:{user.employee_no}", actor=actor)

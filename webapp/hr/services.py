@@ -8,17 +8,22 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 
+from sqlalchemy import insert, update
+
 from webapp.accounts.models import User
 from webapp.accounts.roster import N_, RowProblem
 from webapp.audit.models import AuditEntry
+from webapp.audit.services import record_many
 from webapp.certification import engine
 from webapp.certification.models import (
     Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride, certificate_number,
 )
-from webapp.certification.services import assign_post, definition_of, local_date, posts_in_order, utc_start_of
+from webapp.certification.services import definition_of, local_date, posts_in_order, utc_start_of
+from webapp.clock import utcnow
 from webapp.extensions import db
 
 STREAM_BATCH = 2000
+ROSTER_CHUNK = 5000  # user ids per IN (...) query
 HOLDING = (engine.State.CERTIFIED, engine.State.EXPIRING)  # hold a valid certificate
 DATE_IN_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
@@ -255,9 +260,9 @@ def _post_by_name() -> dict[str, Post]:
     return found
 
 
-def assign_from_roster(sender, rows, **_extra) -> list[RowProblem]:
+def assign_from_roster(sender, rows, actor=None, **_extra) -> list[RowProblem]:
     """Receiver of ``webapp.registry.roster_imported``: assign the post named in each row."""
-    posts, problems = _post_by_name(), []
+    posts, problems, wanted = _post_by_name(), [], {}
     for row in rows:
         post_text, due_text = row.extra.get("post", ""), row.extra.get("due_date", "")
         if not post_text:
@@ -271,9 +276,37 @@ def assign_from_roster(sender, rows, **_extra) -> list[RowProblem]:
         elif due_text and due_date is None:
             problems.append(RowProblem(row.row_number, N_("due date %(text)s is not a date such as 2026-03-31"),
                                        {"text": due_text}))
-        else:  # any problem rolls the whole import back
-            assign_post(row.user, post, due_date, actor=None)
+        else:
+            wanted[row.user_id, post.id] = (row.employee_no, due_date)
+    if not problems:  # any problem rolls the whole import back: nothing to write
+        _assign_in_bulk(wanted, actor)
     return problems
+
+
+def _assign_in_bulk(wanted: dict[tuple[int, str], tuple[str, date | None]], actor: User | None) -> None:
+    """What ``certification.services.assign_post`` does for one row, for a whole roster in a few
+    statements (a roster may hold 100,000 rows). A row repeating an assignment as it stands
+    (same post, same due date) changes nothing, so re-importing a roster is not 100,000 new
+    assignments in the audit log."""
+    now, user_ids, existing = utcnow(), sorted({user_id for user_id, _post_id in wanted}), {}
+    for start in range(0, len(user_ids), ROSTER_CHUNK):
+        query = (db.select(PostAssignment.id, PostAssignment.user_id, PostAssignment.post_id, PostAssignment.due_date)
+                 .where(PostAssignment.user_id.in_(user_ids[start:start + ROSTER_CHUNK])))
+        existing.update({(user_id, post_id): (id_, due) for id_, user_id, post_id, due in db.session.execute(query)})
+    assigned_by_id = actor.id if actor is not None else None
+    changed = {key: value for key, value in wanted.items() if key not in existing or existing[key][1] != value[1]}
+    new = [{"user_id": user_id, "post_id": post_id, "due_date": due_date, "assigned_at": now,
+            "assigned_by_id": assigned_by_id}
+           for (user_id, post_id), (_employee_no, due_date) in changed.items() if (user_id, post_id) not in existing]
+    again = [{"id": existing[key][0], "due_date": due_date, "assigned_at": now, "assigned_by_id": assigned_by_id}
+             for key, (_employee_no, due_date) in changed.items() if key in existing]
+    if new:
+        db.session.execute(insert(PostAssignment.__table__), new)
+    if again:
+        db.session.execute(update(PostAssignment), again)
+    record_many((("post.assign", f"user:{employee_no}",
+                  {"post": post_id, "due_date": due_date.isoformat() if due_date else None})
+                 for (_user_id, post_id), (employee_no, due_date) in changed.items()), actor=actor)
 
 
 # --- audit log --------------------------------------------------------------------------------
