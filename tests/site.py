@@ -1,8 +1,8 @@
 """The whole app as its visitors meet it, for tests that walk every page.
 
 ``seed()`` loads the demo (an account per role, all content, trainees in every certification
-state), an open quiz attempt and an open and a finished role-play call of the demo trainee, and a
-deactivated account. ``crawl()`` then signs in as each role and follows every link and form from
+state), an open quiz attempt and an open and a finished role-play call of the demo trainee, a
+deactivated account, an imported one awaiting its first password and a locked one. ``crawl()`` then signs in as each role and follows every link and form from
 the pages without URL arguments, recording each response and, per endpoint, the URL values, query
 names and form fields it saw: the fuzzer's starting points and the security-header check's pages.
 """
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from datetime import timedelta
+from unittest import mock
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
@@ -18,7 +20,9 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.access import PUBLIC, Role
 from webapp.accounts.models import User
+from webapp.accounts import services as accounts
 from webapp.accounts.services import create_user
+from webapp.clock import utcnow
 from webapp.demo import DEMO_PASSWORD, ensure_demo_accounts
 from webapp.extensions import db
 from webapp.quizzes import services as quizzes
@@ -49,8 +53,23 @@ def seed(app: Flask) -> dict[Role, int]:
                                   state.scenario.turns[state.next_turn_index - 1].model_reply)
         left = create_user("t9999", "离职学员", "10000号客服中心", Role.TRAINEE, DEMO_PASSWORD)
         left.active = False  # so that the users page offers to reactivate someone
+        create_user("t9998", "新导入学员", "10000号客服中心", Role.TRAINEE, DEMO_PASSWORD).password_hash = None
+        db.session.commit()  # as a roster import leaves it: waiting for its first password
+        _lock_out("t1002")  # so that the locked sign-ins page offers an unlock
         db.session.commit()
         return {role: _user(number).id for role, number in ROLE_ACCOUNTS.items()}
+
+
+def _lock_out(employee_no: str) -> None:
+    """Wrong passwords, each after the wait the last one imposed, until the account is locked."""
+    moment = utcnow() - timedelta(minutes=10)
+    with mock.patch.object(accounts, "utcnow", lambda: moment):
+        for _attempt in range(100):
+            refused = accounts.authenticate(employee_no, "wrong password", "192.0.2.1").refused
+            if refused is not None and refused.locked_out:
+                return
+            moment += refused.retry_after if refused is not None else timedelta(seconds=1)
+    raise AssertionError(f"{employee_no} was never locked")
 
 
 def _user(employee_no: str) -> User:
