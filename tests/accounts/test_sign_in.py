@@ -1,5 +1,4 @@
 """Signing in: throttled by account, by account at an address, and (for spraying) by address."""
-import statistics
 import time
 from datetime import timedelta
 
@@ -126,10 +125,17 @@ def test_unknown_accounts_take_as_long_as_known_ones_with_the_real_hash(make_app
         db.session.commit()
         services.authenticate("warm-up", "x", NAT)  # the dummy hash is made once per process
         attempts = {user.employee_no: [], "nobody-here": []}
-        for turn in range(9):  # interleaved, in turns, so both see the same load on a shared machine
+
+        def attempt(employee_no):
+            db.session.execute(db.delete(LoginThrottle))  # every try reaches the hash check
+            db.session.commit()
+            return timed(lambda: services.authenticate(employee_no, "wrong", NAT))
+
+        for turn in range(15):  # interleaved, in turns, so both see the same load on a shared machine
             for employee_no in sorted(attempts, reverse=turn % 2 == 1):
-                attempts[employee_no].append(timed(lambda: services.authenticate(employee_no, "wrong", NAT)))
-        known, unknown = (statistics.median(times) for times in attempts.values())
+                attempts[employee_no].append(attempt(employee_no))
+        # the fastest of each: what the work costs when the shared machine is not in the way
+        known, unknown = (min(times) for times in attempts.values())
         assert known > 0.02  # really scrypt
         assert abs(unknown - known) / known < 0.2, (known, unknown)
 
