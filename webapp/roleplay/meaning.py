@@ -208,16 +208,17 @@ class KeyPoint:
         if len(self.automaton):
             self.automaton.make_automaton()
 
-    def judge(self, reply: str) -> KeyPointMatch:
-        text = fold(reply)
+    def judge(self, reply: "str | Reply") -> KeyPointMatch:
+        reply = reply if isinstance(reply, Reply) else Reply(reply)
+        text = reply.folded
         found: dict[str, list[tuple[int, int]]] = {}
         if len(self.automaton):
             for end, surface in self.automaton.iter(text):
                 found.setdefault(surface, []).append((end - len(surface) + 1, end + 1))
         if not found and not self.wants_number:
             return KeyPointMatch(False, None, self.phrasings[0].text if self.phrasings else "")
-        numbers = [m.span() for m in NUMBER.finditer(text)] if self.wants_number else []
-        polarity = _Polarity(text)
+        numbers = reply.numbers if self.wants_number else []
+        polarity = reply.polarity
         best = None
         for phrasing in self.phrasings:
             matched, opposite, spans = 0, 0, []
@@ -234,14 +235,37 @@ class KeyPoint:
                     opposite += 1
                     spans.append(min(occurrences))
             coverage = matched / len(phrasing.slots)
-            met = coverage >= COVERAGE_NEEDED and matched >= min(MIN_SLOTS_MATCHED, len(phrasing.slots)) and not opposite
-            contradicted = not met and opposite > 0 and (matched + opposite) / len(phrasing.slots) >= COVERAGE_NEEDED
-            rank = (met, contradicted, coverage)
+            if coverage >= COVERAGE_NEEDED and matched >= min(MIN_SLOTS_MATCHED, len(phrasing.slots)) and not opposite:
+                # the trainer's first phrasing that the reply expresses is its evidence
+                return KeyPointMatch(True, (min(s for s, _ in spans), max(e for _, e in spans)), phrasing.text)
+            contradicted = opposite > 0 and (matched + opposite) / len(phrasing.slots) >= COVERAGE_NEEDED
+            rank = (contradicted, coverage)
             if best is None or rank > best[0]:
                 best = (rank, phrasing, spans)
-        (met, contradicted, _), phrasing, spans = best
-        evidence = (min(s for s, _ in spans), max(e for _, e in spans)) if met or contradicted else None
-        return KeyPointMatch(met, evidence, phrasing.text, contradicted)
+        (contradicted, _), phrasing, spans = best
+        evidence = (min(s for s, _ in spans), max(e for _, e in spans)) if contradicted else None
+        return KeyPointMatch(False, evidence, phrasing.text, contradicted)
+
+
+class Reply:
+    """A reply folded once, its numbers and polarity worked out once, for all the turn's key points."""
+
+    def __init__(self, text: str):
+        self.folded = fold(text)
+        self._polarity: _Polarity | None = None
+        self._numbers: list[tuple[int, int]] | None = None
+
+    @property
+    def polarity(self) -> _Polarity:
+        if self._polarity is None:
+            self._polarity = _Polarity(self.folded)
+        return self._polarity
+
+    @property
+    def numbers(self) -> list[tuple[int, int]]:
+        if self._numbers is None:
+            self._numbers = [m.span() for m in NUMBER.finditer(self.folded)]
+        return self._numbers
 
 
 def _compile(text: str, lexicon: Lexicon) -> Phrasing:
@@ -273,5 +297,5 @@ def compile_key_point(phrasings: tuple[str, ...], lexicon: Lexicon) -> KeyPoint:
     return KeyPoint(phrasings, lexicon)
 
 
-def judge_key_point(reply: str, phrasings: Iterable[str], lexicon: Lexicon) -> KeyPointMatch:
+def judge_key_point(reply: "str | Reply", phrasings: Iterable[str], lexicon: Lexicon) -> KeyPointMatch:
     return compile_key_point(tuple(phrasings), lexicon).judge(reply)

@@ -193,10 +193,10 @@ class SequenceRule:
     category: str
     pattern: Any = field(compare=False)  # re.Pattern over the folded reply
     unless: tuple[str, ...] = ()
-    #: Literals of the rule's first plain part; a reply without one cannot match, so the scorer
-    #: runs the pattern only where (first part) or when (after a name/number) one occurs.
+    #: Literals of one plain part; a reply without one cannot match, so the scorer runs the
+    #: pattern only where (the first part) or when (a later part) one occurs.
     anchors: tuple[str, ...] = ()
-    anchored: bool = True  # the first part is plain: match only at an anchor's position
+    anchored: bool = True  # the anchor is the first part: match only at an anchor's position
 
 
 @dataclass(frozen=True)
@@ -800,12 +800,15 @@ def _parse_sequences(node: _Located | None, names: _Located | None, check: _Chec
         if name is None or category is None or gap is None or len(parts) < 1:
             continue
         filler = f"[^{re.escape(stops[within])}]{{0,{gap}}}?"
-        first_plain = next((i for i, lits in enumerate(part_literals) if lits), None)
-        if first_plain is None:
+        plain = [i for i, lits in enumerate(part_literals) if lits]
+        if not plain:
             check.add(item, "rules.sequences: needs at least one part with plain words")
             continue
+        # Anchor on the part least likely to occur by chance (fewest one-character words: 您, 是
+        # are everywhere, 对吗 is not), so the pattern runs only on replies that may match.
+        anchor = min(plain, key=lambda i: (sum(len(word) == 1 for word in part_literals[i]), i))
         rules.append(SequenceRule(name, category, re.compile(filler.join(parts)), unless,
-                                  part_literals[first_plain], anchored=first_plain == 0))
+                                  part_literals[anchor], anchored=anchor == 0))
     return tuple(rules)
 
 

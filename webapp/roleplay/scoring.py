@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from webapp.roleplay.meaning import KeyPointMatch, Lexicon, judge_key_point
+from webapp.roleplay.meaning import Reply as MeaningReply
 from webapp.roleplay.norms import (
     ELEMENT_CATEGORIES,
     FOLD_TABLE,
@@ -85,10 +86,13 @@ class ReplyVerdict:
     feedback: list[str]
     reply: str = ""
     lexicon: Lexicon = field(default_factory=Lexicon, compare=False, repr=False)
+    _meaning_view: MeaningReply | None = field(default=None, compare=False, repr=False)
 
     def key_point(self, examples: tuple[str, ...]) -> KeyPointMatch:
         """Whether this reply expresses a key point given by its example phrasings (by meaning)."""
-        return judge_key_point(self.reply, examples, self.lexicon)
+        if self._meaning_view is None:  # folded once for all the turn's key points
+            object.__setattr__(self, "_meaning_view", MeaningReply(self.reply))
+        return judge_key_point(self._meaning_view, examples, self.lexicon)
 
     @property
     def element_names(self) -> list[str]:
