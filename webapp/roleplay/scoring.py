@@ -56,7 +56,7 @@ LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, 
 #: restated words are not a question of their own, the whole sentence is one.
 CHECK_TAGS = ("对吗", "是吗", "对吧", "是吧", "没错吧", "对不对", "是这样吗", "是这样吧", "对么", "是不是")
 #: 几 in these counts things (好几天, 十几个); it asks nothing.
-NOT_ASKING_JI = ("好几", "几乎", "十几", "几十", "几百", "几千", "几万", "没几")
+NOT_ASKING_JI = re.compile("好几|几乎|十几|几十|几百|几千|几万|没几")
 _LATIN_WORD = re.compile(r"(?<![a-z])[a-z]{2,}(?![a-z])")
 _CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
@@ -250,7 +250,10 @@ class _ReplyScan:
             starts: dict[int, set[int]] = {}  # rule → anchor positions
             for last, (length, numbers) in self.rules.sequence_anchors.iter(self.folded):
                 for number in numbers:
-                    starts.setdefault(number, set()).add(last - length + 1)
+                    if number in starts:
+                        starts[number].add(last - length + 1)
+                    else:
+                        starts[number] = {last - length + 1}
             matches = []
             for number, positions in sorted(starts.items()):
                 rule = rules[number]
@@ -272,7 +275,7 @@ class _ReplyScan:
             meaning = KeyMeaning(KIND_CATEGORY, f"rules.sequences: {rule.name}", rule.category)
             self.candidates.append(_Candidate(start, end, meaning, match.group()))
         everyday = self.rules.everyday_latin
-        if everyday is not None:
+        if everyday is not None and _LATIN_WORD.search(self.folded):
             listed = [(c.start, c.end) for c in self.candidates if c.meaning.jargon_term is not None]
             for match in _LATIN_WORD.finditer(self.folded):
                 word, start = match.group(), match.start()
@@ -487,8 +490,8 @@ class _ReplyScan:
         question-marked sentence with no form at all counts once ("您是上个月办的？"), unless it
         is an interjection shorter than min_bare_question_chars ("喂？").
         """
-        counting = [m.start() + m.group().index("几") for word in NOT_ASKING_JI
-                    for m in re.finditer(word, self.folded)]
+        counting = {m.start() + m.group().index("几") for m in NOT_ASKING_JI.finditer(self.folded)} \
+            if "几" in self.folded else ()
         markers = sorted(
             (start, end, kind)
             for kind in QUESTION_KINDS
