@@ -123,6 +123,17 @@ def _distinct(names) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_LEXICONS: dict[str, Lexicon] = {}  # one per norms version: key points compiled against it are cached
+
+
+def _lexicon(norms: Norms) -> Lexicon:
+    if norms.version not in _LEXICONS:
+        if len(_LEXICONS) >= 64:  # bench drafts make new versions: keep the cache bounded
+            _LEXICONS.clear()
+        _LEXICONS[norms.version] = Lexicon(norms.version, norms.synonym_groups)
+    return _LEXICONS[norms.version]
+
+
 def score_reply(text: str, norms: Norms) -> ReplyVerdict:
     """Score one reply. The same text and norms always give the same verdict."""
     return _ReplyScan(text, norms).verdict()
@@ -586,7 +597,7 @@ class _ReplyScan:
         points = (sum(categories[name].points for name in present_elements)
                   - sum(categories[name].points for name in present_violations))
         return ReplyVerdict(elements, violations, self.suppressed, points, self._feedback(violations),
-                            self.text, Lexicon(self.norms.version, self.norms.synonym_groups))
+                            self.text, _lexicon(self.norms))
 
     def _rhetorical_questions(self, violations: list[Hit]) -> list[Hit]:
         """A clause opened by a rhetorical opener and ending with one of its endings is a 反问
