@@ -220,6 +220,10 @@ class Rules:
     explanation_near_gap: int = 0  # near markers (就是) count only this close after the term
     intent_rules: tuple[IntentRule, ...] = ()
     sequences: tuple[SequenceRule, ...] = ()
+    #: rules.questions.check_tags: a sentence ending in one restates and checks (…，对吗？) and
+    #: counts as one question; not_asking: words in which a question word asks nothing (好几, 几乎)
+    question_check_tags: tuple[str, ...] = ()
+    not_asking: tuple[str, ...] = ()
     #: folded anchor literal → indexes of the sequence rules it starts (one scan finds them all)
     sequence_anchors: Any = field(default=None, compare=False, repr=False)
     #: Latin words everyone knows (wifi, app); any other Latin word is a technical term
@@ -632,8 +636,9 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
 
     questions = check.mapping(node.get("questions"), "rules.questions", line,
                               ("particles", "forms", "wh_words", "courtesy_tags",
-                               "conditional_openers", "min_bare_question_chars"), ("wh_endings",))
-    min_bare = 3
+                               "conditional_openers", "min_bare_question_chars"),
+                              ("wh_endings", "check_tags", "not_asking"))
+    min_bare, check_tags, not_asking = 3, (), ()
     if questions is not None:
         for key, kind in (("particles", KIND_Q_PARTICLE), ("forms", KIND_Q_FORM),
                           ("wh_words", KIND_Q_WH), ("courtesy_tags", KIND_Q_COURTESY),
@@ -645,6 +650,10 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                 builder.add_rule_word(kind, word, word_line)
         min_bare = check.integer(questions.get("min_bare_question_chars"),
                                  "rules.questions.min_bare_question_chars", questions.line) or 0
+        check_tags, not_asking = (
+            tuple(fold(w) for w, _ in check.text_list(questions.get(key), f"rules.questions.{key}", questions.line))
+            if questions.get(key) is not None else ()
+            for key in ("check_tags", "not_asking"))
 
     for word, word_line in check.text_list(node.get("jargon_explanation_markers"),
                                            "rules.jargon_explanation_markers", line):
@@ -714,6 +723,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         staff_min_digits=min_digits,
         service_numbers=frozenset(fold(n) for n, _ in service_numbers),
         min_bare_question_chars=min_bare,
+        question_check_tags=check_tags,
+        not_asking=not_asking,
         quote_pairs=tuple(quote_pairs),
         never_swallowed=frozenset(never_swallowed),
         explanation_before_gap=before_gap,

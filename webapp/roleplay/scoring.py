@@ -52,11 +52,6 @@ STAFF_NUMBER_SEPARATORS = ":："
 SPACE_CUT = "\n"  # whitespace between two CJK characters ends a sentence ("在哪里 电话多少")
 FIRST_PERSON = "我"  # unpunctuated chat: "我帮您查一下是什么原因" states, it does not ask
 LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, not two
-#: A sentence that ends in one of these restates and checks ("您是要查有没有5G信号，对吗？"): the
-#: restated words are not a question of their own, the whole sentence is one.
-CHECK_TAGS = ("对吗", "是吗", "对吧", "是吧", "没错吧", "对不对", "是这样吗", "是这样吧", "对么", "是不是")
-#: 几 in these counts things (好几天, 十几个); it asks nothing.
-NOT_ASKING_JI = re.compile("好几|几乎|十几|几十|几百|几千|几万|没几")
 _LATIN_WORD = re.compile(r"(?<![a-z])[a-z]{2,}(?![a-z])")
 _CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
@@ -180,6 +175,13 @@ def _strip_fillers(text: str, fillers: tuple[str, ...]) -> str:
         else:
             return text
     return text
+
+
+def _occurrences(text: str, word: str):
+    position = text.find(word)
+    while position >= 0:
+        yield position
+        position = text.find(word, position + 1)
 
 
 def _is_cjk(char: str) -> bool:
@@ -501,14 +503,14 @@ class _ReplyScan:
         question-marked sentence with no form at all counts once ("您是上个月办的？"), unless it
         is an interjection shorter than min_bare_question_chars ("喂？").
         """
-        counting = {m.start() + m.group().index("几") for m in NOT_ASKING_JI.finditer(self.folded)} \
-            if "几" in self.folded else ()
+        not_asking = [(i, i + len(word)) for word in self.rules.not_asking
+                      for i in _occurrences(self.folded, word)]  # 好几天 asks nothing
         markers = sorted(
             (start, end, kind)
             for kind in QUESTION_KINDS
             for start, end, _ in self.markers.get(kind, ())
             if not any(lo < start and end < hi for lo, hi in self.quotes)
-            and not (kind == KIND_Q_WH and start in counting)
+            and not (kind == KIND_Q_WH and any(lo <= start and end <= hi for lo, hi in not_asking))
         )
         questions: list[tuple[int, int]] = []
         sentence: list[tuple[int, int]] = []
@@ -538,7 +540,7 @@ class _ReplyScan:
                                stated_ok: bool = False) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         courtesy_only = False
-        if len(clauses) > 1 and self.folded[slice(*clauses[-1])] in CHECK_TAGS:
+        if len(clauses) > 1 and self.folded[slice(*clauses[-1])] in self.rules.question_check_tags:
             return [clauses[-1]]
         for clause_start, clause_end in clauses:
             kinds_here = [(s, e, k) for s, e, k in markers if clause_start <= s and e <= clause_end]
