@@ -17,6 +17,7 @@ pass_mark: 70
 seconds_per_reply: 60
 critical_violations: [forbidden_phrase]
 tags: [示例]
+sources: [004 场景一]
 ---
 """
 

@@ -19,6 +19,8 @@ from webapp.content.sources import content_hash, parse_file
 from webapp.roleplay.norms import ELEMENT_CATEGORIES, VIOLATION_CATEGORIES
 
 CUSTOMER_TYPES = ("要求型", "困惑型", "激动型")
+#: Where the conversation happens: a hotline call, the counter of a service hall, typed online chat.
+CHANNELS = ("phone", "hall", "chat")
 #: Customer-line variants, by the mood band they are spoken in (see ``call.mood_band``).
 MOOD_VARIANTS = ("calm", "upset", "angry")
 MIN_TURNS, MAX_TURNS = 3, 6
@@ -31,6 +33,12 @@ SCENARIO_ID = FieldType(
     "an id of lowercase a-z, 0-9 and '-'",
     lambda value: isinstance(value, str) and re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value) is not None,
 )
+#: A seed passage a scenario is grounded in: the seed file's number, then its section.
+SEED_SOURCE = FieldType(
+    "a list of seed passages, each the seed file number then its section, e.g. [004 场景七]",
+    lambda value: isinstance(value, list) and len(value) > 0
+    and all(isinstance(item, str) and re.fullmatch(r"\d{3}\s+\S.*", item.strip()) for item in value),
+)
 TURN_HEADING = re.compile(r"第\s*(\d+)\s*轮")
 SECTION_CUSTOMER, SECTION_REQUIREMENTS, SECTION_MODEL_REPLY = "客户", "要求", "参考回复"
 VARIANT_ITEM = re.compile(r"(?P<variant>[A-Za-z]+)\s*[:：]\s*(?P<text>.+)", re.S)
@@ -41,7 +49,7 @@ KEY_POINT_ITEM = re.compile(
 KEYWORD_SEPARATORS = re.compile(r"\s*[、，,]\s*")
 FRONT_MATTER_KEYS = {
     "id", "title", "module", "customer_type", "difficulty", "starting_mood",
-    "pass_mark", "seconds_per_reply", "critical_violations", "tags",
+    "pass_mark", "seconds_per_reply", "critical_violations", "tags", "channel", "sources",
 }
 
 
@@ -101,6 +109,8 @@ class Scenario:
     seconds_per_reply: int
     critical_violations: tuple[str, ...]
     tags: tuple[str, ...]
+    channel: str
+    sources: tuple[str, ...]  # the seed passages it is grounded in, for a reviewer to check
     turns: tuple[Turn, ...]
     content_hash: str
     source: str  # the canonical file text the hash was taken from
@@ -135,6 +145,8 @@ def parse_scenario(path: str, text: str, expected_id: str | None = None) -> tupl
         pass_mark=fields.require("pass_mark", int_between(1, 100)),
         seconds_per_reply=fields.require("seconds_per_reply", int_between(1, WAIT_LIMIT_SECONDS)),
         tags=tuple(fields.optional("tags", TEXT_LIST, default=[]) or ()),
+        channel=fields.optional("channel", one_of(*CHANNELS), default="phone"),
+        sources=tuple(item.strip() for item in fields.optional("sources", SEED_SOURCE, default=[])),
     )
     fields.reject_unknown(FRONT_MATTER_KEYS)
     problems.extend(fields.problems)
