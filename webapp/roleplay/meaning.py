@@ -202,31 +202,42 @@ class KeyPoint:
     def __init__(self, phrasings: Sequence[str], lexicon: Lexicon):
         self.phrasings = tuple(p for p in (_compile(text, lexicon) for text in phrasings) if p.slots)
         self.wants_number = any(slot.word == NUMBER_SLOT for p in self.phrasings for slot in p.slots)
+        self._number_phrasings = frozenset(
+            index for index, p in enumerate(self.phrasings) if any(slot.word == NUMBER_SLOT for slot in p.slots))
+        # surface → the (phrasing, slot) places it fills, so a match lands in its slots directly
+        places: dict[str, list[tuple[int, int]]] = {}
+        for p_index, phrasing in enumerate(self.phrasings):
+            for s_index, slot in enumerate(phrasing.slots):
+                for surface in slot.surfaces:
+                    places.setdefault(surface, []).append((p_index, s_index))
         self.automaton = ahocorasick.Automaton()
-        for surface in {s for p in self.phrasings for slot in p.slots for s in slot.surfaces}:
-            self.automaton.add_word(surface, surface)
+        for surface, where in places.items():
+            self.automaton.add_word(surface, (len(surface), tuple(where)))
         if len(self.automaton):
             self.automaton.make_automaton()
 
     def judge(self, reply: "str | Reply") -> KeyPointMatch:
         reply = reply if isinstance(reply, Reply) else Reply(reply)
-        text = reply.folded
-        found: dict[str, list[tuple[int, int]]] = {}
+        found: dict[int, dict[int, list[tuple[int, int]]]] = {}  # phrasing → slot → spans
         if len(self.automaton):
-            for end, surface in self.automaton.iter(text):
-                found.setdefault(surface, []).append((end - len(surface) + 1, end + 1))
+            for end, (length, where) in self.automaton.iter(reply.folded):
+                span = (end - length + 1, end + 1)
+                for p_index, s_index in where:
+                    found.setdefault(p_index, {}).setdefault(s_index, []).append(span)
         if not found and not self.wants_number:
             return KeyPointMatch(False, None, self.phrasings[0].text if self.phrasings else "")
         numbers = reply.numbers if self.wants_number else []
         polarity = reply.polarity
-        best = None
-        for phrasing in self.phrasings:
+        # phrasings with nothing found rank lowest; the first of them is the closest by default
+        best = ((False, 0.0), self.phrasings[0], [])
+        for p_index in sorted(found.keys() | self._number_phrasings):
+            phrasing, by_slot = self.phrasings[p_index], found.get(p_index, {})
             matched, opposite, spans = 0, 0, []
-            for slot in phrasing.slots:
+            for s_index, slot in enumerate(phrasing.slots):
                 if slot.word == NUMBER_SLOT:
                     occurrences, agreeing = numbers, numbers
                 else:
-                    occurrences = [span for surface in slot.surfaces.intersection(found) for span in found[surface]]
+                    occurrences = by_slot.get(s_index, ())
                     agreeing = [span for span in occurrences if polarity.negated(*span) == slot.negated]
                 if agreeing:
                     matched += 1
@@ -240,7 +251,7 @@ class KeyPoint:
                 return KeyPointMatch(True, (min(s for s, _ in spans), max(e for _, e in spans)), phrasing.text)
             contradicted = opposite > 0 and (matched + opposite) / len(phrasing.slots) >= COVERAGE_NEEDED
             rank = (contradicted, coverage)
-            if best is None or rank > best[0]:
+            if rank > best[0]:
                 best = (rank, phrasing, spans)
         (contradicted, _), phrasing, spans = best
         evidence = (min(s for s, _ in spans), max(e for _, e in spans)) if contradicted else None

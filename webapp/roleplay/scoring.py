@@ -504,7 +504,7 @@ class _ReplyScan:
         is an interjection shorter than min_bare_question_chars ("喂？").
         """
         not_asking = [(i, i + len(word)) for word in self.rules.not_asking
-                      for i in _occurrences(self.folded, word)]  # 好几天 asks nothing
+                      for i in _occurrences(self.folded, word)] if KIND_Q_WH in self.markers else []  # 好几天 asks nothing
         markers = sorted(
             (start, end, kind)
             for kind in QUESTION_KINDS
