@@ -44,7 +44,7 @@ REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没�
 #: Words that contain a negator character without negating anything.
 NOT_NEGATIONS = (
     "不好意思", "不便", "别的", "特别", "区别", "分别", "告别", "不客气", "没问题", "没关系", "不错",
-    "不断", "不久", "不少", "差不多", "不然", "不妨", "不仅", "不管", "不知道您", "不知您", "了不起",
+    "不断", "不久", "不少", "差不多", "不然", "不妨", "不仅", "不管", "不知道您", "不知您", "了不起", "不用客气", "别客气", "不必客气",
     "未来", "没事", "不一定", "不好", "不论", "毫不", "未必",
 )
 CLAUSE_BREAK = re.compile(r"[，,。！？!?；;、：:…\n]|但是|不过|可是|然而")
@@ -134,7 +134,7 @@ class _Polarity:
 
     def __init__(self, text: str):
         self.text = text
-        self.masked = _NOT_NEGATION.sub(_blank, text) if _NEGATOR_CHARS.search(text) else ""
+        self.masked = _A_NOT_A.sub(_blank, _NOT_NEGATION.sub(_blank, text)) if _NEGATOR_CHARS.search(text) else ""
         if not self.masked:
             return  # nothing can be negated: skip the clause bookkeeping
         self.clause_starts = [0] + [m.end() for m in CLAUSE_BREAK.finditer(text)]
@@ -165,6 +165,8 @@ class _Polarity:
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
 _NEGATOR, _DENIAL, _REFUSAL = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS, REFUSALS))
+#: 留不留 / 留还是不留 / 要不要: a choice offered, nothing negated.
+_A_NOT_A = re.compile(r"(\w)(?:还是)?[不没]\1")
 _NOT_NEGATION = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
 
 

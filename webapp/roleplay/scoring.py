@@ -195,6 +195,10 @@ class _Candidate:
     meaning: KeyMeaning
     key: str
 
+#: A closing check (…，我这样解释您清楚吗？) is at most this long: longer clauses ask something new.
+CHECK_CLAUSE_MAX = 14
+EITHER_OR = "还是"
+
 
 class _ReplyScan:
     def __init__(self, text: str, norms: Norms):
@@ -540,9 +544,12 @@ class _ReplyScan:
                                stated_ok: bool = False) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         courtesy_only = False
-        if len(clauses) > 1 and self.folded[slice(*clauses[-1])] in self.rules.question_check_tags:
-            return [clauses[-1]]
+        last = self.folded[slice(*clauses[-1])] if clauses else ""
+        if len(clauses) > 1 and len(last) <= CHECK_CLAUSE_MAX and last.endswith(self.rules.question_check_tags):
+            return [clauses[-1]]  # …，我理解得对吗？ one check of what came before
         for clause_start, clause_end in clauses:
+            if found and self.folded.startswith(EITHER_OR, clause_start):
+                continue  # 您是要查话费，还是打详单？ the other half of one either-or question
             kinds_here = [(s, e, k) for s, e, k in markers if clause_start <= s and e <= clause_end]
             if any(k == KIND_Q_CONDITIONAL and s - clause_start <= 1 for s, _, k in kinds_here):
                 continue
