@@ -5,7 +5,7 @@ and every problem found, each with its file line, so ``flask content validate`` 
 all at once.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -94,6 +94,7 @@ class Turn:
     customer: CustomerLine
     requirements: tuple[Requirement, ...]
     model_reply: str
+    model_reply_line: int = field(default=0, compare=False)  # its first file line, for problems
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ class _BodyReader:
         model_reply = self._model_reply(heading, sections.get(SECTION_MODEL_REPLY))
         if customer is None or requirements is None or model_reply is None:
             return None
-        return Turn(expected_index, customer, requirements, model_reply)
+        return Turn(expected_index, customer, requirements, *model_reply)
 
     def _sections(self, heading: Token, blocks: list[Token]) -> dict[str, tuple[Token, list[Token]]]:
         sections: dict[str, tuple[Token, list[Token]]] = {}
@@ -320,14 +321,15 @@ class _BodyReader:
             return None
         return Requirement(text, text, category=text)
 
-    def _model_reply(self, heading: Token, section) -> str | None:
+    def _model_reply(self, heading: Token, section) -> tuple[str, int] | None:
         if section is None:
             self._missing(heading, SECTION_MODEL_REPLY)
             return None
         section_token, tokens = section
-        paragraphs = []
+        paragraphs, first_line = [], self._line(section_token)
         for index, token in enumerate(tokens):
             if token.type == "paragraph_open" and token.level == 0:
+                first_line = first_line if paragraphs else self._line(token)
                 paragraphs.append(join_lines(tokens[index + 1].content))
             elif token.level == 0 and token.nesting >= 0 and token.type != "paragraph_close":
                 self._problem(token, f"'### {SECTION_MODEL_REPLY}' holds plain paragraphs only")
@@ -335,7 +337,7 @@ class _BodyReader:
         if not reply:
             self._problem(section_token, "turn has no model reply text")
             return None
-        return reply
+        return reply, first_line
 
 
 def heading_text(inline: Token) -> str:
