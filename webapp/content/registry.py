@@ -20,6 +20,7 @@ class Catalog:
 
     def __init__(self) -> None:
         self._ids: dict[str, frozenset[str]] = {}
+        self._shared: dict[str, Any] = {}
 
     def add(self, name: str, ids: Iterable[str]) -> None:
         self._ids[name] = self._ids.get(name, frozenset()) | frozenset(ids)
@@ -29,6 +30,13 @@ class Catalog:
 
     def names(self) -> list[str]:
         return sorted(self._ids)
+
+    def share(self, name: str, value: Any) -> None:
+        self._shared[name] = value
+
+    def shared(self, name: str) -> Any:
+        """A value another kind shares (e.g. "norms.score", the norms scorer), or None."""
+        return self._shared.get(name)
 
 
 class ContentKind:
@@ -49,8 +57,12 @@ class ContentKind:
         """Ids this kind offers other kinds, by catalog name (e.g. "courses.lesson")."""
         return {}
 
+    def shares(self, parsed: list) -> dict[str, Any]:
+        """Values this kind offers other kinds' checks, by catalog name (e.g. "norms.score")."""
+        return {}
+
     def check(self, parsed: list, catalog: Catalog) -> list[Problem]:
-        """Cross-reference checks against the ids of every kind."""
+        """Cross-reference checks against the ids and shared values of every kind."""
         return []
 
     def import_items(self, parsed: list) -> dict[str, int]:
@@ -116,6 +128,8 @@ def load_content(root: Path, selection: Sequence[Path] = ()) -> LoadedContent:
         everything = kind.parse(every_file, root)[0] if chosen else parsed
         for name, ids in kind.ids(everything).items():
             loaded.catalog.add(name, ids)
+        for name, value in kind.shares(everything).items():
+            loaded.catalog.share(name, value)
         if files:
             loaded.parsed[kind.name], loaded.files[kind.name] = parsed, len(files)
         loaded.problems += problems

@@ -11,10 +11,12 @@ from pathlib import Path
 from flask import current_app
 
 from webapp.clock import utcnow
-from webapp.content.registry import ContentKind
+from webapp.content.problems import Problem
+from webapp.content.registry import Catalog, ContentKind
 from webapp.extensions import db
 
 from .markdown import IMAGE_TYPES
+from .modellines import marked_line_problems, marked_lines
 from .models import CourseModule, Lesson, LessonProgress, LessonVersion
 from .parsing import COURSES_FOLDER, MODULE_FILE, Module, chinese_characters, discover_module_files, parse_modules
 from .parsing import Lesson as ParsedLesson
@@ -37,6 +39,18 @@ class CoursesKind(ContentKind):
             "courses.module": [module.id for module in parsed],
             "courses.lesson": [lesson.id for module in parsed for lesson in module.lessons],
         }
+
+    def check(self, parsed: list[Module], catalog: Catalog) -> list[Problem]:
+        """Model agent lines must break no norm, counter-examples at least one (when the norms are
+        part of the checked root)."""
+        score = catalog.shared("norms.score")
+        if score is None:
+            return []
+        texts = [(module.source_path, module.intro, module.body_start_line) for module in parsed]
+        texts += [(lesson.source_path, lesson.body, lesson.body_start_line)
+                  for module in parsed for lesson in module.lessons]
+        return [problem for path, body, first_line in texts
+                for problem in marked_line_problems(path, marked_lines(body, first_line), score)]
 
     def import_items(self, parsed: list[Module]) -> dict[str, int]:
         """Counts modules and lessons together; lessons missing from an imported module are retired."""

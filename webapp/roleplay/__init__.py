@@ -8,6 +8,7 @@ from webapp.content.registry import register_kind
 from webapp.registry import add_home_panel, add_nav
 
 from . import services
+from .channels import timing_policy
 from .cli import roleplay_cli
 from .kinds import NormsKind, ScenariosKind
 from .views import REVIEWERS, bp
@@ -16,6 +17,7 @@ from .views import REVIEWERS, bp
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(roleplay_cli)
+    app.add_template_global(timing_policy)
     register_kind(NormsKind())
     register_kind(ScenariosKind())
     add_nav(app, "roleplay.scenarios", _l("Role-play"), {Role.TRAINEE}, order=30)

@@ -7,10 +7,10 @@ decides three things:
 
 * the turn's *criteria*: each requirement of the turn (met or not, with evidence) and each
   violation category found (with evidence); trainers may later override any criterion;
-* the *points*: 10 per requirement met, minus 5 per violation category, minus 2 for every
-  started 15 seconds the reply came later than ``seconds_per_reply`` (the seeds: check in
-  every 15 seconds while a caller waits); a reply after more than 120 seconds (the seeds'
-  longest acceptable wait) scores nothing;
+* the *points*: 10 per requirement met, minus 5 per violation category, minus the channel's
+  late penalty for every started check-in period the reply came later than ``seconds_per_reply``
+  (webapp.roleplay.channels: on the phone 2 points per 15 s, the seeds' check-in rhythm); a reply
+  past the channel's wait limit (two minutes, the seeds' longest acceptable wait) scores nothing;
 * the customer's *mood* (0 平静 … 4 失控): empathy and apology calm the customer, forbidden
   phrases, "你" and stacked questions anger them, and so does waiting. At 4 the customer demands
   a manager or hangs up and the call fails; a violation the scenario lists as critical ends and
@@ -23,15 +23,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from .channels import DEFAULT_CHANNEL, timing_policy
 from .norms import VIOLATION_CATEGORIES
-from .scenarios import WAIT_LIMIT_SECONDS, Requirement, Scenario
+from .scenarios import Requirement, Scenario
 
 MOOD_CALMEST, MOOD_LOST = 0, 4
 
 REQUIREMENT_POINTS = 10
 VIOLATION_PENALTY = 5
-CHECK_IN_SECONDS = 15
-LATE_PENALTY_PER_CHECK_IN = 2
 
 #: How a category found in a reply moves the customer's mood (once per category and reply).
 MOOD_EFFECTS = {
@@ -152,13 +151,16 @@ class Timing:
     seconds: float
     allowed: int
     late_penalty: int  # points lost for replying after ``allowed`` seconds
-    over_wait_limit: bool  # more than two minutes: the turn scores nothing
+    over_wait_limit: bool  # past the channel's wait limit: the turn scores nothing
+    channel: str = DEFAULT_CHANNEL  # whose timing rule judged it (webapp.roleplay.channels)
 
     @classmethod
-    def assess(cls, seconds: float, allowed: int) -> "Timing":
+    def assess(cls, seconds: float, allowed: int, channel: str = DEFAULT_CHANNEL) -> "Timing":
+        policy = timing_policy(channel)
         late_by = max(0.0, seconds - allowed)
-        check_ins_missed = math.ceil(late_by / CHECK_IN_SECONDS)
-        return cls(seconds, allowed, check_ins_missed * LATE_PENALTY_PER_CHECK_IN, seconds > WAIT_LIMIT_SECONDS)
+        check_ins_missed = math.ceil(late_by / policy.check_in_seconds)
+        return cls(seconds, allowed, check_ins_missed * policy.late_penalty,
+                   seconds > policy.wait_limit_seconds, channel)
 
     @property
     def late(self) -> bool:
@@ -172,11 +174,13 @@ class Timing:
         return {
             "seconds": self.seconds, "allowed": self.allowed,
             "late_penalty": self.late_penalty, "over_wait_limit": self.over_wait_limit,
+            "channel": self.channel,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "Timing":
-        return cls(data["seconds"], data["allowed"], data["late_penalty"], data["over_wait_limit"])
+        return cls(data["seconds"], data["allowed"], data["late_penalty"], data["over_wait_limit"],
+                   data.get("channel", DEFAULT_CHANNEL))  # turns stored before channels were phone calls
 
 
 def turn_points(criteria: Iterable[Criterion], timing: Timing) -> int:
@@ -308,7 +312,7 @@ class CallState:
         criteria = judge_requirements(turn.requirements, reply, verdict) + judge_violations(
             verdict, self.scenario.critical_violations
         )
-        timing = Timing.assess(seconds, self.scenario.seconds_per_reply)
+        timing = Timing.assess(seconds, self.scenario.seconds_per_reply, self.scenario.channel)
         result = TurnResult(
             index=turn.index, customer_line=self.customer_line, reply=reply,
             mood_before=self.mood, mood_after=next_mood(self.mood, verdict, timing),

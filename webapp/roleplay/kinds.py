@@ -1,7 +1,9 @@
 """The "norms" and "scenarios" content kinds: files <-> immutable version rows + current pointers."""
 from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
@@ -9,8 +11,10 @@ from webapp.content.sources import display_path, read_source
 from webapp.extensions import db
 
 from .models import Call, NormsSet, NormsVersion, RoleplayScenario, ScenarioVersion
+from .call import Score, judge_requirements, judge_violations
 from .norms import Norms, parse_norms
 from .scenarios import Scenario, parse_scenario_file
+from .scoring import score_reply
 
 NORMS_FILE = Path("quizzes/roleplay/norms.yaml")
 SCENARIO_FOLDER = Path("quizzes/roleplay/scenarios")
@@ -39,6 +43,10 @@ class NormsKind(ContentKind):
 
     def ids(self, parsed: list) -> dict[str, Iterable[str]]:
         return {"norms": [NORMS_NAME] if parsed else []}
+
+    def shares(self, parsed: list[tuple[Norms, str]]) -> dict[str, Any]:
+        """The scorer, so content that shows agent lines can be checked against these norms."""
+        return {"norms.score": partial(score_reply, norms=parsed[0][0])} if parsed else {}
 
     def import_items(self, parsed: list[tuple[Norms, str]]) -> dict[str, int]:
         counts = Counter(created=0, updated=0, unchanged=0)
@@ -77,16 +85,19 @@ class ScenariosKind(ContentKind):
         return {"scenarios": [scenario.id for scenario in parsed], "scenarios.tag": {t for s in parsed for t in s.tags}}
 
     def check(self, parsed: list[Scenario], catalog: Catalog) -> list[Problem]:
-        """A scenario's module must exist (when course content is part of the checked root)."""
-        modules = catalog.ids("courses.module")
-        if not modules:
-            return []
+        """A scenario's module must exist (when course content is part of the checked root), and
+        every reference reply must pass its own turn under the norms (when they are)."""
+        modules, score = catalog.ids("courses.module"), catalog.shared("norms.score")
         folder = SCENARIO_FOLDER.as_posix()
-        return [
+        problems = [
             Problem(f"{folder}/{scenario.id}.md", _line_of_key(scenario.source, "module"),
                     f'unknown module "{scenario.module}"')
-            for scenario in parsed if scenario.module not in modules
+            for scenario in parsed if modules and scenario.module not in modules
         ]
+        if score is not None:
+            problems += [problem for scenario in parsed
+                         for problem in reference_reply_problems(f"{folder}/{scenario.id}.md", scenario, score)]
+        return problems
 
     def import_items(self, parsed: list[Scenario]) -> dict[str, int]:
         counts = Counter(created=0, updated=0, unchanged=0)
@@ -111,6 +122,24 @@ class ScenariosKind(ContentKind):
             "calls": count(Call.id),
             "finished_calls": count(Call.id, Call.state != "in_progress"),
         }
+
+
+def reference_reply_problems(path: str, scenario: Scenario, score: Score) -> list[Problem]:
+    """A reference reply teaches what its turn scores: it meets every requirement and breaks no norm."""
+    problems = []
+    for turn in scenario.turns:
+        verdict = score(turn.model_reply)
+        criteria = judge_requirements(turn.requirements, turn.model_reply, verdict) + judge_violations(verdict, ())
+        for criterion in criteria:
+            if criterion.passed:
+                continue
+            if criterion.kind == "violation":
+                found = "、".join(f"“{item.text}”" for item in criterion.evidence)
+                message = f"第{turn.index}轮 reference reply breaks the norms: {criterion.label} {found}"
+            else:
+                message = f"第{turn.index}轮 reference reply does not meet its requirement: {criterion.label}"
+            problems.append(Problem(path, turn.model_reply_line, message))
+    return problems
 
 
 def _import_norms(content_hash: str, text: str) -> str:

@@ -5,7 +5,7 @@ and every problem found, each with its file line, so ``flask content validate`` 
 all at once.
 """
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -16,15 +16,14 @@ from webapp.content.frontmatter import (
 )
 from webapp.content.problems import Problem
 from webapp.content.sources import content_hash, parse_file
+from webapp.roleplay.channels import CHANNELS, DEFAULT_CHANNEL, timing_policy
 from webapp.roleplay.norms import ELEMENT_CATEGORIES, VIOLATION_CATEGORIES
 
 CUSTOMER_TYPES = ("要求型", "困惑型", "激动型")
-#: Where the conversation happens: a hotline call, the counter of a service hall, typed online chat.
-CHANNELS = ("phone", "hall", "chat")
 #: Customer-line variants, by the mood band they are spoken in (see ``call.mood_band``).
 MOOD_VARIANTS = ("calm", "upset", "angry")
 MIN_TURNS, MAX_TURNS = 3, 6
-#: The seeds: never leave a caller waiting more than two minutes.
+#: The seeds: never leave a caller waiting more than two minutes (every channel's upper bound).
 WAIT_LIMIT_SECONDS = 120
 #: The highest mood a call may start in; 4 (失控) means the call is already lost.
 MAX_STARTING_MOOD = 3
@@ -94,6 +93,7 @@ class Turn:
     customer: CustomerLine
     requirements: tuple[Requirement, ...]
     model_reply: str
+    model_reply_line: int = field(default=0, compare=False)  # its first file line, for problems
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,12 @@ def parse_scenario_file(path: Path, root: Path) -> tuple[Scenario | None, list[P
     return parse_file(path, root, parse_scenario)
 
 
-def parse_scenario(path: str, text: str, expected_id: str | None = None) -> tuple[Scenario | None, list[Problem]]:
-    """Parse one scenario file's canonical text. Returns ``(None, problems)`` unless all is valid."""
+def parse_scenario(path: str, text: str, expected_id: str | None = None,
+                   stored: bool = False) -> tuple[Scenario | None, list[Problem]]:
+    """Parse one scenario file's canonical text. Returns ``(None, problems)`` unless all is valid.
+
+    ``stored``: a version imported earlier, which may predate the rules that every scenario names
+    its seed passages and channel (``sources`` is then optional, as it was)."""
     front, body_start, problems = split_front_matter(path, text)
     if problems:
         return None, problems
@@ -145,11 +149,18 @@ def parse_scenario(path: str, text: str, expected_id: str | None = None) -> tupl
         pass_mark=fields.require("pass_mark", int_between(1, 100)),
         seconds_per_reply=fields.require("seconds_per_reply", int_between(1, WAIT_LIMIT_SECONDS)),
         tags=tuple(fields.optional("tags", TEXT_LIST, default=[]) or ()),
-        channel=fields.optional("channel", one_of(*CHANNELS), default="phone"),
-        sources=tuple(item.strip() for item in fields.optional("sources", SEED_SOURCE, default=[])),
+        channel=fields.optional("channel", one_of(*CHANNELS), default=DEFAULT_CHANNEL),
+        sources=tuple(item.strip() for item in (
+            fields.optional("sources", SEED_SOURCE, default=[]) if stored else fields.require("sources", SEED_SOURCE)
+        ) or ()),
     )
     fields.reject_unknown(FRONT_MATTER_KEYS)
     problems.extend(fields.problems)
+    if values["channel"] and values["seconds_per_reply"]:
+        limit = timing_policy(values["channel"]).max_seconds_per_reply
+        if values["seconds_per_reply"] > limit:
+            problems.append(Problem(path, front.line_of("seconds_per_reply"),
+                                    f'"seconds_per_reply" is at most {limit} on the {values["channel"]} channel'))
     turns = _BodyReader(path, body_start, problems).turns(text)
     if problems:
         return None, sorted(problems)
@@ -199,7 +210,7 @@ class _BodyReader:
         model_reply = self._model_reply(heading, sections.get(SECTION_MODEL_REPLY))
         if customer is None or requirements is None or model_reply is None:
             return None
-        return Turn(expected_index, customer, requirements, model_reply)
+        return Turn(expected_index, customer, requirements, *model_reply)
 
     def _sections(self, heading: Token, blocks: list[Token]) -> dict[str, tuple[Token, list[Token]]]:
         sections: dict[str, tuple[Token, list[Token]]] = {}
@@ -320,14 +331,15 @@ class _BodyReader:
             return None
         return Requirement(text, text, category=text)
 
-    def _model_reply(self, heading: Token, section) -> str | None:
+    def _model_reply(self, heading: Token, section) -> tuple[str, int] | None:
         if section is None:
             self._missing(heading, SECTION_MODEL_REPLY)
             return None
         section_token, tokens = section
-        paragraphs = []
+        paragraphs, first_line = [], self._line(section_token)
         for index, token in enumerate(tokens):
             if token.type == "paragraph_open" and token.level == 0:
+                first_line = first_line if paragraphs else self._line(token)
                 paragraphs.append(join_lines(tokens[index + 1].content))
             elif token.level == 0 and token.nesting >= 0 and token.type != "paragraph_close":
                 self._problem(token, f"'### {SECTION_MODEL_REPLY}' holds plain paragraphs only")
@@ -335,7 +347,7 @@ class _BodyReader:
         if not reply:
             self._problem(section_token, "turn has no model reply text")
             return None
-        return reply
+        return reply, first_line
 
 
 def heading_text(inline: Token) -> str:

@@ -666,7 +666,8 @@ class _ReplyScan:
             if not fired:
                 continue
             evidence = self._evidence(start, end)
-            clause = folded[clause_start:clause_end]
+            # the marker itself (听我说) is no unless-word of its own clause
+            clause = folded[clause_start:start] + "\0" + folded[end:clause_end]
             reason = None
             word = next((w for w in rule.unless_clause if w in clause), None)
             if word is not None:

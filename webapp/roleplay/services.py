@@ -50,7 +50,7 @@ class ScenarioResult:
 
 @lru_cache(maxsize=256)
 def _parse_version(scenario_id: str, content_hash: str, source: str) -> Scenario:
-    scenario, problems = parse_scenario(f"{scenario_id}.md", source, expected_id=scenario_id)
+    scenario, problems = parse_scenario(f"{scenario_id}.md", source, expected_id=scenario_id, stored=True)
     if scenario is None:  # stored versions were valid when imported
         raise RoleplayError("; ".join(map(str, problems)))
     return scenario
