@@ -1,3 +1,6 @@
+import pytest
+
+from webapp import create_app
 from webapp.accounts import services
 from webapp.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 
@@ -28,3 +31,16 @@ def test_demo_load_creates_every_role_once(runner):
     runner.invoke(args=["demo", "load"])
     roles = {services.find_user(account[0]).role for account in DEMO_ACCOUNTS}
     assert roles == {"trainee", "trainer", "hr", "admin"}
+
+
+@pytest.mark.parametrize("args", [["content", "stats"], ["users", "import", "ROSTER"], ["quizzes", "close-overdue"],
+                                  ["certification", "issue"]])
+def test_every_command_on_an_unmigrated_database_says_to_upgrade(tmp_path, args):
+    """A fresh database (no `flask db upgrade` yet): one clear line, never a SQL traceback."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("employee_no,name,department,role\nC001,Qian Qi,Hotline,trainee\n", encoding="utf-8")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/fresh.db"})
+    result = app.test_cli_runner().invoke(args=[str(roster) if arg == "ROSTER" else arg for arg in args])
+    assert result.exit_code == 1
+    assert "run `flask db upgrade` first" in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)

@@ -11,7 +11,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import demo, i18n, inputs, outages
+from webapp import demo, i18n, inputs, outages, schema
 from webapp.config import settings_from_environment
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, ping_after_idle
 
@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.after_request(_security_headers)
     demo.init_app(app)
     app.cli.add_command(i18n.i18n_cli)
+    schema.guard_cli(app.cli)
     return app
 
 

@@ -2,8 +2,10 @@
 import io
 from datetime import date
 
+import pytest
 from pypdf import PdfReader
 
+from webapp.certification import pdf
 from webapp.certification.pdf import CertificateContent, render_certificate
 
 CONTENT = CertificateContent(
@@ -34,3 +36,25 @@ def test_the_font_is_embedded_and_the_qr_code_is_drawn():
     drawing = page.get_contents().get_data().decode("latin-1")
     assert drawing.count(" l\n") + drawing.count(" l ") > 100  # the QR code: segno's SVG drawn as vector paths
     assert page["/Annots"][0].get_object()["/A"]["/URI"] == CONTENT.verify_url
+
+
+def test_the_font_is_found_through_fontconfig_when_not_at_the_debian_path(monkeypatch):
+    monkeypatch.setattr(pdf, "CJK_FONT_PATH", "/nonexistent/font.ttc")
+    pdf.find_cjk_font.cache_clear()
+    try:
+        found = pdf.find_cjk_font()
+    finally:
+        pdf.find_cjk_font.cache_clear()
+    assert found.endswith(pdf.EMBEDDABLE_FONT_SUFFIXES) and found != "/nonexistent/font.ttc"
+    assert render_certificate(CONTENT, found).startswith(b"%PDF-")
+
+
+def test_no_font_at_all_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(pdf, "CJK_FONT_PATH", "/nonexistent/font.ttc")
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    pdf.find_cjk_font.cache_clear()
+    try:
+        with pytest.raises(pdf.NoCJKFont, match="fonts-wqy-zenhei"):
+            render_certificate(CONTENT)
+    finally:
+        pdf.find_cjk_font.cache_clear()

@@ -1,7 +1,7 @@
 """Trainee dashboard, certificate page and PDF, public verification page."""
 from datetime import timedelta
 
-from webapp.certification import services
+from webapp.certification import pdf, services
 from webapp.certification.models import Certificate
 from webapp.extensions import db
 
@@ -126,3 +126,20 @@ def test_an_unknown_code_shows_that_there_is_no_such_certificate(client):
     assert overlong.status_code == 404 and "x" * 30 in section and "x" * 41 not in section
     with_nul = client.get("/verify/a%00b")
     assert with_nul.status_code == 400 and "“code”" in with_nul.get_data(as_text=True)
+
+
+def test_without_a_chinese_font_the_pdf_page_says_so(client, auth, make_user, posts, records, monkeypatch):
+    """A machine set up with ./scripts/serve alone may lack the font: a clear page, not a 500."""
+    trainee = make_user()
+    certificate = issued_certificate(trainee, posts["hotline-agent"], records)
+    monkeypatch.setattr(pdf, "CJK_FONT_PATH", "/nonexistent/font.ttc")
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    pdf.find_cjk_font.cache_clear()
+    auth.login(trainee)
+    try:
+        refused = client.get(f"/certification/certificates/{certificate.id}/pdf")
+    finally:
+        pdf.find_cjk_font.cache_clear()
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 503 and refused.mimetype == "text/html"
+    assert 'id="pdf-unavailable"' in text and "fonts-wqy-zenhei" in text

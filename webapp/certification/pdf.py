@@ -4,13 +4,19 @@ and a QR code that opens the public verification page. Pure: values in, bytes ou
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 import segno
 from fpdf import FPDF
 
 CJK_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+#: Font files fpdf2 can embed (TrueType outlines, collections included).
+EMBEDDABLE_FONT_SUFFIXES = (".ttc", ".ttf", ".otf")
 ISSUER = "热线学院 Hotline Academy"
 INK = (33, 37, 41)
 ACCENT = (0, 82, 155)  # China Telecom blue
@@ -30,6 +36,25 @@ class CertificateContent:
     verify_url: str
 
 
+class NoCJKFont(RuntimeError):
+    """No font that draws Chinese is installed (Debian: apt-get install fonts-wqy-zenhei)."""
+
+
+@cache
+def find_cjk_font() -> str:
+    """WenQuanYi Zen Hei where Debian installs it, else fontconfig's pick for Simplified Chinese.
+
+    fc-match always answers with some font: only one that really covers Chinese is taken."""
+    if Path(CJK_FONT_PATH).is_file():
+        return CJK_FONT_PATH
+    if fc_match := shutil.which("fc-match"):
+        found = subprocess.run([fc_match, "-f", "%{file}\n%{lang}", ":lang=zh-cn"],
+                               capture_output=True, text=True, check=False).stdout.split("\n")
+        if len(found) == 2 and found[0].lower().endswith(EMBEDDABLE_FONT_SUFFIXES) and "zh-cn" in found[1].split("|"):
+            return found[0]
+    raise NoCJKFont("no Chinese font found: install fonts-wqy-zenhei (or any font fontconfig offers for zh-cn)")
+
+
 def _chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -41,7 +66,9 @@ def _qr_svg(url: str) -> io.BytesIO:
     return buffer
 
 
-def render_certificate(content: CertificateContent, font_path: str = CJK_FONT_PATH) -> bytes:
+def render_certificate(content: CertificateContent, font_path: str | None = None) -> bytes:
+    """Raises NoCJKFont when no font is given and none is installed."""
+    font_path = font_path or find_cjk_font()
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     pdf.set_title(f"{content.post_title_zh} {content.certificate_no}")
     pdf.set_author(ISSUER)

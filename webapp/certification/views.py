@@ -1,7 +1,7 @@
 """Trainee certification pages and the public verification page. Thin: services do the work."""
 import io
 
-from flask import Blueprint, abort, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, send_file, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -11,6 +11,7 @@ from webapp.extensions import db, limiter
 
 from . import engine, services
 from .models import Certificate
+from .pdf import NoCJKFont
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 
@@ -69,6 +70,9 @@ def certificate_pdf(certificate_id: int):
     except services.CertificateRevoked:
         return render_template("certification/pdf_revoked.html", certificate=found,
                                revoked_on=services.local_date(found.revoked_at)), 410
+    except NoCJKFont:
+        current_app.logger.error("certificate PDF refused: no Chinese font installed (apt-get install fonts-wqy-zenhei)")
+        return render_template("certification/pdf_unavailable.html", certificate=found), 503
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"certificate-{found.number}.pdf")
 
