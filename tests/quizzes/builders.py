@@ -16,9 +16,11 @@ def question_section(number: int, bank: str = "demo", type: str = "single", diff
         "ordering": "1. 受理\n2. 查证\n3. 回复",
         "matching": "- 左一 => 右一\n- 左二 => 右二\n- 左三 => 右三",
         "truefalse": "",
+        "numerical": "- 10.5:0.5\n- {50%} 9..12",
     }[type]
     extra = "answer: 对\n" if type == "truefalse" else ""
     stem = "资费争议应遵循____原则。" if type == "fill" else f"第{number}题的题干？"
+    extra += "units: [元]\n" if type == "numerical" else ""
     return body or (
         f"## {bank}.q{number:03d}\ntype: {type}\ndifficulty: {difficulty}\ntags: {tags}\n"
         f"lesson: complaint-handling.billing-disputes\n{extra}\n{stem}\n\n{answer_block}\n\n> 解析{number}。\n\n"

@@ -64,7 +64,7 @@ def test_defaults():
     ("time_limit_minutes: 30", "time_limit_minutes: -5", '8: "time_limit_minutes" must be a whole number (0 or more), not -5'),
     ("shuffle_options: false", "shuffle_options: maybe", '14: "shuffle_options" must be true or false, not \'maybe\''),
     ("    count: 2\n    type: single", "    count: 0\n    type: single", '17: "count" must be a whole number above 0, not 0'),
-    ("    type: single", "    type: essay", '17: "type" must be one of single, multiple, truefalse, fill, ordering, matching, not \'essay\''),
+    ("    type: single", "    type: essay", '17: "type" must be one of single, multiple, truefalse, fill, numerical, ordering, matching, not \'essay\''),
     ("difficulty: 2}", "difficulty: 4}", '20: "difficulty" must be a whole number from 1 to 3, not 4'),
     ("count: 2, tags", "count: 2, colour: red, tags", '20: unknown key "colour" (known: bank, count, difficulty, tags, type)'),
     ("  - bank: demo\n    count: 2\n    type: single\n", "", None),

@@ -31,8 +31,10 @@ from webapp.content.sources import content_hash, parse_file
 from .questions import QUESTION_TYPES, AnswerBlock, ListItem, Question
 
 BANK_KEYS = {"bank", "title", "module"}
-QUESTION_KEYS = ("type", "difficulty", "tags", "lesson", "answer")
+QUESTION_KEYS = ("type", "difficulty", "tags", "lesson", "answer", "units", "case")
 REQUIRED_QUESTION_KEYS = ("type", "difficulty", "tags", "lesson")
+#: Keys only some types take (``QuestionType.meta_keys``).
+TYPE_KEYS = ("answer", "units", "case")
 KEY_VALUE = re.compile(r"^([A-Za-z_]+)\s*[:：]\s*(.*)$")
 BLOCKQUOTE_MARKER = re.compile(r"^ {0,3}> ?")
 LIST_KINDS = {"bullet_list_open": "bullet", "ordered_list_open": "ordered"}
@@ -189,10 +191,13 @@ def _parse_question(path, lines, heading: _Block, blocks: list[_Block], end: int
         if "type" in meta:
             report(blocks[0].first, f'unknown type "{meta["type"]}" (known: {", ".join(QUESTION_TYPES)})')
         return None, problems
+    for key in set(TYPE_KEYS) & given - set(question_type.meta_keys):
+        owners = [name for name, kind in QUESTION_TYPES.items() if key in kind.meta_keys]
+        report(blocks[0].first, f"'{key}:' is only for {' and '.join(owners)} questions, not {question_type.name}")
     block = AnswerBlock(
         line=line,
         stem=stem,
-        meta_answer=meta.get("answer"),
+        meta={key: meta[key] for key in question_type.meta_keys if key in meta},
         list_kind=LIST_KINDS[answer_list.kind] if answer_list else None,
         items=_list_items(answer_list, report) if answer_list else (),
         list_line=answer_list.first if answer_list else 0,
@@ -212,6 +217,11 @@ def _parse_question(path, lines, heading: _Block, blocks: list[_Block], end: int
         correct=key.correct,
         accepted=key.accepted,
         matches=key.matches,
+        distractors=key.distractors,
+        weights=key.weights,
+        tolerances=key.tolerances,
+        units=key.units,
+        case_sensitive=key.case_sensitive,
         source=(source := _canonical_source(lines, line, end)),
         content_hash=content_hash(source),
         line=line,

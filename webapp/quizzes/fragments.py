@@ -61,7 +61,7 @@ def _fragment(question: Question, order: tuple[int, ...], locale: str) -> tuple[
 def answer_marks(view: dict) -> dict[str, str]:
     """Marker values that show a saved answer, from ``public_view(question, order, answer)``."""
     kind = view["type"]
-    if kind == "fill":
+    if kind in ("fill", "numerical"):
         return {"text": str(escape(view["text"]))}
     if kind == "ordering":
         return {f"o{place}-{shown}": " selected" for place, shown in enumerate(view["sequence"]) if shown is not None}

@@ -11,6 +11,11 @@ flag-registry shape) with four duties:
   written), or raise ``InvalidAnswer``;
 - ``grade(question, answer) -> float`` in [0, 1] from a canonical answer (``None`` = unanswered).
 
+Partial credit as Moodle grades it: an option or accepted answer may carry a weight ``{50%}``
+(``Question.weights``, fractions of the marks). A single question gives the weight of the option
+picked; a weighted multiple question the sum of the weights picked, kept within [0, 1]; fill and
+numerical give the weight of the first accepted answer that matches, in written order.
+
 Displayed positions never reveal the written order, which for ordering questions *is* the key.
 An ``order`` is the permutation drawn for an attempt slot: ``order[shown_position]`` is the
 written index of the option shown there (see ``draw_order``).
@@ -21,7 +26,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 #: A fill question's blank in the stem: four or more underscores.
@@ -29,6 +34,13 @@ BLANK = re.compile(r"_{4,}")
 #: Longest fill answer we store (characters); longer input is cut.
 MAX_FILL_LENGTH = 200
 TRUE_FALSE_OPTIONS = ("对", "错")
+#: ``{50%}`` before an option or accepted answer: its share of the marks (formats §2).
+WEIGHT = re.compile(r"^\{\s*(-?\d+(?:\.\d+)?)\s*%\s*\}\s*")
+#: A numerical answer: ``42``, ``1.5:0.1`` (value:tolerance), ``1..2`` (range) or ``*`` (any number).
+NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+NUMERICAL_ANSWER = re.compile(rf"^(?:(?P<value>{NUMBER})(?::(?P<tolerance>{NUMBER})|\.\.(?P<upper>{NUMBER}))?|(?P<any>\*))$")
+#: Weights of the options that are right add up to 100 %, give or take rounding (3 × 33.333 %).
+WEIGHT_SUM_SLACK = 0.001
 
 Report = Callable[[int, str], None]  # report(line, message)
 
@@ -52,8 +64,15 @@ class Question:
     #: left items (matching); inline Markdown
     options: tuple[str, ...] = ()
     correct: tuple[int, ...] = ()  # indexes of the right choices (single, multiple, truefalse)
-    accepted: tuple[str, ...] = ()  # fill: accepted answers as written
+    accepted: tuple[str, ...] = ()  # fill: accepted answers as written; numerical: values ("*" = any)
     matches: tuple[str, ...] = ()  # matching: the right item of each left item
+    distractors: tuple[str, ...] = ()  # matching: right items that belong to no left item
+    #: share of the marks of each option (single, multiple) or accepted answer (fill, numerical);
+    #: empty = unweighted (the classic rules)
+    weights: tuple[float, ...] = ()
+    tolerances: tuple[float, ...] = ()  # numerical: ± of each accepted value
+    units: tuple[str, ...] = ()  # numerical: units the trainee may write after the number
+    case_sensitive: bool = False  # fill: letter case matters
     source: str = ""  # the question's section of its bank file (canonical: no trailing spaces)
     content_hash: str = ""  # sha256 of source
     line: int = 0  # line of the question's heading in its bank file
@@ -76,7 +95,7 @@ class AnswerBlock:
 
     line: int  # the question heading's line
     stem: str
-    meta_answer: str | None  # the ``answer:`` value, if any
+    meta: dict[str, str]  # the type's own keys among the key: value lines (``QuestionType.meta_keys``)
     list_kind: str | None  # "bullet", "ordered" or None when the question has no answer list
     items: tuple[ListItem, ...] = ()
     list_line: int = 0
@@ -88,17 +107,64 @@ class AnswerKey:
     correct: tuple[int, ...] = ()
     accepted: tuple[str, ...] = ()
     matches: tuple[str, ...] = ()
+    distractors: tuple[str, ...] = ()
+    weights: tuple[float, ...] = ()
+    tolerances: tuple[float, ...] = ()
+    units: tuple[str, ...] = ()
+    case_sensitive: bool = False
 
 
-def normalise_text(text: str) -> str:
+def normalise_text(text: str, case_sensitive: bool = False) -> str:
     """Fill comparison form: NFKC, case-folded, without whitespace and punctuation.
 
     NFKC maps full-width letters and digits to half-width ones; punctuation (Unicode categories
     P*, full-width or half-width) and separators/whitespace are dropped; symbols such as ¥ or +
     are kept.
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = unicodedata.normalize("NFKC", text)
+    folded = folded if case_sensitive else folded.casefold()
     return "".join(ch for ch in folded if not ch.isspace() and unicodedata.category(ch)[0] not in "PZ")
+
+
+def split_weight(text: str) -> tuple[float | None, str]:
+    """``{50%} text`` → (0.5, "text"); text without a weight → (None, text)."""
+    if found := WEIGHT.match(text):
+        return float(found.group(1)) / 100, text[found.end():]
+    return None, text
+
+
+def percent(weight: float) -> str:
+    """0.5 → "50", 0.3333 → "33.33": a weight as written in banks and shown in review."""
+    return f"{weight * 100:.2f}".rstrip("0").rstrip(".")
+
+
+def accepts_text(accepted: str, given: str, case_sensitive: bool = False) -> bool:
+    """Fill comparison; ``*`` in an accepted answer stands for any text (Moodle's wildcard)."""
+    if "*" not in accepted:
+        return normalise_text(given, case_sensitive) == normalise_text(accepted, case_sensitive)
+    pattern = ".*".join(re.escape(normalise_text(piece, case_sensitive)) for piece in accepted.split("*"))
+    return re.fullmatch(pattern, normalise_text(given, case_sensitive), re.DOTALL) is not None
+
+
+def parse_number(text: str, units: Sequence[str] = ()) -> float | None:
+    """A trainee's number: full-width digits and a decimal comma accepted, one of ``units`` optional."""
+    value = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    for unit in sorted(units, key=len, reverse=True):
+        folded_unit = unicodedata.normalize("NFKC", unit).replace(" ", "")
+        if folded_unit and value.endswith(folded_unit):
+            value = value[: -len(folded_unit)]
+            break
+    value = value.replace(",", ".") if value.count(",") == 1 and "." not in value else value
+    if not re.fullmatch(NUMBER, value):
+        return None
+    return float(value)
+
+
+def weighted_grade(weights: Sequence[float], matched: int | None) -> float:
+    """The weight of the accepted answer matched (all of the marks when unweighted)."""
+    if matched is None:
+        return 0.0
+    return max(0.0, weights[matched]) if weights else 1.0
 
 
 def _index(value: str, size: int) -> int | None:
@@ -118,6 +184,8 @@ class QuestionType:
     name: ClassVar[str]
     #: "never" (no option order), "optional" (follows the quiz's shuffle_options), "always"
     shuffle: ClassVar[str] = "never"
+    #: key: value lines only this type takes (besides type, difficulty, tags, lesson)
+    meta_keys: ClassVar[tuple[str, ...]] = ()
 
     def parse(self, block: AnswerBlock, report: Report) -> AnswerKey:
         raise NotImplementedError
@@ -149,13 +217,18 @@ class QuestionType:
         """A canonical answer as lines of inline Markdown, for review pages and exports."""
         raise NotImplementedError
 
+    def key_lines(self, question: Question) -> list[str]:
+        """The key as review pages show it: the full-marks answer, and partial credit when weighted."""
+        return self.describe(question, self.correct_answer(question))
+
     def _no_list(self, block: AnswerBlock, report: Report) -> None:
         if block.list_kind is not None:
             report(block.list_line, f"a {self.name} question takes no answer list")
 
-    def _no_meta_answer(self, block: AnswerBlock, report: Report) -> None:
-        if block.meta_answer is not None:
-            report(block.line, f"'answer:' is only for truefalse questions, not {self.name}")
+    def _no_weights(self, block: AnswerBlock, report: Report) -> None:
+        for item in block.items:
+            if WEIGHT.match(item.text):
+                report(item.line, f"a {self.name} question gives no partial credit per item: remove the {{…%}}")
 
 
 class _ChoiceType(QuestionType):
@@ -179,8 +252,14 @@ class _ChoiceType(QuestionType):
         picked = answer if isinstance(answer, list) else [] if answer is None else [answer]
         return [question.options[index] for index in picked]
 
-    def _parse_task_list(self, block: AnswerBlock, report: Report) -> AnswerKey | None:
-        self._no_meta_answer(block, report)
+    def key_lines(self, question):
+        if not question.weights:
+            return super().key_lines(question)
+        return [f"{question.options[index]} ({percent(weight)}%)"
+                for index, weight in enumerate(question.weights) if weight > 0]
+
+    def _parse_task_list(self, block: AnswerBlock, report: Report) -> tuple[AnswerKey, list[float | None]] | None:
+        """Options, the checked ones, and each option's written weight (None when it has none)."""
         if block.list_kind != "bullet" or not block.items:
             report(block.list_line or block.line, f"a {self.name} question needs a task list (- [ ] / - [x])")
             return None
@@ -188,10 +267,12 @@ class _ChoiceType(QuestionType):
             if item.checked is None:
                 report(item.line, "every option must be a task list item: - [ ] or - [x]")
                 return None
-        return AnswerKey(
-            options=tuple(item.text for item in block.items),
-            correct=tuple(i for i, item in enumerate(block.items) if item.checked),
-        )
+        weights, options = zip(*(split_weight(item.text) for item in block.items))
+        for item, weight in zip(block.items, weights):
+            if weight is not None and not -1 <= weight <= 1:
+                report(item.line, f"a weight is between -100% and 100%, not {percent(weight)}%")
+        key = AnswerKey(options=options, correct=tuple(i for i, item in enumerate(block.items) if item.checked))
+        return key, list(weights)
 
 
 class SingleChoice(_ChoiceType):
@@ -199,12 +280,26 @@ class SingleChoice(_ChoiceType):
     shuffle = "optional"
 
     def parse(self, block, report):
-        key = self._parse_task_list(block, report)
-        if key and len(key.correct) != 1:
+        """``{w%}`` on a ``- [ ]`` option gives it part of the marks (0 < w < 100)."""
+        parsed = self._parse_task_list(block, report)
+        if parsed is None:
+            return AnswerKey()
+        key, weights = parsed
+        if len(key.correct) != 1:
             report(block.list_line, f"a single question needs exactly one - [x], found {len(key.correct)}")
-        if key and len(key.options) < 2:
+        if len(key.options) < 2:
             report(block.list_line, "a single question needs at least two options")
-        return key or AnswerKey()
+        for item, weight in zip(block.items, weights):
+            if weight is None or not -1 <= weight <= 1:  # out of range: reported already
+                continue
+            if item.checked and weight != 1:
+                report(item.line, "the - [x] option of a single question earns 100%: leave out its weight")
+            elif not item.checked and not 0 <= weight < 1:
+                report(item.line, f"a - [ ] option of a single question earns 0% up to below 100%, not {percent(weight)}%")
+        if any(weight for weight in weights) and len(key.correct) == 1:
+            key = replace(key, weights=tuple(1.0 if index in key.correct else weight or 0.0
+                                             for index, weight in enumerate(weights)))
+        return key
 
     def normalise(self, question, order, values):
         if len(values) > 1:
@@ -213,7 +308,11 @@ class SingleChoice(_ChoiceType):
         return None if shown is None else self._order(question, order)[shown]
 
     def grade(self, question, answer):
-        return 1.0 if answer is not None and answer in question.correct else 0.0
+        if answer is None:
+            return 0.0
+        if question.weights:
+            return max(0.0, question.weights[answer])
+        return 1.0 if answer in question.correct else 0.0
 
     def correct_answer(self, question):
         return question.correct[0]
@@ -223,12 +322,15 @@ class TrueFalse(SingleChoice):
     name = "truefalse"
     shuffle = "never"
 
+    meta_keys = ("answer",)
+
     def parse(self, block, report):
         self._no_list(block, report)
-        if block.meta_answer not in TRUE_FALSE_OPTIONS:
+        answer = block.meta.get("answer")
+        if answer not in TRUE_FALSE_OPTIONS:
             report(block.line, "a truefalse question needs 'answer: 对' or 'answer: 错'")
             return AnswerKey(options=TRUE_FALSE_OPTIONS)
-        return AnswerKey(options=TRUE_FALSE_OPTIONS, correct=(TRUE_FALSE_OPTIONS.index(block.meta_answer),))
+        return AnswerKey(options=TRUE_FALSE_OPTIONS, correct=(TRUE_FALSE_OPTIONS.index(answer),))
 
     def shuffled_count(self, question):
         return 0
@@ -239,12 +341,27 @@ class MultipleChoice(_ChoiceType):
     shuffle = "optional"
 
     def parse(self, block, report):
-        key = self._parse_task_list(block, report)
-        if key and not key.correct:
+        """Weighted (once any option has ``{w%}``): every ``- [x]`` has a positive weight, together
+        100%; a ``- [ ]`` may have a negative one (a penalty for picking it)."""
+        parsed = self._parse_task_list(block, report)
+        if parsed is None:
+            return AnswerKey()
+        key, weights = parsed
+        if not key.correct:
             report(block.list_line, "a multiple question needs at least one - [x]")
-        if key and len(key.correct) == len(key.options):
+        if len(key.correct) == len(key.options):
             report(block.list_line, "a multiple question needs at least one - [ ]")
-        return key or AnswerKey()
+        if all(weight is None for weight in weights):
+            return key
+        for item, weight in zip(block.items, weights):
+            if item.checked and (weight is None or weight <= 0):
+                report(item.line, "once any option has a weight, every - [x] needs a positive one, e.g. {50%}")
+            elif not item.checked and weight is not None and weight > 0:
+                report(item.line, f"a - [ ] option earns nothing or loses marks (0% or below), not {percent(weight)}%")
+        right = sum(weight or 0 for item, weight in zip(block.items, weights) if item.checked)
+        if abs(right - 1) > WEIGHT_SUM_SLACK:
+            report(block.list_line, f"the weights of the - [x] options must add up to 100%, not {percent(right)}%")
+        return replace(key, weights=tuple(weight or 0.0 for weight in weights))
 
     def normalise(self, question, order, values):
         written = self._order(question, order)
@@ -252,10 +369,13 @@ class MultipleChoice(_ChoiceType):
         return sorted(written[position] for position in shown)
 
     def grade(self, question, answer):
-        """Partial credit: max(0, (right picks − wrong picks) / number of correct options)."""
+        """Unweighted: max(0, (right picks − wrong picks) / number of correct options); weighted:
+        the sum of the weights picked, within [0, 1] (Moodle's multiple-answer grading)."""
         if not answer or not question.correct:
             return 0.0
         picks = set(answer)
+        if question.weights:
+            return min(1.0, max(0.0, sum(question.weights[index] for index in picks)))
         right = len(picks & set(question.correct))
         wrong = len(picks) - right
         return max(0.0, (right - wrong) / len(question.correct))
@@ -264,29 +384,33 @@ class MultipleChoice(_ChoiceType):
         return list(question.correct)
 
 
-class Fill(QuestionType):
-    name = "fill"
+class _AcceptedAnswers(QuestionType):
+    """Shared by fill and numerical: a bullet list of accepted answers, each optionally ``{w%}``."""
 
-    def parse(self, block, report):
-        self._no_meta_answer(block, report)
-        blanks = len(BLANK.findall(block.stem))
-        if blanks != 1:
-            report(block.line, f"a fill question's stem needs exactly one blank ____ (found {blanks})")
+    def _accepted(self, block: AnswerBlock, report: Report, what: str) -> tuple[list[tuple[ListItem, str]], tuple[float, ...]]:
+        """(item, text without weight) per accepted answer, and the weights (empty when none is written)."""
         if block.list_kind != "bullet" or not block.items:
-            report(block.list_line or block.line, "a fill question needs a bullet list of accepted answers")
-            return AnswerKey()
+            report(block.list_line or block.line, f"a {self.name} question needs a bullet list of {what}")
+            return [], ()
+        answers, weights = [], []
         for item in block.items:
             if item.checked is not None:
                 report(item.line, "accepted answers are plain bullets, not task list items")
-            elif not normalise_text(item.text):
-                report(item.line, "an accepted answer must contain letters or digits")
-        return AnswerKey(accepted=tuple(item.text for item in block.items))
+                continue
+            weight, text = split_weight(item.text)
+            if weight is not None and not 0 < weight <= 1:
+                report(item.line, f"an accepted answer earns more than 0% and up to 100%, not {percent(weight)}%")
+            answers.append((item, text.strip()))
+            weights.append(1.0 if weight is None else weight)
+        if answers and 1.0 not in weights:
+            report(block.list_line, "at least one accepted answer must earn 100% (an answer without {…%} does)")
+        return answers, tuple(weights) if any(weight != 1 for weight in weights) else ()
 
     def shuffled_count(self, question):
         return 0
 
     def public_view(self, question, order, answer=None):
-        return {"type": self.name, "stem": question.stem, "text": answer or ""}
+        return {"type": self.name, "stem": question.stem, "text": answer or "", "units": list(question.units)}
 
     def normalise(self, question, order, values):
         if len(values) > 1:
@@ -295,16 +419,117 @@ class Fill(QuestionType):
         return text or None
 
     def grade(self, question, answer):
-        if not answer:
-            return 0.0
-        given = normalise_text(answer)
-        return 1.0 if any(given == normalise_text(accepted) for accepted in question.accepted) else 0.0
+        return weighted_grade(question.weights, self.matching_answer(question, answer))
+
+    def matching_answer(self, question: Question, answer: str | None) -> int | None:
+        """The first accepted answer (written order, as Moodle) that the given text matches."""
+        raise NotImplementedError
 
     def correct_answer(self, question):
-        return question.accepted[0]
+        return question.accepted[question.weights.index(1.0) if question.weights else 0]
 
     def describe(self, question, answer):
         return [answer] if answer else []
+
+    def key_lines(self, question):
+        shown = [self._shown(question, index) for index in range(len(question.accepted))]
+        if not question.weights:
+            return shown
+        return [f"{text} ({percent(weight)}%)" for text, weight in zip(shown, question.weights)]
+
+    def _shown(self, question: Question, index: int) -> str:
+        return question.accepted[index]
+
+
+class Fill(_AcceptedAnswers):
+    name = "fill"
+    meta_keys = ("case",)
+
+    def parse(self, block, report):
+        """``case: sensitive`` makes letter case matter; ``*`` in an answer stands for any text."""
+        blanks = len(BLANK.findall(block.stem))
+        if blanks != 1:
+            report(block.line, f"a fill question's stem needs exactly one blank ____ (found {blanks})")
+        case = block.meta.get("case", "insensitive")
+        if case not in ("sensitive", "insensitive"):
+            report(block.line, f"case is 'sensitive' or 'insensitive', not {case!r}")
+        answers, weights = self._accepted(block, report, "accepted answers")
+        for item, text in answers:
+            if not normalise_text(text.replace("*", "")) and text.strip("*"):
+                report(item.line, "an accepted answer must contain letters or digits")
+            elif not text.strip("*"):
+                report(item.line, "an accepted answer of only * would accept anything")
+        return AnswerKey(accepted=tuple(text for _item, text in answers), weights=weights,
+                         case_sensitive=case == "sensitive")
+
+    def matching_answer(self, question, answer):
+        if not answer:
+            return None
+        return next((index for index, accepted in enumerate(question.accepted)
+                     if accepts_text(accepted, answer, question.case_sensitive)), None)
+
+
+class Numerical(_AcceptedAnswers):
+    """A number typed by the trainee, right within a tolerance or a range (Moodle's numerical)."""
+
+    name = "numerical"
+    meta_keys = ("units",)
+
+    def parse(self, block, report):
+        """``- 1.5:0.1`` (± 0.1), ``- 1..2`` (a range), ``- 42``, ``- *`` (any number); ``units: [元]``."""
+        answers, weights = self._accepted(block, report, "accepted numbers (42, 1.5:0.1 or 1..2)")
+        values, tolerances = [], []
+        for item, text in answers:
+            found = NUMERICAL_ANSWER.fullmatch(text.replace(" ", ""))
+            if not found:
+                report(item.line, f"a numerical answer is 42, 1.5:0.1 (value:tolerance), 1..2 (a range) or *, not {text!r}")
+                continue
+            if found["any"]:
+                values.append("*")
+                tolerances.append(0.0)
+            elif found["upper"] is not None:
+                low, high = float(found["value"]), float(found["upper"])
+                if high < low:
+                    report(item.line, f"a range is written low..high, not {text!r}")
+                values.append(_number_text((low + high) / 2))
+                tolerances.append((high - low) / 2)
+            else:
+                tolerance = abs(float(found["tolerance"] or 0))
+                values.append(_number_text(float(found["value"])))
+                tolerances.append(tolerance)
+        units = block.meta.get("units")
+        unit_list: tuple[str, ...] = ()
+        if units is not None:
+            if units.startswith("[") and units.endswith("]"):
+                unit_list = tuple(dict.fromkeys(u.strip() for u in re.split(r"[,，、]", units[1:-1]) if u.strip()))
+            if not unit_list or any(re.search(r"\d", unit) for unit in unit_list):
+                report(block.line, f"units are written [元, 块] (no digits), not {units!r}")
+        return AnswerKey(accepted=tuple(values), tolerances=tuple(tolerances), weights=weights, units=unit_list)
+
+    def matching_answer(self, question, answer):
+        if not answer:
+            return None
+        number = parse_number(answer, question.units)
+        if number is None:
+            return None
+        for index, (value, tolerance) in enumerate(zip(question.accepted, question.tolerances)):
+            if value == "*":
+                return index
+            target = float(value)
+            # Moodle's nominal tolerance, with room for binary rounding (1.5 - 1.4 > 0.1 in floats)
+            if abs(number - target) <= tolerance + 1e-9 * max(1.0, abs(target)):
+                return index
+        return None
+
+    def _shown(self, question, index):
+        value, tolerance = question.accepted[index], question.tolerances[index]
+        shown = value if value == "*" or not tolerance else f"{value} ± {_number_text(tolerance)}"
+        return shown + (f" {question.units[0]}" if question.units and value != "*" else "")
+
+
+def _number_text(number: float) -> str:
+    """1.0 → "1", 0.1 → "0.1": a number written back the shortest exact way."""
+    return repr(number).removesuffix(".0") if abs(number) < 1e15 else repr(number)
 
 
 class Ordering(QuestionType):
@@ -314,7 +539,7 @@ class Ordering(QuestionType):
     shuffle = "always"
 
     def parse(self, block, report):
-        self._no_meta_answer(block, report)
+        self._no_weights(block, report)
         if block.list_kind != "ordered" or len(block.items) < 2:
             report(block.list_line or block.line, "an ordering question needs an ordered list (1. 2. …) of two or more items")
             return AnswerKey()
@@ -374,26 +599,32 @@ class Matching(QuestionType):
     shuffle = "always"
 
     def parse(self, block, report):
-        self._no_meta_answer(block, report)
+        self._no_weights(block, report)
         if block.list_kind != "bullet" or len(block.items) < 2:
             report(block.list_line or block.line, "a matching question needs a bullet list of two or more pairs - 左项 => 右项")
             return AnswerKey()
-        lefts, rights = [], []
+        lefts, rights, distractors = [], [], []
         for item in block.items:
             left, arrow, right = item.text.partition("=>")
-            if not arrow or not left.strip() or not right.strip() or item.checked is not None:
-                report(item.line, "a matching pair is written - 左项 => 右项")
+            if not arrow or not right.strip() or item.checked is not None:
+                report(item.line, "a matching pair is written - 左项 => 右项 (or - => 右项 for an extra right item)")
                 continue
-            lefts.append(left.strip())
-            rights.append(right.strip())
+            if left.strip():
+                lefts.append(left.strip())
+                rights.append(right.strip())
+            else:
+                distractors.append(right.strip())
+        if len(lefts) < 2:
+            report(block.list_line, "a matching question needs two or more pairs - 左项 => 右项")
         if len(set(lefts)) != len(lefts):
             report(block.list_line, "matching left items must differ from each other")
-        return AnswerKey(options=tuple(lefts), matches=tuple(rights))
+        return AnswerKey(options=tuple(lefts), matches=tuple(rights), distractors=tuple(distractors))
 
     @staticmethod
     def choices(question: Question) -> tuple[str, ...]:
-        """The distinct right items, in written order (two lefts may share a right item)."""
-        return tuple(dict.fromkeys(question.matches))
+        """The distinct right items, in written order (two lefts may share a right item), then the
+        extra ones that match nothing."""
+        return tuple(dict.fromkeys(question.matches + question.distractors))
 
     def shuffled_count(self, question):
         return len(self.choices(question))
@@ -438,11 +669,11 @@ class Matching(QuestionType):
 
 
 QUESTION_TYPES: dict[str, QuestionType] = {
-    kind.name: kind() for kind in (SingleChoice, MultipleChoice, TrueFalse, Fill, Ordering, Matching)
+    kind.name: kind() for kind in (SingleChoice, MultipleChoice, TrueFalse, Fill, Numerical, Ordering, Matching)
 }
 
 
-_TUPLE_FIELDS = ("tags", "options", "correct", "accepted", "matches")
+_TUPLE_FIELDS = ("tags", "options", "correct", "accepted", "matches", "distractors", "weights", "tolerances", "units")
 
 
 def question_to_data(question: Question) -> dict:

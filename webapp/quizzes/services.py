@@ -534,10 +534,7 @@ def review_items(attempt: Attempt, level: str) -> list[ReviewItem]:
         question = question_of(slot.question_version)
         kind = question.question_type
         full = level == FULL
-        correct = None
-        if full:
-            correct = (list(question.accepted) if question.type == "fill"
-                       else kind.describe(question, kind.correct_answer(question)))
+        correct = kind.key_lines(question) if full else None
         items.append(ReviewItem(
             slot.position, question, slot.score or 0.0, kind.describe(question, answers.get(slot.position)),
             correct, question.explanation if full else None, question.lesson if full else None,
