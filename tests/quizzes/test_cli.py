@@ -11,13 +11,13 @@ def test_import_gift_writes_a_valid_bank_and_lists_what_was_not_converted(app, r
             "--title", "GIFT 导入", "--module", "telephone-etiquette"]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
-    assert "essay questions" in result.output and "10 question(s) converted" in result.output
+    assert "essay question" in result.output and "12 question(s) converted, 2 not converted" in result.output
     bank, problems = parse_bank_file(tmp_path / "quizzes/banks/gift-demo.md", tmp_path)
-    assert problems == [] and len(bank.questions) == 10
+    assert problems == [] and len(bank.questions) == 12
     again = runner.invoke(args=args)  # appended, numbered after the existing questions
     assert again.exit_code == 0
     bank, problems = parse_bank_file(tmp_path / "quizzes/banks/gift-demo.md", tmp_path)
-    assert problems == [] and bank.questions[-1].id == "gift-demo.q020"
+    assert problems == [] and bank.questions[-1].id == "gift-demo.q024"
 
 
 def test_import_gift_dry_run_prints_and_writes_nothing(app, runner, tmp_path):
@@ -25,3 +25,14 @@ def test_import_gift_dry_run_prints_and_writes_nothing(app, runner, tmp_path):
     result = runner.invoke(args=["quizzes", "import-gift", str(SAMPLE), "--bank", "x", "--lesson", "a.b", "--dry-run"])
     assert result.exit_code == 0 and "## x.q001" in result.output
     assert not (tmp_path / "quizzes").exists()
+
+
+def test_import_gift_in_windows_1252_and_unreadable_files(app, runner, tmp_path):
+    app.config["CONTENT_ROOT"] = str(tmp_path)
+    latin = tmp_path / "latin.gift"
+    latin.write_bytes("::Café::Le café est-il « chaud » ?{T#Oui.}".encode("windows-1252"))
+    result = runner.invoke(args=["quizzes", "import-gift", str(latin), "--bank", "x", "--lesson", "a.b", "--dry-run"])
+    assert result.exit_code == 0 and "Le café est-il « chaud » ?" in result.output
+    result = runner.invoke(args=["quizzes", "import-gift", str(latin), "--bank", "x", "--lesson", "a.b", "--encoding", "utf-8"])
+    assert result.exit_code == 1 and f"{latin}:1: the file is not utf-8 text" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -3,14 +3,16 @@ from pathlib import Path
 import pytest
 
 from webapp.quizzes.bank import parse_bank
-from webapp.quizzes.gift import PLACEHOLDER_EXPLANATION, bank_header, bank_sections, convert_gift
+from webapp.quizzes.gift import convert_gift
+from webapp.quizzes.imports import (CHANGED, CONVERTED, NOT_CONVERTED, PLACEHOLDER_EXPLANATION, UnreadableFile,
+                                    bank_header, bank_sections, decode)
 
 SAMPLE = (Path(__file__).parent / "data" / "hotline.gift").read_text(encoding="utf-8")
 
 
 def convert(text):
     conversion = convert_gift(text, "x.gift")
-    return conversion.questions, [f"{n.line}: {n.message}" for n in conversion.notes]
+    return conversion.questions, [f"{item.line}: {message}" for item in conversion.items for message in item.messages]
 
 
 def as_bank(questions, first_number=1):
@@ -21,43 +23,52 @@ def as_bank(questions, first_number=1):
     return bank
 
 
+def graded(question, answer):
+    return question.question_type.grade(question, answer)
+
+
 def test_the_sample_file_converts_into_a_valid_bank():
-    questions, notes = convert(SAMPLE)
-    bank = as_bank(questions)
+    conversion = convert_gift(SAMPLE, "x.gift")
+    bank = as_bank(conversion.questions)
     by_type = {}
     for q in bank.questions:
         by_type.setdefault(q.type, []).append(q)
     assert sorted((t, len(qs)) for t, qs in by_type.items()) == [
-        ("fill", 3), ("matching", 1), ("multiple", 1), ("single", 4), ("truefalse", 1)]
+        ("fill", 1), ("matching", 2), ("multiple", 1), ("numerical", 3), ("single", 4), ("truefalse", 1)]
     first = bank.questions[0]
     assert first.stem == "客户来电接通后，客服代表的**第一句话**应该是？"
     assert first.options[first.correct[0]] == "“您好，中国电信10000号，很高兴为您服务。”"
     assert first.explanation.startswith("开头语要包含问候、单位和服务意愿。")
     assert "“喂，你找谁？”：不礼貌，而且没有自报家门。" in first.explanation
     assert first.tags == ("规范用语",)
-    assert [q.id for q in bank.questions][:2] == ["gift-demo.q001", "gift-demo.q002"]
-    assert any("essay" in n for n in notes) and any("description" in n for n in notes)
-    assert any("extra right-side choice" in n for n in notes)
-    assert any("span" in n for n in notes)
+    statuses = {item.title: item.status for item in conversion.items}
+    assert statuses["问候语"] == CONVERTED and statuses["心得"] == NOT_CONVERTED and statuses["html"] == CHANGED
+    assert statuses["额外选项"] == CHANGED  # converted; only its explanation is a placeholder
+    assert len(conversion.items) == 14  # every question of the file is listed, converted or not
 
 
 def test_multiple_choice_single_and_missing_word():
     (single, missing), notes = convert("谁负责？{=首问者 ~别人#不对}\n\n资费争议先查证后{=退费 ~补偿}的原则。")
-    assert single.type == "single" and single.options == [("首问者", True), ("别人", False)]
+    assert single.type == "single" and single.options == [("首问者", True, None), ("别人", False, 0.0)]
     assert single.explanation == "别人：不对" and notes == ["3: no feedback to use as the explanation: a placeholder was written, replace it"]
     assert missing.stem == "资费争议先查证后____的原则。"
     assert missing.explanation == PLACEHOLDER_EXPLANATION
 
 
-def test_weights_map_to_multiple_and_partial_credit_is_noted():
-    (multi,), notes = convert("选出正确做法{~%50%甲 ~%50%乙 ~%-100%丙}")
-    assert multi.type == "multiple" and multi.options == [("甲", True), ("乙", True), ("丙", False)]
-    (uneven,), notes = convert("选出{~%70%甲 ~%30%乙 ~丙}")
-    assert uneven.type == "multiple" and any("uneven weights" in n for n in notes)
-    (partial,), notes = convert("选一个{=甲 ~%50%乙 ~丙}")
-    assert partial.type == "single" and partial.options[1] == ("乙", False)
-    assert any("partial-credit weights" in n for n in notes)
+def test_partial_credit_is_kept_and_grades_as_moodle():
+    (multi,), notes = convert("选出正确做法{~%50%甲 ~%50%乙 ~%-100%丙 ~丁}")
+    q = as_bank([multi]).questions[0]
+    assert q.type == "multiple" and q.weights == (0.5, 0.5, -1.0, 0.0) and notes[0].endswith("placeholder was written, replace it")
+    assert [graded(q, picks) for picks in ([0, 1], [0], [0, 2], [0, 1, 3])] == [1.0, 0.5, 0.0, 1.0]
+    (uneven,), _ = convert("选出{~%70%甲 ~%30%乙 ~丙}")
+    assert graded(as_bank([uneven]).questions[0], [1]) == pytest.approx(0.3)
+    (partial,), _ = convert("选一个{=甲 ~%50%乙 ~丙}")
+    q = as_bank([partial]).questions[0]
+    assert q.type == "single" and [graded(q, index) for index in (0, 1, 2)] == [1.0, 0.5, 0.0]
+    (penalty,), notes = convert("选一个{=甲 ~%-50%乙}")
+    assert penalty.options[1] == ("乙", False, 0.0) and any("negative mark" in n for n in notes)
     assert convert("选{=甲 =乙 ~丙}")[0] == []
+    assert "do not add up to 100" in convert("选{~%50%甲 ~%20%乙 ~丙}")[1][0]
 
 
 @pytest.mark.parametrize(("block", "truth"), [("{T}", True), ("{TRUE}", True), ("{F}", False), ("{false}", False)])
@@ -66,23 +77,41 @@ def test_true_false(block, truth):
     assert question.type == "truefalse" and question.truth is truth and question.stem == "服务禁语可以说。"
 
 
-def test_short_answer_places_the_blank():
+def test_short_answer_blank_partial_credit_and_wildcard_feedback():
     (end,), _ = convert("::t::客户热线是 {=10000 =一万}")
-    assert end.type == "fill" and end.stem == "客户热线是____" and end.answer_lines == ["10000", "一万"]
+    assert end.type == "fill" and end.stem == "客户热线是____" and end.answers == [("10000", 1.0), ("一万", 1.0)]
     (middle,), _ = convert("The hotline {=10000} is free.")
     assert middle.stem == "The hotline ____ is free."
-    (partial,), notes = convert("热线{=10000 =%50%1000}")
-    assert partial.answer_lines == ["10000"] and any("partially right short answers" in n for n in notes)
+    (partial,), _ = convert("热线{=10000#对 =%50%1000#差一个零 =%0%*#再想想}")
+    assert partial.answers == [("10000", 1.0), ("1000", 0.5)]
+    assert partial.explanation == "10000：对\n\n1000：差一个零"  # the catch-all's feedback explains nothing
+    q = as_bank([partial]).questions[0]
+    assert [graded(q, typed) for typed in ("10000", "1000", "100")] == [1.0, 0.5, 0.0]
 
 
-def test_numerical_whole_numbers_become_fill_and_tolerances_are_refused():
-    (exact,), _ = convert("语速每分钟约多少字？{#150}")
-    assert exact.type == "fill" and exact.answer_lines == ["150"] and exact.stem == "语速每分钟约多少字？____"
-    assert convert("{#150:0}")[0][0].answer_lines == ["150"]
-    assert convert("x{#150..150}")[0][0].answer_lines == ["150"]
-    for block in ("{#150:10}", "{#140..160}", "{#3.5}"):
-        questions, notes = convert("题" + block)
-        assert questions == [] and "tolerance, a range or decimals" in notes[0]
+def test_numerical_tolerances_ranges_and_weights():
+    questions, notes = convert("语速？{#150:20}\n\n区间{#140..160}\n\n多个{#=150:0#正好 =%50%150:20#接近 =%0%*#不对}\n\n小数{#3.5}")
+    bank = as_bank(questions)
+    tolerance, interval, several, decimal = bank.questions
+    assert [graded(tolerance, v) for v in ("170", "171", "130")] == [1.0, 0.0, 1.0]
+    assert [graded(interval, v) for v in ("140", "160.0", "161")] == [1.0, 1.0, 0.0]
+    assert [graded(several, v) for v in ("150", "160", "171")] == [1.0, 0.5, 0.0]
+    assert several.explanation == "150:0：正好\n\n150:20：接近"
+    assert graded(decimal, "3.5") == 1.0 and graded(decimal, "35") == 0.0
+
+
+def test_matching_with_extra_right_items():
+    (question,), _ = convert("配对{=a -> 1 =b -> 2 = -> 3}")
+    q = as_bank([question]).questions[0]
+    assert q.options == ("a", "b") and q.distractors == ("3",)
+
+
+def test_format_markers_are_stripped_everywhere():
+    (question,), notes = convert("[html]<p>客户<b>投诉</b></p>{=[plain]先道歉#[html]<i>对</i> ~[markdown]**争辩**#[moodle]不对####[html]<p>总体</p>}")
+    assert question.stem == "客户**投诉**"
+    assert question.options == [("先道歉", True, None), ("**争辩**", False, 0.0)]
+    assert question.explanation == "总体\n\n先道歉：*对*\n\n**争辩**：不对"
+    assert "[" not in question.explanation and notes == []
 
 
 def test_escapes_comments_titles_and_categories():
@@ -90,23 +119,26 @@ def test_escapes_comments_titles_and_categories():
         "// 注释行会被忽略\n$CATEGORY: $course$/top/业务知识/呼叫转移\n\n"
         "// [tag:业务代码]\n::标题\\:冒号::设置无条件转移的代码是 \\{*57*号码\\#\\}，对吗？{T####**57** 加号码再加 \\#。}\n"
     )
-    (question,), notes = convert(text)
+    conversion = convert_gift(text, "x.gift")
+    (question,) = conversion.questions
     assert question.stem == "设置无条件转移的代码是 {*57*号码#}，对吗？"
     assert question.tags == ("呼叫转移", "业务代码")
-    assert question.line == 5 and notes == []
+    assert conversion.items[0].line == 5 and conversion.items[0].title == "标题:冒号" and conversion.notes() == []
     assert question.explanation == "**57** 加号码再加 #。"
 
 
 def test_general_feedback_and_multiline_answers():
     text = "::q::[markdown]问题？{\n  =甲 对的\n    继续一行#好\n  ~乙\n  ####总体反馈\n}"
     (question,), _ = convert(text)
-    assert question.options == [("甲 对的 继续一行", True), ("乙", False)]
+    assert question.options == [("甲 对的 继续一行", True, None), ("乙", False, 0.0)]
     assert question.explanation == "总体反馈\n\n甲 对的 继续一行：好"
 
 
-def test_html_is_converted_to_markdown():
+def test_html_is_converted_to_markdown_and_images_are_refused():
     (question,), notes = convert("[html]<p>第一段<br>换行 <strong>重点</strong> &amp; <em>强调</em></p><p>第二段</p>{T}")
     assert question.stem == "第一段  \n换行 **重点** & *强调*\n\n第二段"
+    questions, notes = convert('[html]<p>看图 <img src="@@PLUGINFILE@@/a.png"></p>{T}')
+    assert questions == [] and "image" in notes[0]
 
 
 def test_stem_lines_that_would_end_the_stem_are_escaped():
@@ -118,3 +150,24 @@ def test_stem_lines_that_would_end_the_stem_are_escaped():
 def test_numbering_continues_from_a_given_number():
     questions, _ = convert("甲{T#a}\n\n乙{F#b}")
     assert [q.id for q in as_bank(questions, first_number=41).questions] == ["gift-demo.q041", "gift-demo.q042"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_encodings_are_detected(encoding):
+    text = "::问候::客户来电时先说？{=您好 ~喂}"
+    assert decode(text.encode(encoding), "x.gift") == text
+
+
+def test_windows_1252_is_detected_and_a_named_encoding_is_used():
+    text = "::Café::Le café est-il « chaud » ? {T}"
+    assert decode(text.encode("windows-1252"), "x.gift") == text
+    assert decode("客服".encode("big5"), "x.gift", "big5") == "客服"
+
+
+def test_unreadable_files_name_the_file():
+    with pytest.raises(UnreadableFile, match="x.gift: the file is neither UTF-8, GB18030 nor windows-1252"):
+        decode(b"\x81\x8d\x8f\x90\x9d", "x.gift")
+    with pytest.raises(UnreadableFile, match=r"x.gift:2: the file is not utf-8 text"):
+        decode(b"ok\n\xff", "x.gift", "utf-8")
+    with pytest.raises(UnreadableFile, match="unknown encoding 'klingon'"):
+        decode(b"ok", "x.gift", "klingon")

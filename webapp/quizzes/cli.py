@@ -1,7 +1,6 @@
-"""``flask quizzes …``: GIFT import and closing overdue attempts."""
+"""``flask quizzes …``: importing GIFT, Moodle XML and Aiken files, exporting banks, closing overdue attempts."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -12,33 +11,42 @@ from webapp.content.services import default_root
 
 from . import services
 from .bank import parse_bank
-from .gift import bank_header, bank_sections, convert_gift
+from .gift import convert_gift
+from .imports import UnreadableFile, appended_bank, decode
 from .kinds import BANKS_FOLDER
 
 quizzes_cli = AppGroup("quizzes", help="Question banks and quiz attempts.")
 
 
-@quizzes_cli.command("import-gift")
-@click.argument("gift_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--bank", "bank_id", required=True, help="Bank id; questions are appended to quizzes/banks/<id>.md.")
-@click.option("--lesson", required=True, help="Lesson id the questions review (formats §7), e.g. complaint-handling.handling-steps.")
-@click.option("--difficulty", type=click.IntRange(1, 3), default=2, show_default=True)
-@click.option("--title", default=None, help="Title of a new bank (default: the bank id).")
-@click.option("--module", default=None, help="Module id of a new bank.")
-@click.option("--dry-run", is_flag=True, help="Print the converted questions instead of writing the bank.")
-def import_gift_command(gift_file: Path, bank_id: str, lesson: str, difficulty: int, title: str | None,
-                        module: str | None, dry_run: bool) -> None:
-    """Convert a Moodle GIFT file into bank questions; print what could not be converted."""
-    if not ID_PATTERN.fullmatch(bank_id):
-        raise click.BadParameter("an id of lowercase a-z, 0-9 and '-' segments", param_hint="--bank")
-    conversion = convert_gift(gift_file.read_text(encoding="utf-8-sig"), str(gift_file))
+def _add_import_command(name: str, convert, what: str) -> None:
+    """``flask quizzes <name>``: decode a file, ``convert(text, path)`` it, append to the bank."""
+    @quizzes_cli.command(name, help=f"Convert a {what} file into bank questions; list every question not "
+                                    "converted, or converted with a change, at its line.")
+    @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--bank", "bank_id", required=True, help="Bank id; questions are appended to quizzes/banks/<id>.md.")
+    @click.option("--lesson", required=True, help="Lesson id the questions review (formats §7), e.g. complaint-handling.handling-steps.")
+    @click.option("--difficulty", type=click.IntRange(1, 3), default=2, show_default=True)
+    @click.option("--title", default=None, help="Title of a new bank (default: the bank id).")
+    @click.option("--module", default=None, help="Module id of a new bank.")
+    @click.option("--encoding", default=None, help="The file's encoding when it is not UTF-8, GB18030 or windows-1252.")
+    @click.option("--dry-run", is_flag=True, help="Print the converted questions instead of writing the bank.")
+    def command(source: Path, bank_id: str, lesson: str, difficulty: int, title: str | None,
+                module: str | None, encoding: str | None, dry_run: bool) -> None:
+        if not ID_PATTERN.fullmatch(bank_id):
+            raise click.BadParameter("an id of lowercase a-z, 0-9 and '-' segments", param_hint="--bank")
+        try:
+            conversion = convert(decode(source.read_bytes(), str(source), encoding), str(source))
+        except UnreadableFile as error:
+            raise click.ClickException(str(error)) from None
+        _write_bank(conversion, bank_id, lesson, difficulty, title, module, dry_run)
+
+
+def _write_bank(conversion, bank_id, lesson, difficulty, title, module, dry_run) -> None:
     target = default_root() / BANKS_FOLDER / f"{bank_id}.md"
-    existing = target.read_text(encoding="utf-8") if target.exists() else bank_header(bank_id, title or bank_id, module)
-    numbers = [int(n) for n in re.findall(rf"^## {re.escape(bank_id)}\.q(\d+)\s*$", existing, re.MULTILINE)]
-    sections = bank_sections(conversion.questions, bank_id, max(numbers, default=0) + 1, lesson, difficulty)
-    text = existing.rstrip("\n") + "\n\n" + sections if conversion.questions else existing
-    for note in conversion.notes:
-        click.echo(str(note), err=True)
+    existing = target.read_text(encoding="utf-8") if target.exists() else None
+    text, sections = appended_bank(existing, bank_id, title or bank_id, module, conversion.questions, lesson, difficulty)
+    for note in conversion.notes():
+        click.echo(note, err=True)
     _bank, problems = parse_bank(str(target), text, bank_id)
     for problem in problems:
         click.echo(f"after conversion: {problem}", err=True)
@@ -47,10 +55,14 @@ def import_gift_command(gift_file: Path, bank_id: str, lesson: str, difficulty: 
     elif conversion.questions and not problems:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    click.echo(f"{len(conversion.questions)} question(s) converted, {len(conversion.notes)} note(s)"
+    refused = len(conversion.items) - len(conversion.questions)
+    click.echo(f"{len(conversion.questions)} question(s) converted, {refused} not converted"
                + ("" if dry_run or problems else f", written to {target}"), err=True)
     if problems:
         raise SystemExit(1)
+
+
+_add_import_command("import-gift", convert_gift, "Moodle GIFT")
 
 
 @quizzes_cli.command("close-overdue")

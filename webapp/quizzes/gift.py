@@ -1,35 +1,33 @@
-"""Moodle GIFT → our Markdown bank format (formats §2). Pure: text in, text and notes out.
+"""Moodle GIFT → our question banks (formats §2). Pure: text in, ``imports.Conversion`` out.
 
 What is read (Moodle's GIFT documentation): ``//`` comment lines (``[tag:…]`` in them become
 tags), ``$CATEGORY:`` (its last segment becomes a tag), titles ``::t::`` (dropped: our ids are
-``<bank>.qNNN``), format markers ``[markdown]`` ``[plain]`` ``[html]`` ``[moodle]``, escapes
-``\\~ \\= \\# \\{ \\} \\: \\n``, answer weights ``%50%``, per-answer feedback ``#…`` and general
-feedback ``####…``.
-
-How each GIFT type maps:
+``<bank>.qNNN``), format markers ``[markdown]`` ``[plain]`` ``[html]`` ``[moodle]`` before the
+question text, an answer or a feedback (stripped; html and moodle text converted from HTML),
+escapes ``\\~ \\= \\# \\{ \\} \\: \\n``, answer weights ``%50%``, per-answer feedback ``#…`` and
+general feedback ``####…``.
 
 | GIFT | ours |
 |---|---|
-| multiple choice, one ``=`` | ``single`` (partial ``~%w%`` weights dropped, noted) |
-| multiple choice with ``~%w%`` weights, several positive | ``multiple``: positive weights are the right options (uneven weights noted) |
+| multiple choice with one ``=`` (``~%w%`` partial options) | ``single`` (weighted; a negative weight becomes 0: a change) |
+| multiple choice without ``=``, weights ``~%w%`` | ``multiple`` with the same weights (right ones must add up to 100 %, as Moodle requires) |
 | ``{T}`` ``{TRUE}`` ``{F}`` ``{FALSE}`` | ``truefalse`` |
-| short answer ``{=a =b}`` | ``fill`` with the blank where the answer block stood (``____`` appended when it ends the text) |
+| short answer ``{=a =%50%b}`` | ``fill`` (weighted) with the blank where the answer block stood |
 | missing word ``text {=a ~b} text`` | ``single`` with ``____`` in the stem |
-| matching ``{=a -> b …}`` | ``matching`` (extra right-side distractors ``= -> x`` cannot be expressed: not converted) |
-| numerical ``{#n}`` / ``{#n:0}`` / ``{#n..n}`` with a whole number | ``fill`` accepting that number |
-| numerical with a tolerance, a range or decimals | not converted: fill answers are compared without punctuation, so ``3.5`` would also accept ``35`` |
+| matching ``{=a -> b … = -> x}`` | ``matching``; ``= -> x`` is an extra right item |
+| numerical ``{#n}`` ``{#n:t}`` ``{#a..b}`` ``{#=n:t =%50%m}`` | ``numerical`` |
 | essay ``{}``, description (no answer block) | not converted |
 
-The explanation (required by our format) is the general feedback followed by the answer
-feedbacks; a question without any feedback gets a placeholder explanation and a note.
+The explanation (required by our format) is the general feedback followed by the feedback of each
+answer, except a ``*`` catch-all answer's (it answers wrong responses, it explains nothing).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 
-from webapp.content.problems import Problem
+from .imports import Conversion, ImportedQuestion, NotConverted, Notes, html_to_markdown, imported, title_of
+from .questions import NUMERICAL_ANSWER, WEIGHT_SUM_SLACK
 
 _ESCAPABLE = "~=#{}:"
 # escaped characters (and \n) hide behind private-use characters while the structure is read
@@ -39,78 +37,15 @@ _FORMAT = re.compile(r"^\s*\[(markdown|plain|html|moodle)\]", re.IGNORECASE)
 _TITLE = re.compile(r"^\s*::(.*?)::", re.DOTALL)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _TRUE_FALSE = re.compile(r"^(T|F|TRUE|FALSE)\s*(#.*)?$", re.IGNORECASE | re.DOTALL)
-_NUMBER = r"-?\d+(?:\.\d+)?"
-_NUMERICAL = re.compile(rf"^({_NUMBER})(?::({_NUMBER})|\.\.({_NUMBER}))?$")
 _TAG = re.compile(r"\[tag:([^\]]+)\]")
-PLACEHOLDER_EXPLANATION = "（待补充解析：GIFT 原题没有反馈）"
-
-
-@dataclass
-class GiftQuestion:
-    """One converted question, ready to be written as a bank section."""
-
-    type: str
-    stem: str
-    explanation: str
-    tags: tuple[str, ...]
-    line: int  # where it starts in the GIFT file
-    options: list[tuple[str, bool]] = field(default_factory=list)  # (text, right) for choices
-    answer_lines: list[str] = field(default_factory=list)  # fill answers, ordering items, pairs
-    truth: bool | None = None
-
-
-@dataclass
-class GiftConversion:
-    questions: list[GiftQuestion]
-    notes: list[Problem]  # what could not be converted, or only approximately, at its GIFT line
 
 
 @dataclass
 class _Answer:
     marker: str  # "=" or "~"
-    weight: float  # percent
+    weight: float | None  # percent, as written
     text: str
     feedback: str
-
-
-class _HtmlToMarkdown(HTMLParser):
-    """The few inline/paragraph tags question text uses; any other tag is dropped and noted."""
-
-    INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.dropped: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.INLINE:
-            self.parts.append(self.INLINE[tag])
-        elif tag in ("p", "div", "br"):
-            self.parts.append("\n\n" if tag != "br" else "  \n")
-        else:
-            self.dropped.add(tag)
-
-    def handle_endtag(self, tag):
-        if tag in self.INLINE:
-            self.parts.append(self.INLINE[tag])
-        elif tag in ("p", "div"):
-            self.parts.append("\n\n")
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def _to_markdown(text: str, text_format: str, note) -> str:
-    """Question text as Markdown: [markdown]/[plain] as written, [html]/[moodle] (the default) converted."""
-    if text_format in ("markdown", "plain"):
-        return text.strip()
-    converter = _HtmlToMarkdown()
-    converter.feed(text)
-    converter.close()
-    if converter.dropped:
-        note("HTML tags dropped (only p, br, b, strong, i, em, code are kept): " + ", ".join(sorted(converter.dropped)))
-    return re.sub(r"\n{3,}", "\n\n", "".join(converter.parts)).strip()
 
 
 def _unescape(text: str) -> str:
@@ -147,27 +82,41 @@ def _chunks(text: str) -> list[tuple[int, str, tuple[str, ...]]]:
     return chunks
 
 
-def convert_gift(text: str, path: str = "<gift>") -> GiftConversion:
-    """Convert a whole GIFT file; each question that cannot be converted becomes a note."""
-    text = _protect_escapes(text.replace("\r\n", "\n").removeprefix("\ufeff"))
-    questions, notes = [], []
+def convert_gift(text: str, path: str = "<gift>") -> Conversion:
+    """Convert a whole GIFT file: every question is listed, converted or not (with why)."""
+    text = _protect_escapes(text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff"))
+    items = []
     category_tags: tuple[str, ...] = ()
     for line, chunk, tags in _chunks(text):
         if chunk.lstrip().startswith("$CATEGORY:"):
             category, _, chunk = chunk.partition("\n")
             segments = [s.strip() for s in _unescape(category.split(":", 1)[1]).split("/") if s.strip()]
-            category_tags = (segments[-1].replace(",", " "),) if segments and segments[-1] != "top" else ()
+            category_tags = (segments[-1],) if segments and segments[-1] not in ("top", "$course$") else ()
             line += 1
             if not chunk.strip():
                 continue
-        chunk_notes: list[str] = []
-        question = _convert_question(chunk, chunk_notes.append)
-        notes += [Problem(path, line, message) for message in chunk_notes]
-        if question is not None:
-            question.tags = tuple(dict.fromkeys(category_tags + tags))
-            question.line = line
-            questions.append(question)
-    return GiftConversion(questions, notes)
+        title = _TITLE.match(chunk)
+        name = _unescape(title.group(1)).strip() if title else title_of(_unescape(chunk))
+        body = chunk[title.end():] if title else chunk
+
+        def convert(notes: Notes, body=body, tags=category_tags + tags) -> ImportedQuestion:
+            question = _convert_question(body, notes)
+            question.tags = tuple(dict.fromkeys(tags))
+            return question
+
+        items.append(imported(line, name, convert))
+    return Conversion(path, items)
+
+
+def _text(raw: str, inherited: str, notes: Notes) -> str:
+    """A piece of GIFT text (question, answer, feedback) as Markdown; its own [format] or the question's."""
+    text_format = inherited
+    if marker := _FORMAT.match(raw):
+        text_format, raw = marker.group(1).lower(), raw[marker.end():]
+    raw = _unescape(raw).strip()
+    if text_format in ("markdown", "plain"):
+        return raw
+    return html_to_markdown(raw, notes)
 
 
 def _split_block(chunk: str) -> tuple[str, str | None, str]:
@@ -176,49 +125,51 @@ def _split_block(chunk: str) -> tuple[str, str | None, str]:
     closing = chunk.find("}", opening) if opening >= 0 else -1
     if closing < 0:
         return chunk, None, ""
-    return chunk[:opening], chunk[opening + 1 : closing], chunk[closing + 1 :]
+    return chunk[:opening], chunk[opening + 1:closing], chunk[closing + 1:]
 
 
-def _convert_question(chunk: str, note) -> GiftQuestion | None:
-    title = _TITLE.match(chunk)
-    body = chunk[title.end() :] if title else chunk
+def _convert_question(body: str, notes: Notes) -> ImportedQuestion:
     text_format = "moodle"
     if marker := _FORMAT.match(body):
-        text_format, body = marker.group(1).lower(), body[marker.end() :]
+        text_format, body = marker.group(1).lower(), body[marker.end():]
     before, block, after = _split_block(body)
     if block is None:
-        note("description (no answer block) is not a question: not converted")
-        return None
+        raise NotConverted("a description (no answer block) is not a question")
     block = block.strip()
     if not block:
-        note("essay questions (empty answer block {}) need a human grader: not converted")
-        return None
+        raise NotConverted("an essay question (empty answer block {}) needs a human grader")
 
     def stem(blank: bool) -> str:
         """The question text; with ``____`` where the answer block stood when ``blank``."""
         head, tail = before.rstrip(), after.lstrip()
         if blank:
             head = _join_words(head, "____")
-        return _to_markdown(_unescape(_join_words(head, tail)).strip(), text_format, note)
+        return _text(_join_words(head, tail), text_format, notes)
+
+    def text(raw: str) -> str:
+        return _text(raw, text_format, notes)
 
     if block.startswith("#"):
-        return _numerical(block[1:], stem, note)
+        return _numerical(block[1:], stem(False), text, notes)
     if truth := _TRUE_FALSE.match(block):
-        feedback = [_unescape(part).strip() for part in (truth.group(2) or "").split("#") if part.strip()]
-        question = GiftQuestion("truefalse", stem(False), "", (), 0, truth=truth.group(1).upper().startswith("T"))
-        return _with_explanation(question, "", feedback, note)
+        feedback = [text(part) for part in (truth.group(2) or "").split("#") if part.strip()]
+        question = ImportedQuestion("truefalse", stem(False), truth=truth.group(1).upper().startswith("T"))
+        question.explanation = _explanation("", [("", part) for part in feedback])
+        return question
     block, _, general = block.partition("####")
     answers = _answers(block)
     if not answers:
-        note("the answer block holds no answers: not converted")
-        return None
-    feedback = [f"{_unescape(a.text)}：{_unescape(a.feedback).strip()}" for a in answers if a.feedback.strip()]
-    general = _unescape(general).strip()
+        raise NotConverted("the answer block holds no answers")
+    feedback = [(text(a.text), text(a.feedback)) for a in answers if a.text.strip() != "*"]
+    explanation = _explanation(text(general), feedback)
     if all(answer.marker == "=" and "->" in answer.text for answer in answers):
-        return _matching(answers, stem(False), general, feedback, note)
-    if any(answer.marker == "~" for answer in answers):
-        return _choice(answers, stem(bool(after.strip())), general, feedback, note)
-    return _short_answer(answers, stem(True), general, feedback, note)
+        question = _matching(answers, stem(False), text)
+    elif any(answer.marker == "~" for answer in answers):
+        question = _choice(answers, stem(bool(after.strip())), text, notes)
+    else:
+        question = _short_answer(answers, stem(True), text, notes)
+    question.explanation = explanation
+    return question
 
 
 def _join_words(head: str, tail: str) -> str:
@@ -232,126 +183,91 @@ def _join_words(head: str, tail: str) -> str:
 def _answers(block: str) -> list[_Answer]:
     answers = []
     for match in re.finditer(r"([=~])([^=~]*)", block):
-        marker, rest = match.group(1), match.group(2)
-        weight = 100.0 if marker == "=" else 0.0
-        if found := _WEIGHT.match(rest.strip()):
-            weight, rest = float(found.group(1)), rest.strip()[found.end() :]
-        text, _, feedback = rest.partition("#")
-        answers.append(_Answer(marker, weight, " ".join(text.split()), feedback))
+        marker, rest = match.group(1), match.group(2).strip()
+        weight = None
+        if found := _WEIGHT.match(rest):
+            weight, rest = float(found.group(1)), rest[found.end():]
+        answer_text, _, feedback = rest.partition("#")
+        answers.append(_Answer(marker, weight, " ".join(answer_text.split()), feedback))
     return answers
 
 
-def _with_explanation(question: GiftQuestion, general: str, feedback: list[str], note) -> GiftQuestion:
-    parts = [general] * bool(general) + feedback
-    if not parts:
-        note("no feedback to use as the explanation: a placeholder was written, replace it")
-    question.explanation = "\n\n".join(parts) or PLACEHOLDER_EXPLANATION
-    return question
+def _explanation(general: str, feedback: list[tuple[str, str]]) -> str:
+    parts = [general] * bool(general) + [f"{answer}：{said}" if answer else said for answer, said in feedback if said]
+    return "\n\n".join(parts)
 
 
-def _choice(answers, stem, general, feedback, note) -> GiftQuestion | None:
-    right = [a for a in answers if a.weight > 0]
-    if not right:
-        note("multiple choice without a right answer (= or a positive %weight%): not converted")
-        return None
-    full = [a for a in answers if a.weight >= 100]
-    if len(full) == 1 and len(right) == 1:
-        kind = "single"
-    elif len(full) == 1:
-        kind = "single"
-        note("partial-credit weights on wrong options dropped: single questions are all-or-nothing")
-        right = full
-    elif full:
-        note("several fully right options in a single-answer question cannot be expressed: not converted")
-        return None
-    else:
-        kind = "multiple"
-        if len({a.weight for a in right}) > 1:
-            note("uneven weights mapped to right/wrong options: multiple questions give (right − wrong picks) / right options")
-    options = [(_unescape(a.text), a in right) for a in answers]
-    question = GiftQuestion(kind, stem, "", (), 0, options=options)
-    return _with_explanation(question, general, feedback, note)
+def _choice(answers: list[_Answer], stem: str, text, notes: Notes) -> ImportedQuestion:
+    if any(answer.marker == "=" for answer in answers):
+        right = [a for a in answers if a.marker == "=" and a.weight in (None, 100)]
+        if len(right) != 1:
+            raise NotConverted("a single-answer question needs exactly one fully right answer (=)")
+        options = []
+        for answer in answers:
+            weight = 1.0 if answer is right[0] else (answer.weight or 0) / 100
+            if weight < 0:
+                notes.change("a negative mark for a wrong option became 0 (a single question's mark is never below 0)")
+                weight = 0.0
+            options.append((text(answer.text), answer is right[0], None if answer is right[0] else weight))
+        return ImportedQuestion("single", stem, options=options)
+    weights = [(answer.weight or 0) / 100 for answer in answers]
+    if not any(weight > 0 for weight in weights):
+        raise NotConverted("multiple choice without a right answer (= or a positive %weight%)")
+    if abs(sum(weight for weight in weights if weight > 0) - 1) > WEIGHT_SUM_SLACK:
+        raise NotConverted("the positive weights do not add up to 100 % (Moodle refuses such a question too)")
+    if all(weight > 0 for weight in weights):
+        raise NotConverted("a multiple-answer question with no wrong option cannot be written")
+    options = [(text(answer.text), weight > 0, weight) for answer, weight in zip(answers, weights)]
+    return ImportedQuestion("multiple", stem, options=options)
 
 
-def _short_answer(answers, stem, general, feedback, note) -> GiftQuestion:
-    accepted = [_unescape(a.text) for a in answers if a.weight >= 100]
-    if len(accepted) < len(answers):
-        note("partially right short answers (=%w%) dropped: fill questions are all-or-nothing")
-    return _with_explanation(GiftQuestion("fill", stem, "", (), 0, answer_lines=accepted), general, feedback, note)
-
-
-def _matching(answers, stem, general, feedback, note) -> GiftQuestion | None:
-    pairs = []
+def _short_answer(answers: list[_Answer], stem: str, text, notes: Notes) -> ImportedQuestion:
+    accepted = []
     for answer in answers:
-        left, _, right = (_unescape(part).strip() for part in answer.text.partition("->"))
-        if not left:
-            note(f'extra right-side choice "{right}" (= -> …) cannot be expressed: not converted')
-            return None
+        weight = 1.0 if answer.weight is None else answer.weight / 100
+        if weight <= 0:
+            continue  # a wrong answer listed for its feedback: grading gives it nothing either way
+        accepted.append((text(answer.text), weight))
+    if not any(weight == 1 for _text, weight in accepted):
+        raise NotConverted("no short answer earns full marks")
+    return ImportedQuestion("fill", stem, answers=accepted)
+
+
+def _matching(answers: list[_Answer], stem: str, text) -> ImportedQuestion:
+    pairs, distractors = [], []
+    for answer in answers:
+        left, _, right = (part.strip() for part in answer.text.partition("->"))
+        left, right = text(left) if left else "", text(right)
         if "=>" in left or "=>" in right:
-            note("a matching item containing '=>' cannot be written in our format: not converted")
-            return None
-        pairs.append(f"{left} => {right}")
-    return _with_explanation(GiftQuestion("matching", stem, "", (), 0, answer_lines=pairs), general, feedback, note)
+            raise NotConverted("a matching item containing '=>' cannot be written in our format")
+        if left:
+            pairs.append((left, right))
+        else:
+            distractors.append(right)
+    if len(pairs) < 2:
+        raise NotConverted("a matching question needs two or more pairs")
+    return ImportedQuestion("matching", stem, pairs=pairs, distractors=distractors)
 
 
-def _numerical(block: str, stem, note) -> GiftQuestion | None:
-    """``{#n}``, ``{#n:0}``, ``{#n..n}`` or ``{#=n =n …}`` with whole numbers become fill answers."""
+def _numerical(block: str, stem: str, text, notes: Notes) -> ImportedQuestion:
+    """``{#n}``, ``{#n:t}``, ``{#a..b}`` or ``{#=n:t =%50%m …}``."""
     block, _, general = block.partition("####")
     if block.strip().startswith("="):
         alternatives = _answers(block)
     else:
-        value, _, feedback_text = block.partition("#")
-        alternatives = [_Answer("=", 100.0, value.strip(), feedback_text)]
-    accepted, feedback = [], []
+        value, _, feedback = block.partition("#")
+        alternatives = [_Answer("=", None, value.strip(), feedback)]
+    answers, feedback = [], []
     for answer in alternatives:
-        parsed = _NUMERICAL.match(answer.text)
-        if not parsed:
-            note(f"numerical answer {_unescape(answer.text)!r} not understood: not converted")
-            return None
-        if answer.weight < 100:
-            note("partially right numerical answers dropped: fill questions are all-or-nothing")
+        written = _unescape(answer.text).replace(" ", "")
+        if not NUMERICAL_ANSWER.fullmatch(written):
+            raise NotConverted(f"numerical answer {written!r} is not a number, value:tolerance or low..high")
+        weight = 1.0 if answer.weight is None else answer.weight / 100
+        if weight <= 0:
             continue
-        number, tolerance, upper = parsed.groups()
-        exact = (tolerance is None or float(tolerance) == 0) and (upper is None or float(upper) == float(number))
-        if not exact or "." in number:
-            note("numerical answers with a tolerance, a range or decimals cannot be expressed "
-                 "(fill compares text without punctuation): not converted")
-            return None
-        accepted.append(number)
-        if answer.feedback.strip():
-            feedback.append(f"{number}：{_unescape(answer.feedback).strip()}")
-    question = GiftQuestion("fill", stem(True), "", (), 0, answer_lines=accepted)
-    return _with_explanation(question, _unescape(general).strip(), feedback, note)
-
-
-def bank_sections(questions: list[GiftQuestion], bank_id: str, first_number: int, lesson: str, difficulty: int) -> str:
-    """The questions as ``##`` sections of a bank file, numbered from ``first_number``."""
-    sections = []
-    for number, question in enumerate(questions, start=first_number):
-        lines = [
-            f"## {bank_id}.q{number:03d}",
-            f"type: {question.type}",
-            f"difficulty: {difficulty}",
-            f"tags: [{', '.join(question.tags)}]",
-            f"lesson: {lesson}",
-        ]
-        if question.truth is not None:
-            lines.append(f"answer: {'对' if question.truth else '错'}")
-        lines += ["", _escape_block_start(question.stem), ""]
-        if question.options:
-            lines += [f"- [{'x' if right else ' '}] {text}" for text, right in question.options] + [""]
-        elif question.answer_lines:
-            lines += [f"- {text}" for text in question.answer_lines] + [""]
-        lines += ["> " + line if line else ">" for line in question.explanation.split("\n")]
-        sections.append("\n".join(lines) + "\n")
-    return "\n".join(sections)
-
-
-def _escape_block_start(markdown: str) -> str:
-    """Keep stem lines from opening a heading, quote or list that would end the stem early."""
-    return "\n".join(re.sub(r"^(\s*)([#>]|[-*+] |\d+[.)] )", r"\1\\\2", line) for line in markdown.split("\n"))
-
-
-def bank_header(bank_id: str, title: str, module: str | None) -> str:
-    lines = ["---", f"bank: {bank_id}", f"title: {title}"] + [f"module: {module}"] * bool(module) + ["---", ""]
-    return "\n".join(lines) + "\n"
+        answers.append((written, weight))
+        if written != "*":
+            feedback.append((written, text(answer.feedback)))
+    if not any(weight == 1 for _answer, weight in answers):
+        raise NotConverted("no numerical answer earns full marks")
+    return ImportedQuestion("numerical", stem, _explanation(text(general), feedback), answers=answers)

@@ -1,0 +1,239 @@
+"""What every question importer (GIFT, Moodle XML, Aiken) produces, and how it becomes bank text.
+
+Pure (no Flask, no database). An importer turns each question of a file into an ``Imported``
+entry: converted faithfully, converted with a change (each change said), or not converted (why),
+always with the line it starts on, so that nothing is dropped silently. Converted questions are
+written as ``##`` sections of a bank file (formats §2) and checked by the bank parser.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from .questions import percent
+
+CONVERTED, CHANGED, NOT_CONVERTED = "converted", "changed", "not_converted"
+#: Encodings tried in turn when none is named (Moodle exports UTF-8; older Windows tools do not).
+DETECTED_ENCODINGS = ("utf-8", "gb18030", "windows-1252")
+PLACEHOLDER_EXPLANATION = "（待补充解析：原题没有反馈）"
+
+
+class UnreadableFile(ValueError):
+    """The file's bytes are not text in the named (or any detected) encoding."""
+
+
+@dataclass
+class ImportedQuestion:
+    """One converted question, ready to be written as a bank section."""
+
+    type: str
+    stem: str  # Markdown
+    explanation: str = ""
+    tags: tuple[str, ...] = ()
+    #: single / multiple: (text, right, weight or None); truefalse uses ``truth``
+    options: list[tuple[str, bool, float | None]] = field(default_factory=list)
+    #: fill / numerical: (answer as written in a bank, weight or None)
+    answers: list[tuple[str, float | None]] = field(default_factory=list)
+    pairs: list[tuple[str, str]] = field(default_factory=list)  # matching
+    distractors: list[str] = field(default_factory=list)  # matching: right items of no left item
+    truth: bool | None = None
+    units: tuple[str, ...] = ()
+    case_sensitive: bool = False
+
+
+@dataclass
+class Imported:
+    """One question of the imported file and what became of it."""
+
+    line: int
+    title: str  # the source's name of the question (GIFT title, XML <name>), or the start of its text
+    status: str  # CONVERTED | CHANGED | NOT_CONVERTED
+    messages: list[str]  # the changes made, or why it was not converted
+    question: ImportedQuestion | None = None
+
+
+@dataclass
+class Conversion:
+    path: str
+    items: list[Imported]
+
+    @property
+    def questions(self) -> list[ImportedQuestion]:
+        return [item.question for item in self.items if item.question is not None]
+
+    def notes(self) -> list[str]:
+        """``path:line: message`` for every change and every question left out."""
+        return [f"{self.path}:{item.line}: {'not converted: ' if item.status == NOT_CONVERTED else ''}{message}"
+                for item in self.items for message in item.messages]
+
+
+class Notes:
+    """Collects what a converter says about one question; ``refuse`` stops converting it."""
+
+    def __init__(self) -> None:
+        self.changes: list[str] = []
+
+    def change(self, message: str) -> None:
+        if message not in self.changes:
+            self.changes.append(message)
+
+
+class NotConverted(Exception):
+    """Raised by a converter for a question it cannot convert faithfully; the message says why."""
+
+
+def imported(line: int, title: str, convert) -> Imported:
+    """Run ``convert(notes)`` for one question and record the outcome (never raises NotConverted)."""
+    notes = Notes()
+    try:
+        question = convert(notes)
+    except NotConverted as refusal:
+        return Imported(line, title, NOT_CONVERTED, [str(refusal)])
+    if question is not None and not question.explanation.strip():
+        question.explanation = PLACEHOLDER_EXPLANATION
+        notes.change("no feedback to use as the explanation: a placeholder was written, replace it")
+    return Imported(line, title, CHANGED if notes.changes else CONVERTED, notes.changes, question)
+
+
+def decode(raw: bytes, path: str, encoding: str | None = None) -> str:
+    """The file's text: in ``encoding`` when named, else UTF-8 (BOM or not), GB18030 or windows-1252.
+
+    GB18030 decodes most byte strings, so it is taken only when what it reads is Chinese text."""
+    if encoding:
+        try:
+            return raw.decode(encoding).removeprefix("\ufeff")
+        except LookupError:
+            raise UnreadableFile(f"{path}: unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            raise UnreadableFile(f"{path}:{line}: the file is not {encoding} text") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+        if _mostly_chinese(text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("windows-1252")
+    except UnicodeDecodeError:
+        raise UnreadableFile(f"{path}: the file is neither UTF-8, GB18030 nor windows-1252 text: "
+                             "name its encoding with --encoding") from None
+
+
+def _mostly_chinese(text: str) -> bool:
+    beyond_ascii = [char for char in text if ord(char) > 127]
+    chinese = sum(1 for char in beyond_ascii if unicodedata.name(char, "").startswith(("CJK", "FULLWIDTH", "IDEOGRAPHIC")))
+    return bool(beyond_ascii) and chinese >= 0.8 * len(beyond_ascii)
+
+
+def title_of(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= 40 else words[:39] + "…"
+
+
+# --- HTML question text ---------------------------------------------------------------------------
+
+class _HtmlToMarkdown(HTMLParser):
+    """The few inline/paragraph tags question text uses; any other tag is dropped and noted."""
+
+    INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.dropped: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.INLINE:
+            self.parts.append(self.INLINE[tag])
+        elif tag in ("p", "div", "br"):
+            self.parts.append("\n\n" if tag != "br" else "  \n")
+        else:
+            self.dropped.add(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.INLINE:
+            self.parts.append(self.INLINE[tag])
+        elif tag in ("p", "div"):
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def html_to_markdown(text: str, notes: Notes) -> str:
+    """HTML question text as Markdown; tags other than p, br, b, strong, i, em, code are dropped
+    (their text kept) and the drop is noted as a change."""
+    converter = _HtmlToMarkdown()
+    converter.feed(text)
+    converter.close()
+    if "img" in converter.dropped:
+        raise NotConverted("the text shows an image, which bank questions cannot show")
+    if converter.dropped:
+        notes.change("HTML tags dropped, their text kept (only p, br, b, strong, i, em, code are kept): "
+                     + ", ".join(sorted(converter.dropped)))
+    return re.sub(r"\n{3,}", "\n\n", "".join(converter.parts)).strip()
+
+
+
+# --- writing bank sections ----------------------------------------------------------------------
+
+def bank_sections(questions: list[ImportedQuestion], bank_id: str, first_number: int, lesson: str, difficulty: int) -> str:
+    """The questions as ``##`` sections of a bank file, numbered from ``first_number``."""
+    return "\n".join(question_section(question, f"{bank_id}.q{number:03d}", lesson, difficulty)
+                     for number, question in enumerate(questions, start=first_number))
+
+
+def question_section(question: ImportedQuestion, question_id: str, lesson: str, difficulty: int) -> str:
+    lines = [f"## {question_id}", f"type: {question.type}", f"difficulty: {difficulty}",
+             f"tags: [{', '.join(tag.replace(',', ' ') for tag in question.tags)}]", f"lesson: {lesson}"]
+    if question.truth is not None:
+        lines.append(f"answer: {'对' if question.truth else '错'}")
+    if question.units:
+        lines.append(f"units: [{', '.join(question.units)}]")
+    if question.case_sensitive:
+        lines.append("case: sensitive")
+    lines += ["", escape_block_start(question.stem), ""]
+    weighted = question.type == "multiple" and any(weight is not None for _t, _r, weight in question.options)
+    items = [f"- [{'x' if right else ' '}] {_weight(weight, always=weighted and right)}{text}"
+             for text, right, weight in question.options]
+    items += [f"- {_weight(weight)}{text}" for text, weight in question.answers]
+    items += [f"- {left} => {right}" for left, right in question.pairs] + [f"- => {right}" for right in question.distractors]
+    if items:
+        lines += items + [""]
+    lines += ["> " + line if line else ">" for line in question.explanation.split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def _weight(weight: float | None, always: bool = False) -> str:
+    """``{50%} `` before an item; full marks and nothing go unwritten unless ``always``."""
+    if weight is None or (not always and weight in (0, 1)):
+        return ""
+    return f"{{{percent(weight)}%}} "
+
+
+def escape_block_start(markdown: str) -> str:
+    """Keep stem lines from opening a heading, quote or list that would end the stem early."""
+    return "\n".join(re.sub(r"^(\s*)([#>]|[-*+] |\d+[.)] )", r"\1\\\2", line) for line in markdown.split("\n"))
+
+
+def bank_header(bank_id: str, title: str, module: str | None) -> str:
+    lines = ["---", f"bank: {bank_id}", f"title: {title}"] + [f"module: {module}"] * bool(module) + ["---", ""]
+    return "\n".join(lines) + "\n"
+
+
+def appended_bank(existing: str | None, bank_id: str, title: str, module: str | None,
+                  questions: list[ImportedQuestion], lesson: str, difficulty: int) -> tuple[str, str]:
+    """(the bank file with ``questions`` appended, numbered after its last one; the new sections).
+
+    ``existing`` is the bank file's text, or None for a new bank with this title and module."""
+    existing = existing if existing is not None else bank_header(bank_id, title, module)
+    numbers = [int(n) for n in re.findall(rf"^## {re.escape(bank_id)}\.q(\d+)\s*$", existing, re.MULTILINE)]
+    sections = bank_sections(questions, bank_id, max(numbers, default=0) + 1, lesson, difficulty)
+    return (existing.rstrip("\n") + "\n\n" + sections if questions else existing), sections
