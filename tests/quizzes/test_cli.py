@@ -36,3 +36,14 @@ def test_import_gift_in_windows_1252_and_unreadable_files(app, runner, tmp_path)
     result = runner.invoke(args=["quizzes", "import-gift", str(latin), "--bank", "x", "--lesson", "a.b", "--encoding", "utf-8"])
     assert result.exit_code == 1 and f"{latin}:1: the file is not utf-8 text" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_import_moodle_xml_writes_a_valid_bank(app, runner, tmp_path):
+    app.config["CONTENT_ROOT"] = str(tmp_path)
+    source = Path(__file__).parent / "data" / "moodle-export.xml"
+    result = runner.invoke(args=["quizzes", "import-moodle-xml", str(source), "--bank", "xml-demo", "--lesson", "a.b"])
+    assert result.exit_code == 0, result.output
+    assert "8 question(s) converted, 4 not converted" in result.output
+    assert f"{source}:73: not converted: an essay question needs a human grader" in result.output
+    bank, problems = parse_bank_file(tmp_path / "quizzes/banks/xml-demo.md", tmp_path)
+    assert problems == [] and len(bank.questions) == 8

@@ -11,9 +11,11 @@ from webapp.content.services import default_root
 
 from . import services
 from .bank import parse_bank
+from .aiken import convert_aiken
 from .gift import convert_gift
 from .imports import UnreadableFile, appended_bank, decode
 from .kinds import BANKS_FOLDER
+from .moodle_xml import convert_moodle_xml
 
 quizzes_cli = AppGroup("quizzes", help="Question banks and quiz attempts.")
 
@@ -63,6 +65,8 @@ def _write_bank(conversion, bank_id, lesson, difficulty, title, module, dry_run)
 
 
 _add_import_command("import-gift", convert_gift, "Moodle GIFT")
+_add_import_command("import-moodle-xml", convert_moodle_xml, "Moodle XML")
+_add_import_command("import-aiken", convert_aiken, "Aiken")
 
 
 @quizzes_cli.command("close-overdue")

@@ -91,6 +91,8 @@ def imported(line: int, title: str, convert) -> Imported:
         question = convert(notes)
     except NotConverted as refusal:
         return Imported(line, title, NOT_CONVERTED, [str(refusal)])
+    except ValueError as error:  # a malformed number in the source (a tolerance, a multiplier …)
+        return Imported(line, title, NOT_CONVERTED, [f"a value cannot be read: {error}"])
     if question is not None and not question.explanation.strip():
         question.explanation = PLACEHOLDER_EXPLANATION
         notes.change("no feedback to use as the explanation: a placeholder was written, replace it")
