@@ -41,6 +41,8 @@ NEGATORS = ("不", "没", "别", "未", "无法", "无须", "勿", "甭", "免�
 DENIALS = ("不在", "不了", "不上", "不到", "没空", "没用", "不行", "不能", "没有")
 #: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised.
 REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了")
+#: Before a refusal word, these make it a limit for now rather than a refusal.
+LIMITS_FOR_NOW = ("暂时", "目前", "暂时还", "目前还", "现在还", "当场", "线上", "在线上")
 #: Words that contain a negator character without negating anything.
 NOT_NEGATIONS = (
     "不好意思", "不便", "别的", "特别", "区别", "分别", "告别", "不客气", "没问题", "没关系", "不错",
@@ -164,7 +166,10 @@ class _Polarity:
 
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
-_NEGATOR, _DENIAL, _REFUSAL = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS, REFUSALS))
+_NEGATOR, _DENIAL = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS))
+# 暂时没办法…，我已经记录…: a limit for now, said before what is done instead — not a refusal of
+# the whole sentence (the words right after it are still negated by _NEGATOR).
+_REFUSAL = re.compile("".join(f"(?<!{word})" for word in LIMITS_FOR_NOW) + "(?:" + "|".join(REFUSALS) + ")")
 #: 留不留 / 留还是不留 / 要不要: a choice offered, nothing negated.
 _A_NOT_A = re.compile(r"(\w)(?:还是)?[不没]\1")
 _NOT_NEGATION = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
