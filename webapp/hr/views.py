@@ -18,7 +18,7 @@ from webapp.certification.models import Certificate, Post, PostAssignment, Requi
 from webapp.extensions import db
 from webapp.inputs import page_number
 
-from . import export, labels, services
+from . import audit_text, export, labels, services
 from .forms import AssignPostForm, OverrideForm, RecertifyForm, RevokeForm, RevokeOverrideForm
 
 bp = Blueprint("hr", __name__, url_prefix="/hr", template_folder="templates", static_folder="static",
@@ -221,4 +221,4 @@ def audit_log():
     filters = services.AuditFilters.from_args(request.args)
     page = db.paginate(services.audit_query(filters), page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
     return render_template("hr/audit.html", page=page, filters=filters, actions=services.audit_actions(),
-                           local_time=certification.local_datetime)
+                           local_time=certification.local_datetime, words=audit_text)
