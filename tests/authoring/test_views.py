@@ -54,7 +54,8 @@ def test_status_page_lists_a_broken_file_by_path_and_line(client, sign_in, conte
     replace_in(content_root / MODULE / "02-closing.md", "::: 要点", "::: 提示")
     sign_in()
     html = page(client, "/authoring/")
-    assert f"<code>{MODULE}/02-closing.md:10: unknown callout type &#34;提示&#34;" in html
+    assert (f'<span class="problem-where">{MODULE}/02-closing.md 第 10 行：</span> '
+            '<code>unknown callout type &#34;提示&#34;') in html
     assert 'id="publish-form"' not in html
     home = page(client, "/")
     assert re.search(r'id="health-problems">\s*[1-9]', home)
@@ -104,11 +105,44 @@ def test_preview_renders_safely_with_toc_and_problem_lines(client, sign_in):
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in article
     assert "javascript:" not in article.split("</article>")[0]
     assert 'href="#小节"' in html  # the TOC
-    assert f"<code>{services.PREVIEW_PATH}:8: link &#34;javascript:alert(2)&#34; is not allowed" in html
-    assert f"<code>{services.PREVIEW_PATH}:7: raw HTML is not allowed" in html
+    assert (f"{services.PREVIEW_PATH} 第 8 行：</span> "
+            "<code>link &#34;javascript:alert(2)&#34; is not allowed") in html
+    assert f"{services.PREVIEW_PATH} 第 7 行：</span> <code>raw HTML is not allowed" in html
 
 
 def test_preview_refuses_a_module_that_is_not_on_disk(client, sign_in):
     sign_in()
     response = client.post("/authoring/preview", data={"module_id": "../../etc", "markdown": "## 标题"})
     assert response.status_code == 200 and 'id="lesson-preview"' not in response.get_data(as_text=True)
+
+
+def test_the_authoring_stylesheet_is_served_where_the_pages_link_it(client, sign_in):
+    sign_in()
+    for url in ("/authoring/", "/authoring/preview"):
+        html = page(client, url)
+        href = html.split('rel="stylesheet" href="')[-1].split('"')[0]
+        assert "authoring.css" in href, url
+        response = client.get(href)
+        assert response.status_code == 200 and b".problem-list" in response.data
+        response.close()
+
+
+def test_content_counts_are_labelled_not_raw_keys(client, sign_in):
+    sign_in()
+    html = page(client, "/authoring/")
+    stats = html.split('id="content-stats"')[1]
+    assert '<td>课程</td>' in stats and '<span class="stat" data-stat="lessons">现行课时：' in stats
+    assert "各模块课时数</summary>" in stats
+    visible = re.sub(r"<[^>]+>|data-[a-z]+=\"[^\"]*\"", " ", stats)
+    assert "lessons_per_module" not in visible and "retired_lessons" not in visible
+
+
+def test_preview_problems_are_framed_in_the_interface_language(client, sign_in):
+    sign_in()
+    form = {"module_id": MODULE.split("/")[-1], "markdown": "---\ntitle: 空\n---\n"}
+    html = client.post("/authoring/preview", data=form).get_data(as_text=True)
+    assert "preview.md 第 4 行：</span> <code>the lesson is empty" in html
+    assert "问题说明本身为英文" in html
+    client.post("/language/en")
+    english = client.post("/authoring/preview", data=form).get_data(as_text=True)
+    assert "preview.md, line 4:</span> <code>the lesson is empty" in english

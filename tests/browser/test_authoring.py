@@ -50,7 +50,7 @@ def test_trainer_checks_status_previews_a_lesson_and_publishes(page, live_server
     expect(page.locator("#lesson-preview a", has_text="下一课")).to_have_attribute(
         "href", "/courses/lessons/greeting-basics.closing")
     expect(page.locator("#preview-problem-list li")).to_have_count(2)
-    expect(page.locator("#preview-problem-list")).to_contain_text("preview.md:3:")
+    expect(page.locator("#preview-problem-list")).to_contain_text("preview.md 第 3 行：")
     assert page.locator("#lesson-preview script").count() == 0
     assert page.evaluate("typeof window.__pwned") == "undefined"
 

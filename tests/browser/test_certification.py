@@ -107,6 +107,11 @@ def test_hr_filters_downloads_and_revokes_and_the_public_page_follows(page, live
     data = download.value.path().read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [(row["工号"], row["状态"]) for row in rows] == [(holder.employee_no, "已认证")]
+    with page.expect_download() as download:
+        page.click("#export-csv-machine")
+    data = download.value.path().read_bytes()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert [(row["employee_no"], row["status"]) for row in rows] == [(holder.employee_no, "certified")]
     assert rows[0]["verify_url"].endswith(f"/verify/{certificate.code}")
 

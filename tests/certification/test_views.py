@@ -77,6 +77,10 @@ def test_public_verification_valid_expired_revoked_and_unknown(client, make_user
     assert page.status_code == 200 and 'data-validity="valid"' in text
     assert "王*丽" in text and "王小丽" not in text and "营业厅咨询员" in text
     assert certificate.valid_until.isoformat() in text and certificate.number in text
+    assert "由热线学院（Hotline Academy）颁发" in text and "客服学院" not in text.replace("热线学院", "")
+    client.post("/language/en")
+    assert "Issued by Hotline Academy" in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    client.post("/language/zh_CN")
 
     certificate.valid_until = today - timedelta(days=1)
     db.session.commit()

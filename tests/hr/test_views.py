@@ -57,7 +57,7 @@ def test_roster_counts_filters_and_charts(client, auth, make_user, posts, record
 
 def test_csv_export_follows_the_filters(client, auth, make_user, posts, records, today):
     auth.login(roster_fixture(make_user, posts, records, today))
-    response = client.get("/hr/roster/export.csv?department=客服一部")
+    response = client.get("/hr/roster/export.csv?department=客服一部&headers=machine")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
@@ -71,14 +71,14 @@ def test_csv_export_follows_the_filters(client, auth, make_user, posts, records,
     assert certified["last_exam_score"] == "85.0" and certified["valid_until"] == certificate.valid_until.isoformat()
     assert rows[1]["name"] == "'=SUM(A1)"  # formula-injection guard
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "roster.export"))
-    assert entry.details == {"format": "csv", "filters": {"department": "客服一部"}}
+    assert entry.details == {"format": "csv", "filters": {"department": "客服一部"}, "headers": "machine"}
 
 
 def test_json_and_xlsx_exports(client, auth, make_user, posts, records, today):
     auth.login(roster_fixture(make_user, posts, records, today))
     parsed = json.loads(client.get("/hr/roster/export.json?status=revoked").data)
     assert [(row["employee_no"], row["revocation_reason"]) for row in parsed] == [("b001", "+违规操作")]
-    xlsx = client.get("/hr/roster/export.xlsx")
+    xlsx = client.get("/hr/roster/export.xlsx?headers=machine")
     assert xlsx.status_code == 200
     data = xlsx.data
     xlsx.close()  # closes the temporary file the response was sent from
@@ -158,7 +158,8 @@ def test_combined_filters_agree_on_the_page_and_in_every_export(client, auth, ma
     for query, expected in cases.items():
         page = client.get(f"/hr/?{query}").get_data(as_text=True)
         assert [e for e in ("a001", "a002", "b001") if f'data-employee-no="{e}"' in page] == expected, query
-        rows = list(csv.DictReader(io.StringIO(client.get(f"/hr/roster/export.csv?{query}").data.decode("utf-8-sig"))))
+        csv_data = client.get(f"/hr/roster/export.csv?{query}&headers=machine").data.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(csv_data)))
         assert [row["employee_no"] for row in rows] == expected, query
         assert [row["employee_no"] for row in json.loads(client.get(f"/hr/roster/export.json?{query}").data)] == expected
         response = client.get(f"/hr/roster/export.xlsx?{query}")

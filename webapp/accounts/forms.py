@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 from webapp.access import Role
@@ -52,6 +53,22 @@ class UserForm(NewPasswordMixin, FlaskForm):
     team = StringField(_l("Team"), validators=[Length(max=100)])
     role = SelectField(_l("Role"), choices=role_choices)
     submit = SubmitField(_l("Create user"))
+
+
+class EditUserForm(FlaskForm):
+    """An existing account's details; the employee number (the login name) does not change."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    department = StringField(_l("Department"), validators=[DataRequired(), Length(max=100)])
+    team = StringField(_l("Team"), validators=[Length(max=100)])
+    role = SelectField(_l("Role"), choices=role_choices)
+    submit = SubmitField(_l("Save changes"))
+
+    def offer_roles(self, may_grant) -> None:
+        """Every role stays a valid choice (the role rule decides and explains a refusal); roles
+        the actor may not grant are shown disabled."""
+        self.role.choices = [SelectChoice(value, label, render_kw={} if may_grant(value) else {"disabled": True})
+                             for value, label in role_choices()]
 
 
 class RosterForm(FlaskForm):

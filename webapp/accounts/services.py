@@ -82,6 +82,26 @@ def change_role(user: User, role: Role | str, actor: User | None) -> bool:
     return True
 
 
+#: The account fields an edit may change besides the role, in the order the audit lists them.
+EDITABLE_FIELDS = ("name", "department", "team")
+
+
+def update_account(user: User, actor: User | None, *, role: Role | str, **values: str) -> bool:
+    """Edit an existing account's name, department, team and role. The account rule is asked first
+    (HR never touches anyone but trainees), then the role rule; the field changes are audited as
+    ``user.update`` with ``{field: {"from": old, "to": new}}``, a role change as ``user.role``.
+    Returns whether anything changed."""
+    rules.check_account_change(actor_role(actor), user.role)
+    changes = {name: {"from": getattr(user, name), "to": (values[name] or "").strip()}
+               for name in EDITABLE_FIELDS if (values[name] or "").strip() != getattr(user, name)}
+    role_changed = change_role(user, role, actor)
+    for name, change in changes.items():
+        setattr(user, name, change["to"])
+    if changes:
+        record("user.update", f"user:{user.employee_no}", changes, actor=actor)
+    return role_changed or bool(changes)
+
+
 def set_active(user: User, active: bool, actor: User | None) -> None:
     if active:
         rules.check_account_change(actor_role(actor), user.role)

@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from webapp.access import Role, public, roles_required, signed_in
 from webapp.accounts import importer, rules, services, throttle
 from webapp.accounts.forms import (
-    ActionForm, ChangePasswordForm, FirstPasswordsForm, LoginForm, RoleForm, RosterForm, UserForm, role_choices,
+    ActionForm, ChangePasswordForm, EditUserForm, FirstPasswordsForm, LoginForm, RoleForm, RosterForm, UserForm,
+    role_choices,
 )
 from webapp.accounts.models import RosterImportJob, User
 from webapp.clock import utcnow
@@ -108,7 +109,8 @@ def users():
     search = request.args.get("q", "").strip()
     if search:
         pattern = f"%{search}%"
-        query = query.where(User.employee_no.ilike(pattern) | User.name.ilike(pattern))
+        query = query.where(User.employee_no.ilike(pattern) | User.name.ilike(pattern)
+                            | User.department.ilike(pattern) | User.team.ilike(pattern))
     if request.args.get("role") in set(Role):
         query = query.where(User.role == request.args["role"])
     if request.args.get("department"):
@@ -196,9 +198,44 @@ def activate_user(user_id: int):
     return _back_to_users()
 
 
-@bp.route("/admin/users/<int:user_id>/reset-password", methods=["POST"])
+@bp.route("/admin/users/<int:user_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.HR)
+def edit_user(user_id: int):
+    """Administrators edit any account; HR edits trainees (the account rule decides, not this view)."""
+    user = db.get_or_404(User, user_id)
+    back = url_for("accounts.users") if current_user.role == Role.ADMIN else url_for("hr.roster")
+    actor = services.actor_role(current_user)
+    try:
+        rules.check_account_change(actor, user.role)
+    except rules.Refused as refusal:
+        flash_refusal(refusal)
+        return redirect(back)
+    form = EditUserForm(obj=user)
+    form.offer_roles(lambda role: rules.may_manage(actor, role))
+    if form.validate_on_submit():
+        try:
+            changed = services.update_account(user, current_user, role=form.role.data, name=form.name.data,
+                                              department=form.department.data, team=form.team.data)
+        except rules.Refused as refusal:
+            db.session.rollback()
+            form.role.errors.append(_(refusal.message, **refusal.params))
+        else:
+            db.session.commit()
+            if changed:
+                flash(_("%(no)s saved.", no=user.employee_no), "success")
+            else:
+                flash(_("Nothing changed for %(no)s.", no=user.employee_no), "info")
+            return redirect(back)
+    return render_template("accounts/user_edit.html", form=form, user=user, back=back)
+
+
+@bp.route("/admin/users/<int:user_id>/reset-password", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def reset_password(user_id: int):
+    """GET asks for confirmation (a page, no script needed); the POST from that page acts."""
+    if request.method == "GET":
+        return render_template("accounts/reset_password.html", user=db.get_or_404(User, user_id),
+                               form=ActionForm(), back=safe_next(request.args.get("next") or url_for("accounts.users")))
     user, _form = _user_for_action(user_id)
     password = services.issue_password(user, current_user)
     db.session.commit()

@@ -7,7 +7,7 @@ from flask_login import current_user
 from webapp.access import Role, roles_required
 from webapp.content.problems import ContentProblems
 
-from . import services
+from . import labels, services
 from .forms import LessonPreviewForm, PublishForm
 
 AUTHORS = frozenset({Role.TRAINER, Role.ADMIN})
@@ -20,7 +20,7 @@ bp = Blueprint("authoring", __name__, url_prefix="/authoring", template_folder="
 @roles_required(*AUTHORS)
 def status():
     content = services.content_status()
-    return render_template("authoring/status.html", status=content,
+    return render_template("authoring/status.html", status=content, words=labels,
                            form=PublishForm(fingerprint=content.fingerprint), outcomes=services.OUTCOMES)
 
 
@@ -41,7 +41,7 @@ def publish():
     except ContentProblems:
         flash(_("Nothing was published: the content has problems."), "error")
         return redirect(url_for(".status"))
-    return render_template("authoring/published.html", counts=counts, outcomes=services.OUTCOMES,
+    return render_template("authoring/published.html", counts=counts, outcomes=services.OUTCOMES, words=labels,
                            changed=services.changed_anything(counts))
 
 

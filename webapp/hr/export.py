@@ -1,8 +1,10 @@
 """Streaming writers for the certification roster export: CSV, JSON and XLSX.
 
-Each writer consumes an iterator of row dicts (keys = ``COLUMNS``) and never holds more than a
-small batch of rows: CSV and JSON yield text chunks (a web response streams them, the CLI writes
-them to a file); XLSX is written row by row by XlsxWriter in constant-memory mode into a file.
+An export is (headers, rows): ``headers`` is what the first line says for each of ``COLUMNS``
+(the column names themselves by default, or localized labels), rows are dicts keyed by
+``COLUMNS``. Each writer consumes the rows from an iterator and never holds more than a small
+batch: CSV and JSON yield text chunks (a web response streams them, the CLI writes them to a
+file); XLSX is written row by row by XlsxWriter in constant-memory mode into a file.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import csv
 import io
 import json
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -59,7 +61,13 @@ def _values(rows: Iterable[Mapping]) -> Iterator[tuple]:
             yield tuple(row.get(column) for column in COLUMNS)
 
 
-def csv_chunks(rows: Iterable[Mapping]) -> Iterator[str]:
+def relabelled(rows: Iterable[Mapping], status_labels: Mapping[str, str]) -> Iterator[Mapping]:
+    """The rows with each status code replaced by its label (codes without a label stay)."""
+    for row in rows:
+        yield {**row, "status": status_labels.get(row["status"], row["status"])}
+
+
+def csv_chunks(rows: Iterable[Mapping], headers: Sequence[str] = COLUMNS) -> Iterator[str]:
     """UTF-8 CSV text for Excel: byte-order mark, header, then rows in chunks.
 
     Per cell: text is formula-guarded, dates are ISO, numbers and None (empty) are left to the csv
@@ -68,7 +76,7 @@ def csv_chunks(rows: Iterable[Mapping]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BYTE_ORDER_MARK)
-    writer.writerow(COLUMNS)
+    writer.writerow(headers)
     triggers, iso = FORMULA_TRIGGERS, _iso
     batch: list[list] = []
     for values in _values(rows):
@@ -88,13 +96,13 @@ def csv_chunks(rows: Iterable[Mapping]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def json_chunks(rows: Iterable[Mapping]) -> Iterator[str]:
-    """A JSON array of objects, streamed one batch of rows at a time."""
+def json_chunks(rows: Iterable[Mapping], headers: Sequence[str] = COLUMNS) -> Iterator[str]:
+    """A JSON array of objects (keys: ``headers``), streamed one batch of rows at a time."""
     encode = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode  # one encoder, not one per row
     batch: list[str] = []
     separator = "[\n"
     for values in _values(rows):
-        batch.append(separator + encode(dict(zip(COLUMNS, values))))
+        batch.append(separator + encode(dict(zip(headers, values))))
         separator = ",\n"
         if len(batch) == ROWS_PER_CHUNK:
             yield "".join(batch)
@@ -108,7 +116,7 @@ def write_text(chunks: Iterable[str], path: Path | str) -> None:
             output.write(chunk)
 
 
-def write_xlsx(rows: Iterable[Mapping], path: Path | str) -> int:
+def write_xlsx(rows: Iterable[Mapping], path: Path | str, headers: Sequence[str] = COLUMNS) -> int:
     """Write the rows into an XLSX file (a new sheet every 1,048,575 rows); returns the row count."""
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "use_zip64": True})
     try:
@@ -117,7 +125,7 @@ def write_xlsx(rows: Iterable[Mapping], path: Path | str) -> int:
         for row in rows:
             if sheet_row == XLSX_MAX_ROWS:
                 sheet = workbook.add_worksheet()
-                sheet.write_row(0, 0, COLUMNS, header)
+                sheet.write_row(0, 0, headers, header)
                 sheet.freeze_panes(1, 0)
                 sheet_row = 1
             for column_number, column in enumerate(COLUMNS):
@@ -130,19 +138,20 @@ def write_xlsx(rows: Iterable[Mapping], path: Path | str) -> int:
             sheet_row += 1
             count += 1
         if sheet is None:
-            workbook.add_worksheet().write_row(0, 0, COLUMNS, header)
+            workbook.add_worksheet().write_row(0, 0, headers, header)
     finally:
         workbook.close()
     return count
 
 
-def write_export(rows: Iterable[Mapping], export_format: str, path: Path | str) -> None:
+def write_export(rows: Iterable[Mapping], export_format: str, path: Path | str,
+                 headers: Sequence[str] = COLUMNS) -> None:
     """Write rows in one of ``FORMATS`` to a file (the CLI and the XLSX download use this)."""
     if export_format == "xlsx":
-        write_xlsx(rows, path)
+        write_xlsx(rows, path, headers)
     elif export_format == "csv":
-        write_text(csv_chunks(rows), path)
+        write_text(csv_chunks(rows, headers), path)
     elif export_format == "json":
-        write_text(json_chunks(rows), path)
+        write_text(json_chunks(rows, headers), path)
     else:
         raise ValueError(f"unknown export format {export_format!r}; use one of {', '.join(FORMATS)}")

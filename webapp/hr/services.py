@@ -18,7 +18,9 @@ from webapp.certification import engine
 from webapp.certification.models import (
     Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride, certificate_number,
 )
-from webapp.certification.services import definition_of, local_date, posts_in_order, utc_start_of
+from webapp.certification.services import (
+    assigned_post, definition_of, local_date, posts_in_order, trainee_records, utc_start_of,
+)
 from webapp.clock import utcnow
 from webapp.extensions import db
 
@@ -45,6 +47,7 @@ def parse_date(text: str | None) -> date | None:
 
 @dataclass(frozen=True)
 class RosterFilters:
+    search: str = ""  # part of a name or an employee number (工号)
     department: str = ""
     post: str = ""
     status: str = ""  # an engine.State value
@@ -58,6 +61,7 @@ class RosterFilters:
         """From query-string or CLI values; unknown statuses and malformed dates are ignored."""
         status = args.get("status") or ""
         return cls(
+            search=(args.get("search") or "").strip(),
             department=(args.get("department") or "").strip(),
             post=(args.get("post") or "").strip(),
             status=status if status in set(engine.State) else "",
@@ -77,6 +81,7 @@ class RosterFilters:
 @dataclass(frozen=True)
 class RosterEntry:
     assignment_id: int
+    user_id: int
     employee_no: str
     name: str
     department: str
@@ -108,7 +113,7 @@ def _roster_query(filters: RosterFilters):
                  .group_by(RequirementOverride.user_id, RequirementOverride.post_id).subquery())
     query = (
         db.select(PostAssignment.id.label("assignment_id"), PostAssignment.assigned_at, PostAssignment.due_date,
-                  User.employee_no, User.name, User.department, Post.id.label("post_id"), Post.title_zh,
+                  User.id.label("user_id"), User.employee_no, User.name, User.department, Post.id.label("post_id"), Post.title_zh,
                   Certificate.id.label("certificate_id"), Certificate.cycle, Certificate.code, Certificate.issued_at,
                   Certificate.valid_until, Certificate.exam_score, Certificate.roleplay_average,
                   Certificate.revoked_at, Certificate.revocation_reason, recertification.c.at.label("recertify_at"),
@@ -124,6 +129,9 @@ def _roster_query(filters: RosterFilters):
                    & (overrides.c.post_id == PostAssignment.post_id))
         .order_by(User.department, User.employee_no, Post.id)
     )
+    if filters.search:
+        query = query.where(User.name.contains(filters.search, autoescape=True)
+                            | User.employee_no.contains(filters.search, autoescape=True))
     if filters.department:
         query = query.where(User.department == filters.department)
     if filters.post:
@@ -162,7 +170,7 @@ def roster_entries(filters: RosterFilters, today: date) -> Iterator[RosterEntry]
             continue
         held = row.certificate_id is not None
         yield RosterEntry(
-            assignment_id=row.assignment_id, employee_no=row.employee_no, name=row.name,
+            assignment_id=row.assignment_id, user_id=row.user_id, employee_no=row.employee_no, name=row.name,
             department=row.department, post_id=row.post_id, post_title=row.title_zh, due_date=row.due_date,
             state=state, certificate_id=row.certificate_id,
             certificate_no=certificate_number(row.issued_at, row.certificate_id) if held else "",
@@ -244,6 +252,20 @@ def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -
     months = [_month(today, offset) for offset in range(-11, 13)]
     result.months = [MonthBar(month, issued[month], expiring[month]) for month in months]
     return result
+
+
+def progress_by_assignment(entries: list[RosterEntry], today: date) -> dict[int, float]:
+    """How far each person on a roster page is toward their post (0..1), as the trainee's own
+    dashboard computes it; one evaluation per row (a page holds at most a few dozen)."""
+    assignments = db.session.scalars(db.select(PostAssignment).where(
+        PostAssignment.id.in_([entry.assignment_id for entry in entries])))
+    records: dict[int, engine.TraineeRecords] = {}
+    progress = {}
+    for assignment in assignments:
+        if assignment.user_id not in records:
+            records[assignment.user_id] = trainee_records(assignment.user_id)
+        progress[assignment.id] = assigned_post(assignment, today, records[assignment.user_id]).evaluation.progress
+    return progress
 
 
 def departments() -> list[str]:

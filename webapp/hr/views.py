@@ -18,7 +18,7 @@ from webapp.certification.models import Certificate, Post, PostAssignment, Requi
 from webapp.extensions import db
 from webapp.inputs import page_number
 
-from . import export, services
+from . import audit_text, export, labels, services
 from .forms import AssignPostForm, OverrideForm, RecertifyForm, RevokeForm, RevokeOverrideForm
 
 bp = Blueprint("hr", __name__, url_prefix="/hr", template_folder="templates", static_folder="static",
@@ -34,11 +34,13 @@ HR_ROLES = (Role.HR, Role.ADMIN)
 def roster():
     filters = services.RosterFilters.from_args(request.args)
     number = page_number()
-    page = services.roster_page(filters, certification.local_today(), number, ROSTER_PER_PAGE)
+    today = certification.local_today()
+    page = services.roster_page(filters, today, number, ROSTER_PER_PAGE)
     return render_template("hr/roster.html", page=page, filters=filters, page_number=number,
+                           progress=services.progress_by_assignment(page.entries, today), machine=labels.MACHINE,
                            per_page=ROSTER_PER_PAGE, states=list(State), posts=certification.posts_in_order(),
                            departments=services.departments(), formats=export.FORMATS,
-                           recertify_form=RecertifyForm(), today=certification.local_today())
+                           recertify_form=RecertifyForm(), today=today)
 
 
 @bp.get("/roster/export.<export_format>")
@@ -47,25 +49,31 @@ def export_roster(export_format: str):
     if export_format not in export.FORMATS:
         abort(404)
     filters = services.RosterFilters.from_args(request.args)
-    record("roster.export", "roster", {"format": export_format, "filters": filters.as_args()}, actor=current_user)
+    # JSON is for programs: always the machine keys and codes.
+    machine = request.args.get("headers") == labels.MACHINE or export_format == "json"
+    record("roster.export", "roster", {"format": export_format, "filters": filters.as_args(),
+                                       "headers": labels.MACHINE if machine else current_language()},
+           actor=current_user)
     db.session.commit()
-    rows = services.export_rows(filters, certification.local_today(), certification.verify_url_prefix())
+    rows = export.relabelled(services.export_rows(filters, certification.local_today(),
+                                                  certification.verify_url_prefix()), labels.status_labels(machine))
+    headers = labels.export_headers(machine)
     download_name = f"certification-roster-{certification.local_today().isoformat()}.{export_format}"
     if export_format == "xlsx":
-        return _send_xlsx(rows, download_name)
-    chunks = export.csv_chunks(rows) if export_format == "csv" else export.json_chunks(rows)
+        return _send_xlsx(rows, headers, download_name)
+    chunks = export.csv_chunks(rows, headers) if export_format == "csv" else export.json_chunks(rows)
     response = Response(stream_with_context(chunk.encode("utf-8") for chunk in chunks),
                         content_type=export.MEDIA_TYPES[export_format])
     response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return response
 
 
-def _send_xlsx(rows, download_name: str):
+def _send_xlsx(rows, headers, download_name: str):
     """XLSX cannot stream: write a temporary file, then send it (unlinked once it is open)."""
     descriptor, path = tempfile.mkstemp(suffix=".xlsx", prefix="hotline-roster-")
     os.close(descriptor)
     try:
-        export.write_xlsx(rows, path)
+        export.write_xlsx(rows, path, headers)
         handle = open(path, "rb")  # noqa: SIM115 - send_file closes it when the response ends
     finally:
         os.unlink(path)
@@ -213,4 +221,4 @@ def audit_log():
     filters = services.AuditFilters.from_args(request.args)
     page = db.paginate(services.audit_query(filters), page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
     return render_template("hr/audit.html", page=page, filters=filters, actions=services.audit_actions(),
-                           local_time=certification.local_datetime)
+                           local_time=certification.local_datetime, words=audit_text)

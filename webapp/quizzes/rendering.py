@@ -22,3 +22,15 @@ def render_markdown(text: str) -> Markup:
 def render_inline(text: str) -> Markup:
     """One line (an option, an answer) without the surrounding paragraph."""
     return Markup(_markdown.renderInline(text))
+
+
+def plain_excerpt(text: str, limit: int = 60) -> str:
+    """A question's Markdown as one line of plain text, cut at ``limit`` characters with an
+    ellipsis (tables of questions show the start of each stem, not its id alone)."""
+    plain = " ".join(_text_of(token) for token in _markdown.parse(text) if token.type == "inline")
+    plain = " ".join(plain.split())
+    return plain if len(plain) <= limit else plain[:limit - 1].rstrip() + "…"
+
+
+def _text_of(token) -> str:
+    return "".join(child.content for child in token.children or () if child.type in ("text", "code_inline"))

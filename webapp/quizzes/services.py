@@ -614,6 +614,20 @@ def quiz_item_statistics(quiz_id: str) -> QuizStatistics:
     return quiz_statistics(list(attempts.values()))
 
 
+def current_questions(question_ids) -> dict[str, Question]:
+    """The current text of each question (retired ones keep their last version)."""
+    rows = db.session.scalars(db.select(QuestionVersion).join(
+        BankQuestion, BankQuestion.current_version_id == QuestionVersion.id).where(BankQuestion.id.in_(question_ids)))
+    return {version.question_id: question_of(version) for version in rows}
+
+
+def question_or_404(question_id: str) -> tuple[BankQuestion, Question]:
+    found = db.get_or_404(BankQuestion, question_id)
+    if found.current_version is None:
+        abort(404)
+    return found, question_of(found.current_version)
+
+
 RESPONSE_HEADERS = ("attempt_id", "employee_no", "name", "department", "team", "attempt_number", "state",
                     "started_at", "graded_at", "attempt_score", "passed", "position", "question_id",
                     "question_version", "type", "answer", "question_score")

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from webapp.access import Role, roles_required
 from webapp.accounts.forms import ActionForm
+from webapp.accounts.views import safe_next
 from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.inputs import fits_database_int, json_body, page_number, text_list
@@ -19,6 +20,7 @@ from .fragments import questions_html
 from .models import ATTEMPT_STATES, IN_PROGRESS, Attempt
 from .policy import FULL
 from .questions import InvalidAnswer
+from .rendering import plain_excerpt
 
 bp = Blueprint("quizzes", __name__, template_folder="templates", static_folder="static", url_prefix="/quizzes")
 
@@ -161,7 +163,20 @@ def manage_attempt(attempt_id: int):
 @roles_required(*TRAINERS)
 def item_statistics(quiz_id: str):
     quiz = services.quiz_or_404(quiz_id)
-    return render_template("quizzes/items.html", quiz=quiz, stats=services.quiz_item_statistics(quiz.id))
+    stats = services.quiz_item_statistics(quiz.id)
+    questions = services.current_questions([item.question_id for item in stats.items])
+    return render_template("quizzes/items.html", quiz=quiz, stats=stats,
+                           stems={question_id: plain_excerpt(question.stem) for question_id, question in questions.items()})
+
+
+@bp.route("/manage/questions/<question_id>")
+@roles_required(*TRAINERS)
+def question_preview(question_id: str):
+    """A question as trainees see it, with its answer, explanation and lesson (from item statistics)."""
+    found, question = services.question_or_404(question_id)
+    return render_template("quizzes/question_preview.html", found=found, question=question,
+                           correct=question.question_type.key_lines(question),
+                           back=safe_next(request.args.get("next")) if request.args.get("next") else None)
 
 
 @bp.route("/manage/<quiz_id>/responses.csv")

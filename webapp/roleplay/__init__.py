@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.access import Role
+from webapp.clock import utcnow
 from webapp.content.registry import register_kind
 from webapp.registry import add_home_panel, add_nav
 
@@ -30,10 +31,12 @@ def init_app(app: Flask) -> None:
 
 def _trainee_panel() -> dict:
     return {"scenario_count": len(services.current_scenarios()),
-            "scenario_results": services.scenario_results(current_user.id)}
+            "scenario_results": services.scenario_results(current_user.id),
+            "adjusted_calls": services.recently_adjusted_calls(current_user.id, utcnow())}
 
 
 def _reviewer_panel() -> dict:
     """Recent calls, and the criteria on which the machine and the trainers disagree (trainers and
     admins maintain the norms and scenarios, so they see them on their home page)."""
-    return {"recent_calls": services.recent_ended_calls(5), "calibration": services.calibration()}
+    return {"recent_calls": services.recent_ended_calls(5), "calibration": services.calibration(),
+            "scenarios": {scenario.id: scenario for scenario in services.current_scenarios()}}

@@ -2,7 +2,7 @@
 the caller commits (and sends ``progress_recorded`` after a call ends)."""
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache, partial
 
 from flask import current_app
@@ -226,6 +226,34 @@ def ended_calls_query(scenario_id: str | None = None, trainee: str | None = None
     if unreviewed:
         query = query.where(Call.reviewed_at.is_(None))
     return query.order_by(Call.finished_at.desc(), Call.id.desc())
+
+
+#: How long a trainee is told about a verdict a trainer changed on one of their calls.
+OVERRIDE_NOTICE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class AdjustedCall:
+    """A trainee's call on which a trainer changed at least one verdict, with the latest change."""
+
+    call: Call
+    latest: VerdictOverride
+    overrides: int
+
+
+def recently_adjusted_calls(user_id: int, now: datetime) -> list[AdjustedCall]:
+    """The trainee's calls with a trainer override in the last ``OVERRIDE_NOTICE_DAYS`` days,
+    latest change first (for the notice on their home page and call list)."""
+    rows = db.session.execute(
+        db.select(Call, VerdictOverride).join(CallTurn, CallTurn.call_id == Call.id)
+        .join(VerdictOverride, VerdictOverride.call_turn_id == CallTurn.id)
+        .where(Call.user_id == user_id, VerdictOverride.at >= now - timedelta(days=OVERRIDE_NOTICE_DAYS))
+        .order_by(VerdictOverride.at.desc(), VerdictOverride.id.desc()))
+    adjusted: dict[int, AdjustedCall] = {}
+    for call, override in rows:
+        found = adjusted.get(call.id)
+        adjusted[call.id] = AdjustedCall(call, found.latest if found else override, (found.overrides if found else 0) + 1)
+    return list(adjusted.values())
 
 
 def overridden_call_ids(call_ids: list[int]) -> set[int]:

@@ -6,6 +6,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from webapp.access import Role, roles_required
+from webapp.accounts.forms import role_choices
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.inputs import page_number
@@ -41,7 +42,8 @@ def scenarios():
     scenarios = services.current_scenarios()
     return render_template("roleplay/scenarios.html", scenarios=scenarios, by_id={s.id: s for s in scenarios},
                            results=services.scenario_results(current_user.id),
-                           calls=services.user_calls(current_user.id), form=StartCallForm())
+                           calls=services.user_calls(current_user.id), form=StartCallForm(),
+                           adjusted=services.recently_adjusted_calls(current_user.id, utcnow()))
 
 
 @bp.post("/<scenario_id>/start")
@@ -109,6 +111,7 @@ def scorecard(call_id: int):
         "roleplay/scorecard.html", call=call, result=result, scenario=services.scenario_of(call.scenario_version),
         segments={turn.index: reply_segments(turn) for turn in result.turns},
         history=services.override_history(call), reviewing=reviewing, ended=_ending(result),
+        role_labels=dict(role_choices()),
         review_form=ReviewedForm() if reviewing and not call.reviewed else None,
     )
 
