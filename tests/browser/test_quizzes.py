@@ -13,7 +13,9 @@ def test_trainee_answers_reloads_submits_and_sees_the_review(page, live_server, 
     trainee = make_user(name="李雷")
     sign_in(page, live_server, trainee.employee_no)
     page.goto(f"{live_server}/quizzes/")
-    page.click("tr[data-quiz='demo.quiz'] button")
+    page.click("tr[data-quiz='demo.quiz'] [data-start]")  # a timed quiz: its briefing first
+    expect(page.locator("#brief-time")).to_contain_text("30 分钟")
+    page.click("#brief-start button")
     expect(page).to_have_url(re.compile(r"/quizzes/attempts/\d+$"))
     expect(page.locator("#quiz-timer")).to_have_text(re.compile(r"^(30:00|29:5\d)$"))
 
@@ -34,6 +36,7 @@ def test_trainee_answers_reloads_submits_and_sees_the_review(page, live_server, 
     expect(page.locator("fieldset[data-type=fill] input[type=text]")).to_have_value("先查证，后退费")
     expect(page.locator("fieldset[data-type=ordering] select").nth(0)).not_to_have_value("")
 
+    page.once("dialog", lambda dialog: dialog.accept())  # three questions are left unanswered
     page.click("#submit-attempt")
     expect(page).to_have_url(re.compile(r"/result$"))
     expect(page.locator("#attempt-result")).to_have_attribute("data-state", "graded")

@@ -40,8 +40,9 @@ def test_trainee_plays_a_call_and_a_trainer_overrides_a_verdict(page, live_serve
     expect(page.locator("#turn-1 .reply mark.evidence-violation")).to_have_text("你")
     expect(page.locator("#turn-1 .reply mark.evidence-met").first).to_be_visible()
     expect(page.locator('#turn-1 tr[data-criterion="self_identification"] .verdict')).to_contain_text("✘")
-    expect(page.locator(".versions[data-scenario-version]")).to_have_attribute(
-        "data-scenario-version", services.current_version_of("cannot-hear-you").content_hash)
+    expect(page.locator(".versions")).to_have_count(0)  # trainees are not shown version hashes
+    expect(page.locator("#practice-note")).to_contain_text("不计入岗位认证")
+    expect(page.locator("#take-assessment")).to_have_attribute("href", "/roleplay/cannot-hear-you/brief")
     expect(page.locator("#turn-1 .feedback-list")).to_contain_text("您")
     score_before = page.locator("#score").inner_text()
     page.click("#logout")

@@ -45,7 +45,7 @@ def test_home_panel_for_trainees(client, auth, make_user, posts):
     db.session.commit()
     auth.login(trainee)
     page = client.get("/").get_data(as_text=True)
-    assert 'id="certification-panel"' in page and "10000号客服代表" in page
+    assert 'id="trainee-plan"' in page and "10000号客服代表" in page and 'id="continue"' in page
 
 
 def test_certificate_page_and_pdf_for_the_holder_only(client, auth, make_user, posts, records):

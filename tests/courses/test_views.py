@@ -58,7 +58,7 @@ def test_lesson_page_has_toc_callout_and_neighbours(course_client, signed_in):
 def test_marking_complete_moves_progress_and_is_idempotent(course_client, signed_in):
     trainee = signed_in()
     response = course_client.post("/courses/lessons/etiquette.first/complete")
-    assert response.status_code == 302 and response.location.endswith("/courses/lessons/etiquette.first")
+    assert response.status_code == 302 and response.location.endswith("/courses/lessons/etiquette.second")  # on
     course_client.post("/courses/lessons/etiquette.first/complete")
     assert db.session.scalar(db.select(db.func.count()).select_from(LessonProgress)
                              .where(LessonProgress.user_id == trainee.id)) == 1
@@ -76,6 +76,20 @@ def test_home_panel_offers_to_resume_the_last_lesson(course_client, signed_in):
     html = page(course_client, "/")
     assert 'id="course-progress"' in html
     assert re.search(r'id="resume-link" href="/courses/lessons/complaints.second"', html)
+
+
+def test_resume_points_at_the_next_unfinished_lesson_and_the_module_end_goes_back_to_the_module(course_client, signed_in):
+    signed_in()
+    page(course_client, "/courses/lessons/etiquette.second")
+    last = course_client.post("/courses/lessons/etiquette.second/complete")  # no post: nothing planned next
+    assert last.location.endswith("/courses/etiquette/")
+
+    def resume() -> str:
+        return re.search(r'id="resume-link" href="/courses/lessons/([^"]+)"', page(course_client, "/")).group(1)
+
+    assert resume() != "etiquette.second"  # finished: the next unfinished lesson instead
+    course_client.post("/courses/lessons/etiquette.first/complete")
+    assert not resume().startswith("etiquette.")
 
 
 def test_english_interface_shows_english_titles_and_callout_labels(course_client, signed_in):

@@ -3,7 +3,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.quizzes.builders import make_bank
-from webapp.quizzes.policy import FULL, MARKS, SCORE_ONLY, PastAttempt, review_level, score_percent, standing
+from webapp.quizzes.policy import (
+    FULL, MARKS, SCORE_ONLY, PastAttempt, duration_parts, is_answered, needs_briefing, review_level, score_percent,
+    standing,
+)
 
 NOW = datetime(2026, 3, 2, 9, 0)
 
@@ -43,3 +46,17 @@ def test_unanswered_ordering_and_matching_describe_as_no_answer():
         question = questions[kind]
         assert question.question_type.describe(question, [None, None, None]) == []
         assert question.question_type.describe(question, None) == []
+
+
+@pytest.mark.parametrize("minutes, parts", [
+    (10, (10, "minutes")), (90, (90, "minutes")), (60, (1, "hours")), (1440, (24, "hours")), (2880, (2, "days")),
+    (4320, (3, "days")), (1500, (25, "hours")),
+])
+def test_durations_read_in_round_hours_and_days(minutes, parts):
+    assert duration_parts(minutes) == parts
+
+
+def test_briefing_and_unanswered_rules():
+    assert not needs_briefing(0, 0, 0) and needs_briefing(30, 0, 0) and needs_briefing(0, 2, 0) and needs_briefing(0, 0, 5)
+    assert [is_answered(a) for a in (None, "", [], [None, None], "乙", 0, False, [None, 2])] == \
+        [False, False, False, False, True, True, True, True]

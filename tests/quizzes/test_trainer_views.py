@@ -5,7 +5,7 @@ import pytest
 from webapp.quizzes.rendering import plain_excerpt
 
 from tests.quizzes.conftest import install
-from tests.quizzes.test_views import start
+from tests.quizzes.test_views import ACKNOWLEDGED, start
 
 
 @pytest.fixture
@@ -14,7 +14,7 @@ def graded(client, auth, make_user, clock):
     trainee = make_user(name="张伟")
     auth.login(trainee)
     attempt = start(client)
-    client.post(f"/quizzes/attempts/{attempt.id}/submit", data={})
+    client.post(f"/quizzes/attempts/{attempt.id}/submit", data=ACKNOWLEDGED)
     auth.logout()
     auth.login(make_user(role="trainer"))
     return attempt

@@ -13,6 +13,9 @@ from webapp.quizzes.models import GRADED, Attempt
 from webapp.quizzes.questions import normalise_text
 
 
+ACKNOWLEDGED = {"acknowledged": "1"}  # what the page's unanswered-question check sends once confirmed
+
+
 @pytest.fixture
 def signed_in(client, auth, trainee, clock):
     auth.login(trainee)
@@ -28,7 +31,7 @@ def start(client, quiz_id="demo.quiz"):
 def test_quiz_list_shows_attempts_and_start(app, signed_in):
     install()
     page = signed_in.get("/quizzes/").get_data(as_text=True)
-    assert "演示测验" in page and "0 / 3" in page and "/quizzes/demo.quiz/start" in page
+    assert "演示测验" in page and "0 / 3" in page and 'href="/quizzes/demo.quiz/"' in page  # timed: briefing first
 
 
 def test_attempt_flow_through_pages(app, signed_in, clock):
@@ -44,11 +47,11 @@ def test_attempt_flow_through_pages(app, signed_in, clock):
         assert response.status_code == 200 and response.json == {"saved": True}
     reloaded = signed_in.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
     assert reloaded.count(" checked") >= 3 and 'value="先查证后退费"' in reloaded  # answers kept on resume
-    result = signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data={})
+    result = signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data=ACKNOWLEDGED)
     assert result.status_code == 302 and result.location.endswith(f"/quizzes/attempts/{attempt.id}/result")
     html = signed_in.get(result.location).get_data(as_text=True)
     assert "100.0%" in html and 'id="result-passed"' in html
-    again = signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data={})  # idempotent
+    again = signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data=ACKNOWLEDGED)  # idempotent
     assert again.status_code == 302
     assert signed_in.post(f"/quizzes/attempts/{attempt.id}/answers", json={"position": 0, "values": ["0"]}).status_code == 409
 
@@ -102,7 +105,7 @@ def test_other_trainees_attempts_are_not_found(app, client, auth, make_user, clo
 def test_refusals_are_explained(app, signed_in, clock):
     install(None, quiz_text(attempts_allowed=1))
     attempt = start(signed_in)
-    signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data={})
+    signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data=ACKNOWLEDGED)
     response = signed_in.post("/quizzes/demo.quiz/start", follow_redirects=True)
     assert "你已用完本测验的全部作答次数" in response.get_data(as_text=True)
 
@@ -147,7 +150,7 @@ def test_no_page_or_json_of_an_attempt_in_progress_leaks_keys_or_explanations(ap
 def test_review_shows_answers_correct_answers_explanations_and_lessons(app, signed_in, clock):
     install(None, quiz_text(review="immediately"))
     attempt = start(signed_in)
-    signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data={})
+    signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data=ACKNOWLEDGED)
     html = signed_in.get(f"/quizzes/attempts/{attempt.id}/result").get_data(as_text=True)
     assert html.count('class="card quiz-review-item"') == 6
     assert "未作答" in html and "正确答案" in html and "解析1。" in html
@@ -159,7 +162,7 @@ def test_trainer_pages(app, client, auth, make_user, clock):
     trainee, trainer = make_user(), make_user(role="trainer")
     auth.login(trainee)
     attempt = start(client)
-    client.post(f"/quizzes/attempts/{attempt.id}/submit", data={})
+    client.post(f"/quizzes/attempts/{attempt.id}/submit", data=ACKNOWLEDGED)
     auth.logout()
     auth.login(trainer)
     assert "demo.quiz" in client.get("/quizzes/manage/").get_data(as_text=True)
@@ -217,7 +220,7 @@ def test_quiz_list_rows_are_link_targets_and_show_the_rules(app, signed_in):
     install(None, quiz_text(attempts_allowed=3, cooldown_minutes=10, pass_mark=80))
     html = signed_in.get("/quizzes/").get_data(as_text=True)
     assert 'id="demo.quiz"' in html  # certification links to /quizzes/#<quiz id>
-    assert "及格线 80%" in html and "可作答 3 次" in html and "两次作答间隔 10 分钟" in html
+    assert "及格线 80 分 · 自选：不计入你的任何岗位" in html and "可作答 3 次" in html and "两次作答间隔 10 分钟" in html
 
 
 def test_practice_quizzes_are_marked_and_never_count_for_certification(app, signed_in, trainee, clock):
@@ -229,7 +232,7 @@ def test_practice_quizzes_are_marked_and_never_count_for_certification(app, sign
         question = services.question_of(slot.question_version)
         signed_in.post(f"/quizzes/attempts/{attempt.id}/answers",
                        json={"position": slot.position, "values": right_values(question, slot.option_order)})
-    signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data={})
+    signed_in.post(f"/quizzes/attempts/{attempt.id}/submit", data=ACKNOWLEDGED)
     db.session.refresh(attempt)
     assert attempt.state == GRADED and attempt.passed
     assert services.quiz_results(trainee.id) == {}

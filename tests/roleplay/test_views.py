@@ -95,7 +95,7 @@ def test_bench_scores_a_draft_without_storing_anything(client, auth, make_user, 
 def test_home_panels_and_navigation(client, auth, make_user, roleplay_content):
     auth.login(make_user())
     page = client.get("/").get_data(as_text=True)
-    assert 'id="roleplay-panel"' in page and "/roleplay/" in page
+    assert 'id="optional-activities"' in page and "/roleplay/#cannot-hear-you" in page  # no post: all optional
 
 
 def _finish(call, replies):
@@ -121,6 +121,10 @@ def test_scorecard_explains_a_lost_customer_and_records_versions(client, auth, m
     auth.login(trainee)
     page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
     assert 'id="customer-lost"' in page and "要求找领导" in page
+    assert call.scenario_version.content_hash[:12] not in page  # trainees are not shown version hashes
+    auth.logout()
+    auth.login(make_user(role="trainer"))
+    page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
     assert f'data-scenario-version="{call.scenario_version.content_hash}"' in page
     assert f'data-norms-version="{call.norms_version.content_hash}"' in page
 

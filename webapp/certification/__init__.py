@@ -11,7 +11,7 @@ from . import services
 from .cli import certification_cli
 from .demo import load_demo_certification
 from .kind import PostsKind
-from .views import bp
+from .views import bp, current_language, step_url
 
 
 #: After the demo content (posts) is imported.
@@ -24,9 +24,14 @@ def init_app(app: Flask) -> None:
     register_kind(PostsKind())
     progress_recorded.connect(services.on_progress_recorded)
     add_nav(app, "certification.dashboard", _l("Certification"), {Role.TRAINEE}, order=40)
-    add_home_panel(app, "certification/panel_trainee.html", {Role.TRAINEE}, order=30, context=_trainee_panel)
+    add_home_panel(app, "certification/panel_trainee.html", {Role.TRAINEE}, order=5, context=_trainee_panel)
     add_demo_loader(app, load_demo_certification, order=DEMO_ORDER)
 
 
 def _trainee_panel() -> dict:
-    return {"assigned": services.assigned_posts(current_user.id)}
+    """The trainee's home: the plan of every assigned post, one "Continue", and what is optional."""
+    services.issue_due_certificates(current_user.id)  # the last step may have just been done
+    plans = services.trainee_plans(current_user.id)
+    return {"plans": plans, "next_step": services.next_step(plans), "step_url": step_url,
+            "titles": services.titles(current_language()),
+            "optional": services.optional_activities(services.post_rules(current_user.id))}

@@ -14,16 +14,20 @@ from webapp.accounts.models import User
 from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.courses.models import CourseModule
-from webapp.courses.services import completed_modules, modules_in_order, significantly_changed_lessons
+from webapp.courses.services import (
+    completed_lesson_ids, completed_modules, modules_in_order, significantly_changed_lessons,
+)
 from webapp.extensions import db
 from webapp.quizzes.models import Quiz
-from webapp.quizzes.services import quiz_results
+from webapp.quizzes.services import current_quizzes, quiz_results
+from webapp.roleplay.scenarios import Scenario
 from webapp.roleplay.services import current_scenarios, scenario_results
 
 from . import engine
 from .kind import POSTS_FOLDER
 from .models import CODE_LENGTH, Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride
 from .pdf import CertificateContent, render_certificate
+from .plan import Plan, PostRules, Step, plan
 from .posts import PostDefinition, parse_post
 
 VERIFY_PATH = "/verify/"
@@ -95,8 +99,11 @@ def trainee_records(user_id: int) -> engine.TraineeRecords:
 
 
 def titles(language: str) -> dict[str, str]:
-    """Display titles of what posts refer to: "module:<id>", "quiz:<id>", "scenario:<id>" -> title."""
-    found = {engine.module_key(module.id): module.title_for(language) for module in modules_in_order()}
+    """Display titles of what posts refer to: "module:<id>", "lesson:<id>", "quiz:<id>",
+    "scenario:<id>" -> title."""
+    modules = modules_in_order()
+    found = {engine.module_key(module.id): module.title_for(language) for module in modules}
+    found.update({f"lesson:{lesson.id}": lesson.title for module in modules for lesson in module.current_lessons})
     found.update({engine.quiz_key(quiz.id): quiz.title_for(language) for quiz in db.session.scalars(db.select(Quiz))})
     found.update({f"scenario:{scenario.id}": scenario.title(language) for scenario in current_scenarios()})
     return found
@@ -187,6 +194,60 @@ def assigned_posts(user_id: int, today: date | None = None,
     today = today or local_today()
     records = records if records is not None else trainee_records(user_id)
     return [assigned_post(assignment, today, records) for assignment in assignments_of(user_id)]
+
+
+def post_rules(user_id: int, today: date | None = None) -> PostRules:
+    """The requirements that apply now for each post assigned to the trainee: the input of the
+    pass-mark rule on every quiz and role-play page."""
+    today = today or local_today()
+    applicable = {}
+    for assignment in assignments_of(user_id):
+        definition = definition_of(assignment.post)
+        where = engine.standing(definition, certificate_events(user_id, assignment.post_id),
+                                assignment_of(assignment), today)
+        applicable[assignment.post_id] = definition.recertification if where.recertifying else definition.requirements
+    return PostRules(applicable)
+
+
+@dataclass(frozen=True)
+class TraineePlan:
+    assigned: AssignedPost
+    plan: Plan
+
+
+def trainee_plans(user_id: int, today: date | None = None) -> list[TraineePlan]:
+    """Every assigned post with its steps in order, the nearest due date first."""
+    modules = modules_in_order()
+    module_lessons = {module.id: tuple(lesson.id for lesson in module.current_lessons) for module in modules}
+    completed = completed_lesson_ids(user_id)
+    module_quizzes = set(db.session.scalars(db.select(Quiz.id).where(Quiz.module_id.is_not(None))))
+    plans = [TraineePlan(assigned, plan(assigned.post.id, assigned.evaluation, module_lessons, completed, module_quizzes))
+             for assigned in assigned_posts(user_id, today)]
+    return sorted(plans, key=lambda entry: (entry.assigned.assignment.due_date is None,
+                                            entry.assigned.assignment.due_date or date.max))
+
+
+def next_step(plans: list[TraineePlan]) -> Step | None:
+    """Where "Continue" leads: the next step of the first post that has one."""
+    return next((entry.plan.next_step for entry in plans if entry.plan.next_step is not None), None)
+
+
+@dataclass(frozen=True)
+class OptionalActivities:
+    """What counts toward none of the trainee's posts: open for practice."""
+
+    modules: list[CourseModule]
+    quizzes: list[Quiz]
+    scenarios: list[Scenario]
+
+
+def optional_activities(rules: PostRules) -> OptionalActivities:
+    required_quizzes = {quiz_id for requirements in rules.applicable.values() for quiz_id in requirements.quiz_ids()}
+    return OptionalActivities(
+        [module for module in modules_in_order() if module.id not in rules.required_modules()],
+        [quiz for quiz in current_quizzes() if quiz.id not in required_quizzes],
+        [scenario for scenario in current_scenarios() if not rules.scenario_counts(scenario.id, scenario.tags)],
+    )
 
 
 # --- issuing ----------------------------------------------------------------------------------

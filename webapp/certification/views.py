@@ -12,6 +12,7 @@ from webapp.extensions import db, limiter
 from . import engine, services
 from .models import Certificate
 from .pdf import NoCJKFont
+from .plan import Step, StepKind
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 
@@ -23,6 +24,24 @@ ITEM_PAGES = {
     engine.ItemKind.SCENARIO: lambda item: url_for("roleplay.scenarios", _anchor=item.target_id),
     engine.ItemKind.SCENARIO_TAG: lambda item: url_for("roleplay.scenarios"),
 }
+
+
+#: Where each step of a trainee's plan is done: a briefing page before a quiz or an assessment call.
+STEP_PAGES = {
+    StepKind.LESSON: lambda step: url_for("courses.lesson", lesson_id=step.target_id),
+    StepKind.QUIZ: lambda step: url_for("quizzes.brief", quiz_id=step.target_id),
+    StepKind.SCENARIO: lambda step: url_for("roleplay.brief", scenario_id=step.target_id),
+    StepKind.SCENARIO_TAG: lambda step: url_for("roleplay.scenarios"),
+    StepKind.CERTIFICATE: lambda step: url_for("certification.dashboard", _anchor=f"post-{step.target_id}"),
+}
+
+
+def step_url(step: Step) -> str | None:
+    """The page where the trainee does this step (None when that domain is not installed)."""
+    try:
+        return STEP_PAGES[step.kind](step)
+    except BuildError:
+        return None
 
 
 def item_url(item: engine.RemainingItem) -> str | None:

@@ -89,9 +89,17 @@ def completion_of(user_id: int, lesson_id: str) -> LessonProgress | None:
 
 
 def resume_lesson(user_id: int) -> Lesson | None:
-    """The lesson read last, if it is still part of its module."""
+    """Where to go on reading: the lesson read last while it is unfinished, else the next unfinished
+    lesson after it in course order (None when nothing was read yet or everything is finished)."""
     last = db.session.get(LastRead, user_id)
-    return last.lesson if last is not None and last.lesson.retired_at is None else None
+    if last is None:
+        return None
+    completed = completed_lesson_ids(user_id)
+    if last.lesson.retired_at is None and last.lesson_id not in completed:
+        return last.lesson
+    ordered = [lesson for module in modules_in_order() for lesson in module.current_lessons]
+    start = ordered.index(last.lesson) if last.lesson in ordered else 0
+    return next((lesson for lesson in ordered[start:] + ordered[:start] if lesson.id not in completed), None)
 
 
 # --- rendering --------------------------------------------------------------------------------

@@ -60,9 +60,19 @@ def lesson(lesson_id: str):
 @roles_required(Role.TRAINEE)
 def complete(lesson_id: str):
     current = services.current_lesson_or_404(lesson_id)
-    if CompleteLessonForm().validate_on_submit() and services.mark_complete(current_user.id, current):
+    if not CompleteLessonForm().validate_on_submit():
+        return redirect(url_for(".lesson", lesson_id=current.id))
+    if services.mark_complete(current_user.id, current):
         flash(_("Lesson completed."), "success")
-    return redirect(url_for(".lesson", lesson_id=current.id))
+    _previous, following = services.neighbours(current)
+    if following is not None:
+        return redirect(url_for(".lesson", lesson_id=following.id))
+    # The module's last lesson: on to the next step of the trainee's plan, if there is one.
+    # Imported here: certification reads this domain's records, so it imports this package first.
+    from webapp.certification.services import next_step, trainee_plans
+    from webapp.certification.views import step_url
+    step = next_step(trainee_plans(current_user.id))
+    return redirect((step_url(step) if step else None) or url_for(".module", module_id=current.module_id))
 
 
 @bp.get("/<module_id>/assets/<path:asset>")

@@ -29,6 +29,7 @@ from webapp.content.problems import Problem
 from webapp.content.sources import content_hash, parse_file
 
 from .draw import BankIndex
+from .policy import needs_briefing
 from .questions import QUESTION_TYPES, Question
 
 MODES = ("exam", "practice")
@@ -93,6 +94,10 @@ class Blueprint:
     path: str
     source: str  # the whole file (canonical text)
     content_hash: str
+
+    @property
+    def needs_briefing(self) -> bool:
+        return needs_briefing(self.time_limit_minutes, self.attempts_allowed, self.cooldown_minutes)
 
     @property
     def question_count(self) -> int:

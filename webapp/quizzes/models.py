@@ -136,6 +136,8 @@ class Attempt(db.Model):
     graded_at: Mapped[datetime | None]
     #: Percent of the available marks; set when graded.
     score: Mapped[float | None]
+    #: The mark that counted for the trainee when the attempt started: the post's min_score when an
+    #: assigned post requires the quiz, else the quiz's own pass_mark (certification.plan).
     pass_mark: Mapped[float]
     passed: Mapped[bool | None]
 

@@ -96,3 +96,30 @@ def score_percent(slot_scores: Sequence[float]) -> float:
 
 def has_passed(score: float, pass_mark: float) -> bool:
     return score >= pass_mark
+
+
+def needs_briefing(time_limit_minutes: int, attempts_allowed: int, cooldown_minutes: int) -> bool:
+    """A timed or limited quiz starts from its briefing page, with a confirmation; untimed,
+    unlimited quizzes without a cool-down start directly."""
+    return bool(time_limit_minutes or attempts_allowed or cooldown_minutes)
+
+
+def is_answered(answer: object) -> bool:
+    """Whether a saved canonical answer gives anything (an ordering or matching with no place
+    filled, an empty text or no choice is unanswered)."""
+    if isinstance(answer, (list, tuple)):
+        return any(item is not None for item in answer)
+    return answer not in (None, "")
+
+
+MINUTES_PER_HOUR, MINUTES_PER_DAY = 60, 24 * 60
+
+
+def duration_parts(minutes: int) -> tuple[int, str]:
+    """A duration in the largest whole unit: 90 -> (90, "minutes"), 120 -> (2, "hours"),
+    1440 -> (24, "hours") (a one-day cool-down reads as 24 hours), 2880 -> (2, "days")."""
+    if minutes >= 2 * MINUTES_PER_DAY and minutes % MINUTES_PER_DAY == 0:
+        return minutes // MINUTES_PER_DAY, "days"
+    if minutes >= MINUTES_PER_HOUR and minutes % MINUTES_PER_HOUR == 0:
+        return minutes // MINUTES_PER_HOUR, "hours"
+    return minutes, "minutes"

@@ -36,7 +36,9 @@ from .models import (
     GRADED, IN_PROGRESS, OVERDUE, SUBMITTED, Attempt, AttemptAnswer, AttemptSlot, BankQuestion, QuestionBank,
     QuestionVersion, Quiz,
 )
-from .policy import FULL, MARKS, PastAttempt, QuizResult, Standing, has_passed, review_level, score_percent, standing
+from .policy import (
+    FULL, MARKS, PastAttempt, QuizResult, Standing, has_passed, is_answered, review_level, score_percent, standing,
+)
 from .questions import InvalidAnswer, Question, question_from_data
 
 
@@ -225,8 +227,9 @@ def seen_question_ids(user_id: int) -> set[str]:
         .where(Attempt.user_id == user_id)))
 
 
-def start_attempt(user_id: int, quiz: Quiz, now: datetime) -> Attempt:
-    """The trainee's open attempt at this quiz, or a new one drawn now; raises QuizError."""
+def start_attempt(user_id: int, quiz: Quiz, now: datetime, pass_mark: float | None = None) -> Attempt:
+    """The trainee's open attempt at this quiz, or a new one drawn now; raises QuizError.
+    ``pass_mark``: the mark that counts for this trainee (default: the quiz's own)."""
     close_overdue_attempts(now, user_id=user_id, quiz_id=quiz.id)
     attempts = _attempts_of(user_id, quiz.id)
     open_attempt = next((a for a in attempts if a.state == IN_PROGRESS), None)
@@ -250,7 +253,7 @@ def start_attempt(user_id: int, quiz: Quiz, now: datetime) -> Attempt:
         user_id=user_id, quiz_id=quiz.id, number=len(attempts) + 1, seed=seed, quiz_hash=quiz.content_hash,
         state=IN_PROGRESS, started_at=now, ends_at=ends_at,
         deadline=ends_at + timedelta(seconds=blueprint.grace_seconds) if ends_at else None,
-        pass_mark=blueprint.pass_mark,
+        pass_mark=blueprint.pass_mark if pass_mark is None else pass_mark,
     )
     attempt.slots = [
         AttemptSlot(position=slot.position, option_order=list(slot.option_order),
@@ -345,6 +348,12 @@ def _slots_at(attempt_id: int, positions: list[int]) -> dict[int, tuple[Question
         .where(AttemptSlot.attempt_id == attempt_id, AttemptSlot.position.in_(positions))).all()
     questions = questions_by_hash({content_hash: version_id for _, _, content_hash, version_id in rows})
     return {position: (questions[content_hash], order) for position, order, content_hash, _ in rows}
+
+
+def unanswered_positions(attempt: Attempt) -> list[int]:
+    """Positions of the attempt's questions without an answer saved, in order."""
+    answers = saved_answers(attempt)
+    return [slot.position for slot in attempt.slots if not is_answered(answers.get(slot.position))]
 
 
 def saved_answers(attempt: Attempt) -> dict[int, object]:
@@ -537,7 +546,9 @@ def review_items(attempt: Attempt, level: str) -> list[ReviewItem]:
         correct = kind.key_lines(question) if full else None
         items.append(ReviewItem(
             slot.position, question, slot.score or 0.0, kind.describe(question, answers.get(slot.position)),
-            correct, question.explanation if full else None, question.lesson if full else None,
+            # A wrong answer always points at its lesson; that gives no key away before the full review.
+            correct, question.explanation if full else None,
+            question.lesson if full or (slot.score or 0.0) < 1 else None,
         ))
     return items
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import (
     Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, stream_with_context, url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ from webapp.inputs import fits_database_int, json_body, page_number, text_list
 from . import services
 from .fragments import questions_html
 from .models import ATTEMPT_STATES, IN_PROGRESS, Attempt
-from .policy import FULL
+from .policy import FULL, duration_parts
 from .questions import InvalidAnswer
 from .rendering import plain_excerpt
 
@@ -37,6 +37,27 @@ def _refusal(error: services.QuizError) -> str:
     return _("This quiz cannot be taken at the moment.")
 
 
+def duration(minutes: int) -> str:
+    """A duration for people: "24 hours", not "1440 minutes" (template filter ``duration``)."""
+    count, unit = duration_parts(minutes)
+    if unit == "days":
+        return ngettext("%(num)d day", "%(num)d days", count)
+    if unit == "hours":
+        return ngettext("%(num)d hour", "%(num)d hours", count)
+    return ngettext("%(num)d minute", "%(num)d minutes", count)
+
+
+def _post_rules():
+    """The trainee's posts for the pass-mark rule (the post's mark counts). Imported at call time:
+    certification reads this domain's records, so it imports this package first."""
+    from webapp.certification.services import post_rules
+    return post_rules(current_user.id)
+
+
+def _counting_mark(quiz):
+    return _post_rules().quiz_mark(quiz.id, services.blueprint_of(quiz).pass_mark)
+
+
 def _answers_from_form(attempt) -> dict[int, list[str]]:
     """Every question the page showed (``shown-<n>``) with the values posted for it."""
     return {slot.position: request.form.getlist(f"q{slot.position}")
@@ -49,8 +70,22 @@ def _answers_from_form(attempt) -> dict[int, list[str]]:
 @roles_required(Role.TRAINEE)
 def index():
     now = services.clock()
-    return render_template("quizzes/index.html", rows=services.overview(current_user.id, now), now=now,
-                           form=ActionForm())
+    rows = services.overview(current_user.id, now)
+    rules = _post_rules()
+    marks = {row.quiz.id: rules.quiz_mark(row.quiz.id, row.blueprint.pass_mark) for row in rows}
+    return render_template("quizzes/index.html", required=[row for row in rows if marks[row.quiz.id].required],
+                           optional=[row for row in rows if not marks[row.quiz.id].required], marks=marks,
+                           has_post=bool(rules.applicable), now=now, form=ActionForm())
+
+
+@bp.route("/<quiz_id>/")
+@roles_required(Role.TRAINEE)
+def brief(quiz_id: str):
+    """What the attempt will be (time, attempts, cool-down, the mark that counts) before it starts."""
+    quiz = services.quiz_or_404(quiz_id)
+    now = services.clock()
+    row = next(row for row in services.overview(current_user.id, now) if row.quiz.id == quiz.id)
+    return render_template("quizzes/brief.html", row=row, mark=_counting_mark(quiz), form=ActionForm())
 
 
 @bp.route("/<quiz_id>/start", methods=["POST"])
@@ -60,10 +95,10 @@ def start(quiz_id: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = services.start_attempt(current_user.id, quiz, services.clock())
+        attempt = services.start_attempt(current_user.id, quiz, services.clock(), _counting_mark(quiz).mark)
     except services.QuizError as error:
         flash(_refusal(error), "error")
-        return redirect(url_for(".index"))
+        return redirect(url_for(".brief", quiz_id=quiz.id))
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
@@ -111,6 +146,13 @@ def submit(attempt_id: int):
             abort(400)
         except services.QuizError as error:
             flash(_refusal(error), "error")
+        else:
+            # Without the page's own check (no JavaScript), confirm unanswered questions here; the
+            # answers sent are saved already, so going back loses nothing.
+            unanswered = services.unanswered_positions(attempt)
+            if unanswered and request.form.get("acknowledged") != "1":
+                return render_template("quizzes/confirm_submit.html", attempt=attempt, unanswered=unanswered,
+                                       form=ActionForm())
     elif attempt.state == IN_PROGRESS:
         flash(_refusal(services.QuizError(services.QuizError.CLOSED)), "error")
     services.finish_attempt(attempt, now)
@@ -127,7 +169,8 @@ def result(attempt_id: int):
     services.finish_attempt(attempt, now)  # an attempt left open past its deadline is graded now
     level = services.review_level_of(attempt, now)
     return render_template("quizzes/result.html", attempt=attempt, level=level,
-                           items=services.review_items(attempt, level),
+                           items=services.review_items(attempt, level), mark=_counting_mark(attempt.quiz),
+                           blueprint=services.blueprint_of(attempt.quiz),
                            standing=services.standing_of(current_user.id, attempt.quiz, now), form=ActionForm())
 
 

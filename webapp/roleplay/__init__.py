@@ -1,7 +1,7 @@
 """Role-play: scenario calls scored against the service-language norms, with trainer review."""
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_babel import lazy_gettext as _l
 
 from webapp.access import Role
 from webapp.clock import utcnow
@@ -25,14 +25,12 @@ def init_app(app: Flask) -> None:
     add_nav(app, "roleplay.review", _l("Call review"), set(REVIEWERS), order=31)
     add_nav(app, "roleplay.bench", _l("Scenario bench"), set(REVIEWERS), order=32)
     add_nav(app, "roleplay.calibration", _l("Calibration"), set(REVIEWERS), order=33)
-    add_home_panel(app, "roleplay/panel_trainee.html", {Role.TRAINEE}, order=30, context=_trainee_panel)
     add_home_panel(app, "roleplay/panel_reviewer.html", set(REVIEWERS), order=30, context=_reviewer_panel)
+    add_home_panel(app, "roleplay/panel_adjusted.html", {Role.TRAINEE}, order=6, context=_adjusted_panel)
 
 
-def _trainee_panel() -> dict:
-    return {"scenario_count": len(services.current_scenarios()),
-            "scenario_results": services.scenario_results(current_user.id),
-            "adjusted_calls": services.recently_adjusted_calls(current_user.id, utcnow())}
+def _adjusted_panel() -> dict:
+    return {"adjusted": services.recently_adjusted_calls(current_user.id, utcnow())}
 
 
 def _reviewer_panel() -> dict:

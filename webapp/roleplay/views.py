@@ -34,16 +34,41 @@ def _own_call_or_404(call_id: int) -> Call:
     return call
 
 
+def _post_rules(user_id: int):
+    """The trainee's posts: which requirements a call counts toward. Imported at call time:
+    certification reads this domain's records, so it imports this package first."""
+    from webapp.certification.services import post_rules
+    return post_rules(user_id)
+
+
 # --- trainee ----------------------------------------------------------------------------------
 
 @bp.get("/")
 @roles_required(Role.TRAINEE)
 def scenarios():
     scenarios = services.current_scenarios()
-    return render_template("roleplay/scenarios.html", scenarios=scenarios, by_id={s.id: s for s in scenarios},
+    rules = _post_rules(current_user.id)
+    counts = {s.id: rules.scenario_counts(s.id, s.tags) for s in scenarios}
+    return render_template("roleplay/scenarios.html", required=[s for s in scenarios if counts[s.id]],
+                           optional=[s for s in scenarios if not counts[s.id]], counts=counts,
+                           has_post=bool(rules.applicable), by_id={s.id: s for s in scenarios},
                            results=services.scenario_results(current_user.id),
                            calls=services.user_calls(current_user.id), form=StartCallForm(),
                            adjusted=services.recently_adjusted_calls(current_user.id, utcnow()))
+
+
+@bp.get("/<scenario_id>/brief")
+@roles_required(Role.TRAINEE)
+def brief(scenario_id: str):
+    """Before an assessment call: how it runs, the pass mark, and what it counts toward."""
+    version = services.current_version_of(scenario_id)
+    if version is None:
+        abort(404)
+    scenario = services.scenario_of(version)
+    return render_template("roleplay/brief.html", scenario=scenario,
+                           counts=_post_rules(current_user.id).scenario_counts(scenario.id, scenario.tags),
+                           best=services.scenario_results(current_user.id).get(scenario.id),
+                           form=StartCallForm(mode="assessment"))
 
 
 @bp.post("/<scenario_id>/start")
@@ -107,8 +132,10 @@ def scorecard(call_id: int):
             abort(404)
         return redirect(url_for("roleplay.call", call_id=call.id))
     result = services.call_result(call)
+    scenario = services.scenario_of(call.scenario_version)
     return render_template(
-        "roleplay/scorecard.html", call=call, result=result, scenario=services.scenario_of(call.scenario_version),
+        "roleplay/scorecard.html", call=call, result=result, scenario=scenario,
+        counts=() if reviewing else _post_rules(call.user_id).scenario_counts(scenario.id, scenario.tags),
         segments={turn.index: reply_segments(turn) for turn in result.turns},
         history=services.override_history(call), reviewing=reviewing, ended=_ending(result),
         role_labels=dict(role_choices()),

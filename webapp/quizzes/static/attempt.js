@@ -61,7 +61,27 @@
     clearTimeout(typing.get(fieldset));
     typing.set(fieldset, setTimeout(function () { save(fieldset); }, 800));
   });
-  form.addEventListener("submit", function () { submitting = true; });
+  // Before submitting, name the questions without an answer; the server asks again when this
+  // acknowledgement is missing (no JavaScript), so nothing depends on it.
+  const acknowledged = document.getElementById("acknowledged");
+  function unansweredNumbers() {
+    const numbers = [];
+    form.querySelectorAll(".quiz-question").forEach(function (fieldset) {
+      if (!answerOf(fieldset).values.some(function (value) { return value !== ""; })) {
+        numbers.push(Number(fieldset.dataset.position) + 1);
+      }
+    });
+    return numbers;
+  }
+  form.addEventListener("submit", function (event) {
+    const numbers = unansweredNumbers();
+    if (numbers.length && !window.confirm(form.dataset.unanswered.replace("{numbers}", numbers.join(", ")))) {
+      event.preventDefault();
+      return;
+    }
+    acknowledged.value = "1";
+    submitting = true;
+  });
 
   const timer = document.getElementById("quiz-timer");
   if (!timer) return;
@@ -72,6 +92,7 @@
     timer.classList.toggle("quiz-timer-low", left <= 60);
     if (left === 0 && !submitting) {
       submitting = true;
+      acknowledged.value = "1";  // the time is up: grade what there is
       form.submit();  // the server accepts it within the grace period, else grades what was saved
       return;
     }
