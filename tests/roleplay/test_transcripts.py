@@ -18,7 +18,7 @@ SCENARIOS = ROOT / "quizzes/roleplay/scenarios"
 BAD_KINDS = {"keyword-stuffed", "contradicts", "rude-polite", "skips-step"}
 # Scenarios whose turns changed (issue #14) and whose old transcripts no longer fit: new blind
 # transcripts are being written; remove an id as soon as its file is back.
-PENDING_BLIND_TRANSCRIPTS = {"cannot-hear-you", "cannot-solve-now", "no-id-documents"}
+PENDING_BLIND_TRANSCRIPTS = {"cannot-hear-you", "cannot-solve-now", "no-id-documents", "account-holder-other"}
 
 
 def _files():
