@@ -20,6 +20,7 @@ BAD_KINDS = {"keyword-stuffed", "contradicts", "rude-polite", "skips-step"}
 # some the whole file) and new ones are being written blind; an id leaves this set when they land.
 PENDING_BLIND_TRANSCRIPTS = {
     "cannot-hear-you", "cannot-solve-now", "no-id-documents", "account-holder-other", "transfer-to-group",
+    "wrong-charge-refund",
 }
 
 
