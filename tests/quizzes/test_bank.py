@@ -1,9 +1,14 @@
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from tests.quizzes.builders import BANK_HEADER, make_bank, make_bank_text, question_section
+from webapp.content.registry import Catalog
 from webapp.quizzes.bank import parse_bank, parse_bank_file
+from webapp.quizzes.kinds import BanksKind
+from webapp.roleplay.norms import load_norms
+from webapp.roleplay.scoring import score_reply
 
 REPO = Path(__file__).resolve().parents[2]
 BANK_FILES = sorted((REPO / "quizzes" / "banks").glob("*.md"))
@@ -57,7 +62,7 @@ def test_content_hash_ignores_trailing_spaces_but_not_edits():
         (question_section(1).replace("difficulty: 1", "difficulty: 5"), "9: difficulty must be 1, 2 or 3, not '5'"),
         (question_section(1).replace("type: single", "type: essay"), "8: unknown type \"essay\" (known: single, multiple, truefalse, fill, numerical, ordering, matching)"),
         (question_section(1).replace("tags: [投诉]\n", ""), "8: missing tags"),
-        (question_section(1).replace("tags: [投诉]", "tags: [投诉]\ncolour: red"), "11: unknown key \"colour\" (known: type, difficulty, tags, lesson, answer, units, case)"),
+        (question_section(1).replace("tags: [投诉]", "tags: [投诉]\ncolour: red"), "11: unknown key \"colour\" (known: type, difficulty, tags, lesson, answer, units, case, key_lines)"),
         (question_section(1).replace("> 解析1。", ""), "7: the explanation (a > blockquote after the answers) is missing"),
         (question_section(1).replace("## demo.q001", "## other.q001"), '7: question id "other.q001" must be "<bank id>.qNNN", e.g. demo.q001'),
         (question_section(1, type="fill").replace("____", "__"), "7: a fill question's stem needs exactly one blank ____ (found 0)"),
@@ -109,3 +114,77 @@ def test_repository_banks_parse_without_problems(path):
     bank, problems = parse_bank_file(path, REPO)
     assert [str(p) for p in problems] == []
     assert bank.questions
+
+
+KEY_LINES_BANK = BANK_HEADER.format(bank="demo") + """
+## demo.q001
+type: single
+difficulty: 1
+tags: [规范用语]
+lesson: m.l
+key_lines: model
+
+客户没听清时，规范的说法是：
+
+- [ ] “你再听一遍。”
+- [x] 先致歉，再说“我再向您解释一遍好吗？”
+
+> 解析。
+
+## demo.q002
+type: multiple
+difficulty: 1
+tags: [服务禁语]
+lesson: m.l
+key_lines: counter
+
+下列哪些是服务禁语？
+
+- [x] “一般是三天吧。”
+- [x] “请问还有什么可以帮您？”
+- [x] 不清楚的事随口回答（没有引号：一种做法，不是台词）
+- [ ] “请稍等，正在为您查询。”
+
+> 解析。
+
+## demo.q003
+type: ordering
+difficulty: 1
+tags: [流程]
+lesson: m.l
+key_lines: model
+
+排序：
+
+1. 受理
+2. 回复
+
+> 解析。
+"""
+
+
+def test_key_lines_marks_the_quoted_sentences_of_the_key():
+    bank, problems = parse_bank("demo.md", KEY_LINES_BANK, "demo")
+    assert [(item.line, item.text, item.counter_example) for item in bank.key_lines] == [
+        (18, "我再向您解释一遍好吗？", False),  # the wrong option is not part of the key
+        (31, "一般是三天吧。", True),
+        (32, "请问还有什么可以帮您？", True),
+    ]
+    assert [(p.line, p.message) for p in problems] == [
+        (39, "key_lines must be model or counter, on a single, multiple, fill question")]
+
+
+def test_validation_scores_marked_keys_with_the_norms():
+    bank, _ = parse_bank("demo.md", KEY_LINES_BANK.replace("我再向您解释一遍好吗？", "应该是您听错了。"), "demo")
+    catalog = Catalog()
+    assert BanksKind().check([bank], catalog) == []  # without the norms nothing is scored
+    catalog.share("norms.score", partial(score_reply, norms=load_norms(REPO / "quizzes/roleplay/norms.yaml")))
+    problems = BanksKind().check([bank], catalog)
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (18, "this model line breaks the norms"), (32, "this counter-example breaks no norm")]
+
+
+def test_key_lines_on_a_key_that_quotes_nothing_is_a_problem():
+    text = BANK_HEADER.format(bank="demo") + question_section(1).replace("tags: [投诉]", "tags: [投诉]\nkey_lines: model")
+    assert [message for message in problems_of(text) if "key_lines" in message] == [
+        "8: key_lines is set but the answer key quotes no sentence (“…”)"]

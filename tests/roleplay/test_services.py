@@ -171,7 +171,8 @@ def test_calibration_compares_machine_and_trainer_on_reviewed_calls_only(app, ma
     key_points = rows["key_point"]
     per_scenario = [row for row in report.key_points if row.key_point.scenario_id == "unexpected-fee"]
     assert sum(row.overall.n for row in per_scenario) == 3 * 7
-    assert key_points.overall.n == 3 * 7 + 1  # 7 key points in each full call, 1 in the failed one
+    failed_turn = services.scenario_of(dismissed.scenario_version).turns[0]
+    assert key_points.overall.n == 3 * 7 + sum(r.is_key_point for r in failed_turn.requirements)  # + the failed turn's
     assert {row.key_point.turn for row in per_scenario} == {1, 2, 3, 4}
     assert report.flagged == (staff,)
     assert services.ended_calls_query(unreviewed=True).whereclause is not None

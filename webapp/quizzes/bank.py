@@ -7,7 +7,8 @@ file line and every Markdown part (stem, options, explanation) is kept as its ow
 A question is an ``##`` section::
 
     ## <bank-id>.qNNN          heading: the question's stable id
-    key: value lines            one paragraph: type, difficulty, tags, lesson (answer: truefalse)
+    key: value lines            one paragraph: type, difficulty, tags, lesson (answer: truefalse,
+                                key_lines: model | counter)
     stem paragraphs …           Markdown
     answer list                 the type's answer block (see ``questions.QUESTION_TYPES``)
     > explanation               required blockquote, shown only on review
@@ -27,11 +28,16 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from webapp.content.frontmatter import ID, ID_PATTERN, TEXT, FieldChecker, split_front_matter
 from webapp.content.problems import Problem
 from webapp.content.sources import content_hash, parse_file
+from webapp.courses.modellines import QUOTED, MarkedLine
 
 from .questions import QUESTION_TYPES, AnswerBlock, ListItem, Question
 
 BANK_KEYS = {"bank", "title", "module"}
-QUESTION_KEYS = ("type", "difficulty", "tags", "lesson", "answer", "units", "case")
+QUESTION_KEYS = ("type", "difficulty", "tags", "lesson", "answer", "units", "case", "key_lines")
+#: ``key_lines: model`` — the key's “quoted” sentences are model agent lines (they must break no
+#: norm); ``key_lines: counter`` — they are counter-examples (each must break one). See formats §2.
+KEY_LINE_MARKS = {"model": False, "counter": True}
+KEY_LINE_TYPES = ("single", "multiple", "fill")
 REQUIRED_QUESTION_KEYS = ("type", "difficulty", "tags", "lesson")
 #: Keys only some types take (``QuestionType.meta_keys``).
 TYPE_KEYS = ("answer", "units", "case")
@@ -49,6 +55,7 @@ class Bank:
     questions: tuple[Question, ...]
     source: str  # the whole file (canonical text)
     content_hash: str  # of source
+    key_lines: tuple[MarkedLine, ...] = ()  # answer-key sentences marked as agent lines (key_lines:)
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
@@ -100,12 +107,14 @@ def parse_bank(path: str, text: str, expected_id: str | None = None) -> tuple[Ba
     sections, stray = _sections(_markdown().parse(text))
     problems += [Problem(path, block.first, "text before the first question (## <id>) is not allowed") for block in stray]
     questions: list[Question] = []
+    key_lines: list[MarkedLine] = []
     first_seen: dict[str, int] = {}
     for heading, blocks, end in sections:
-        question, question_problems = _parse_question(path, lines, heading, blocks, end, bank_id)
+        question, question_key_lines, question_problems = _parse_question(path, lines, heading, blocks, end, bank_id)
         problems += question_problems
         if question is None:
             continue
+        key_lines += question_key_lines
         if question.id in first_seen:
             problems.append(Problem(path, question.line, f"duplicate question id {question.id} (first on line {first_seen[question.id]})"))
             continue
@@ -113,7 +122,7 @@ def parse_bank(path: str, text: str, expected_id: str | None = None) -> tuple[Ba
         questions.append(question)
     if not sections:
         problems.append(Problem(path, len(lines), "the bank has no questions"))
-    bank = Bank(bank_id, title or "", module, path, tuple(questions), text, content_hash(text))
+    bank = Bank(bank_id, title or "", module, path, tuple(questions), text, content_hash(text), tuple(key_lines))
     return bank, problems
 
 
@@ -165,10 +174,10 @@ def _parse_question(path, lines, heading: _Block, blocks: list[_Block], end: int
     question_id = heading.tokens[1].content.strip()
     if not question_id_pattern(bank_id).fullmatch(question_id):
         report(line, f'question id "{question_id}" must be "<bank id>.qNNN", e.g. {bank_id}.q001')
-        return None, problems
+        return None, (), problems
     if not blocks or blocks[0].kind != "paragraph_open":
         report(line, "a question starts with its key: value lines (type, difficulty, tags, lesson)")
-        return None, problems
+        return None, (), problems
     meta, given = _parse_meta(lines, blocks[0], report)
     body = blocks[1:]
     explanation = ""
@@ -180,7 +189,7 @@ def _parse_question(path, lines, heading: _Block, blocks: list[_Block], end: int
     answer_list = body.pop() if body and body[-1].kind in LIST_KINDS else None
     if not body:
         report(line, "the question has no stem")
-        return None, problems
+        return None, (), problems
     stem = _source(lines, body[0].first, body[-1].last)
 
     missing = [key for key in REQUIRED_QUESTION_KEYS if key not in given]
@@ -190,7 +199,7 @@ def _parse_question(path, lines, heading: _Block, blocks: list[_Block], end: int
     if question_type is None:
         if "type" in meta:
             report(blocks[0].first, f'unknown type "{meta["type"]}" (known: {", ".join(QUESTION_TYPES)})')
-        return None, problems
+        return None, (), problems
     for key in set(TYPE_KEYS) & given - set(question_type.meta_keys):
         owners = [name for name, kind in QUESTION_TYPES.items() if key in kind.meta_keys]
         report(blocks[0].first, f"'{key}:' is only for {' and '.join(owners)} questions, not {question_type.name}")
@@ -204,7 +213,7 @@ def _parse_question(path, lines, heading: _Block, blocks: list[_Block], end: int
     )
     key = question_type.parse(block, report)
     if problems:
-        return None, problems
+        return None, (), problems
     question = Question(
         id=question_id,
         type=question_type.name,
@@ -226,7 +235,24 @@ def _parse_question(path, lines, heading: _Block, blocks: list[_Block], end: int
         content_hash=content_hash(source),
         line=line,
     )
-    return question, problems
+    return question, _key_lines(meta.get("key_lines"), question_type.name, block.items, blocks[0].first, report), problems
+
+
+def _key_lines(mark: str | None, question_type: str, items: tuple[ListItem, ...], meta_line: int,
+               report) -> tuple[MarkedLine, ...]:
+    """The “quoted” sentences of the answer key (checked options, accepted fill answers) that
+    ``key_lines:`` marks; an unquoted item describes a way to act and is not a line."""
+    if mark is None:
+        return ()
+    if mark not in KEY_LINE_MARKS or question_type not in KEY_LINE_TYPES:
+        report(meta_line, f"key_lines must be model or counter, on a {', '.join(KEY_LINE_TYPES)} question")
+        return ()
+    keyed = [item for item in items if item.checked or (question_type == "fill" and item.checked is None)]
+    found = tuple(MarkedLine(item.line, quote["text"], KEY_LINE_MARKS[mark])
+                  for item in keyed for quote in QUOTED.finditer(item.text))
+    if not found:
+        report(meta_line, "key_lines is set but the answer key quotes no sentence (“…”)")
+    return found
 
 
 def _parse_meta(lines: list[str], paragraph: _Block, report) -> tuple[dict, set[str]]:

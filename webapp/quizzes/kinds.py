@@ -9,6 +9,7 @@ from pathlib import Path
 from webapp.clock import utcnow
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
+from webapp.courses.modellines import marked_line_problems
 from webapp.extensions import db
 
 from .bank import Bank, parse_bank_file
@@ -49,12 +50,16 @@ class BanksKind(ContentKind):
         }
 
     def check(self, parsed: list[Bank], catalog: Catalog) -> list[Problem]:
-        """Lessons and modules must exist (when the courses kind is there to tell)."""
+        """Lessons and modules must exist (when the courses kind is there to tell); answer keys
+        marked as agent lines are scored like a lesson's model lines (when the norms are there)."""
+        problems = []
+        if score := catalog.shared("norms.score"):
+            problems += [problem for bank in parsed for problem in marked_line_problems(bank.path, bank.key_lines, score)]
         if "courses.lesson" not in catalog.names():
-            return []
+            return problems
         lessons, modules = catalog.ids("courses.lesson"), catalog.ids("courses.module")
-        problems = [Problem(bank.path, 2, f'unknown module "{bank.module}"')
-                    for bank in parsed if bank.module and bank.module not in modules]
+        problems += [Problem(bank.path, 2, f'unknown module "{bank.module}"')
+                     for bank in parsed if bank.module and bank.module not in modules]
         problems += [
             Problem(bank.path, question.line, f'{question.id}: unknown lesson "{question.lesson}"')
             for bank in parsed for question in bank.questions if question.lesson not in lessons
