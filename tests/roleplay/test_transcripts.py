@@ -16,12 +16,6 @@ from webapp.roleplay.scoring import score_reply
 FOLDER = ROOT / "tests/roleplay/transcripts"
 SCENARIOS = ROOT / "quizzes/roleplay/scenarios"
 BAD_KINDS = {"keyword-stuffed", "contradicts", "rude-polite", "skips-step"}
-# Scenarios whose turns changed (issue #14): the transcripts that no longer fit were deleted (for
-# some the whole file) and new ones are being written blind; an id leaves this set when they land.
-PENDING_BLIND_TRANSCRIPTS = {
-    "cannot-hear-you", "cannot-solve-now", "no-id-documents", "account-holder-other", "transfer-to-group",
-    "wrong-charge-refund",
-}
 
 
 def _files():
@@ -46,12 +40,9 @@ def test_every_scenario_has_three_competent_and_three_bad_calls():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         kinds = [t["kind"] for t in data["transcripts"]]
         covered[data["scenario"]] = kinds
-        if data["scenario"] in PENDING_BLIND_TRANSCRIPTS:
-            continue
         assert kinds.count("competent") >= 3, path.name
         assert sum(kind in BAD_KINDS for kind in kinds) >= 3, path.name
-    shipped = {path.stem for path in SCENARIOS.glob("*.md")}
-    assert set(covered) - PENDING_BLIND_TRANSCRIPTS == shipped - PENDING_BLIND_TRANSCRIPTS
+    assert set(covered) == {path.stem for path in SCENARIOS.glob("*.md")}
 
 
 @pytest.mark.parametrize("scenario_id, transcript", _cases())

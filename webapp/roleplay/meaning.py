@@ -42,7 +42,8 @@ DENIALS = ("不在", "不了", "不上", "不到", "没空", "没用", "不行",
 #: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised.
 REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了")
 #: Before a refusal word, these make it a limit for now rather than a refusal.
-LIMITS_FOR_NOW = ("暂时", "目前", "暂时还", "目前还", "现在还", "当场", "线上", "在线上")
+LIMITS_FOR_NOW = ("暂时", "目前", "暂时还", "目前还", "现在还", "当场", "线上", "在线上", "目前我", "暂时我", "我暂时",
+                  "我目前")
 #: Words that contain a negator character without negating anything.
 NOT_NEGATIONS = (
     "不好意思", "不便", "别的", "特别", "区别", "分别", "告别", "不客气", "没问题", "没关系", "不错",
