@@ -10,8 +10,9 @@ from webapp.content.frontmatter import ID_PATTERN
 from webapp.content.services import default_root
 
 from . import services
-from .bank import parse_bank
 from .aiken import convert_aiken
+from .bank import parse_bank
+from .exports import export_gift, export_moodle_xml
 from .gift import convert_gift
 from .imports import UnreadableFile, appended_bank, decode
 from .kinds import BANKS_FOLDER
@@ -67,6 +68,32 @@ def _write_bank(conversion, bank_id, lesson, difficulty, title, module, dry_run)
 _add_import_command("import-gift", convert_gift, "Moodle GIFT")
 _add_import_command("import-moodle-xml", convert_moodle_xml, "Moodle XML")
 _add_import_command("import-aiken", convert_aiken, "Aiken")
+
+
+def _add_export_command(name: str, export, what: str) -> None:
+    """``flask quizzes <name> BANK``: the published bank in another format; what it cannot hold is listed."""
+    @quizzes_cli.command(name, help=f"Write a published bank as {what}; list every question not exported and why.")
+    @click.argument("bank_id", metavar="BANK")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="File to write (default: standard output).")
+    def command(bank_id: str, output: Path | None) -> None:
+        loaded = services.loaded_bank(bank_id)
+        if loaded is None:
+            raise click.ClickException(f"no published bank {bank_id!r}: publish it first (flask content import)")
+        exported = export(loaded.index.bank)
+        for note in exported.notes():
+            click.echo(note, err=True)
+        if output is None:
+            click.echo(exported.text, nl=False)
+        else:
+            output.write_text(exported.text, encoding="utf-8")
+        count = len(loaded.index.bank.questions) - len(exported.skipped)
+        click.echo(f"{count} question(s) exported, {len(exported.skipped)} not exported"
+                   + (f", written to {output}" if output else ""), err=True)
+
+
+_add_export_command("export-gift", export_gift, "Moodle GIFT")
+_add_export_command("export-moodle-xml", export_moodle_xml, "Moodle XML")
 
 
 @quizzes_cli.command("close-overdue")
