@@ -7,16 +7,11 @@ import click
 from flask.cli import AppGroup
 
 from webapp.content.frontmatter import ID_PATTERN
-from webapp.content.services import default_root
 
 from . import services
-from .aiken import convert_aiken
-from .bank import parse_bank
 from .exports import export_gift, export_moodle_xml
-from .gift import convert_gift
-from .imports import UnreadableFile, appended_bank, decode
-from .kinds import BANKS_FOLDER
-from .moodle_xml import convert_moodle_xml
+from .imports import UnreadableFile, decode
+from .importing import IMPORTERS, draft_bank
 
 quizzes_cli = AppGroup("quizzes", help="Question banks and quiz attempts.")
 
@@ -45,29 +40,25 @@ def _add_import_command(name: str, convert, what: str) -> None:
 
 
 def _write_bank(conversion, bank_id, lesson, difficulty, title, module, dry_run) -> None:
-    target = default_root() / BANKS_FOLDER / f"{bank_id}.md"
-    existing = target.read_text(encoding="utf-8") if target.exists() else None
-    text, sections = appended_bank(existing, bank_id, title or bank_id, module, conversion.questions, lesson, difficulty)
+    draft = draft_bank(conversion, bank_id, lesson, difficulty, title, module)
     for note in conversion.notes():
         click.echo(note, err=True)
-    _bank, problems = parse_bank(str(target), text, bank_id)
-    for problem in problems:
+    for problem in draft.problems:
         click.echo(f"after conversion: {problem}", err=True)
     if dry_run:
-        click.echo(sections, nl=False)
-    elif conversion.questions and not problems:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        click.echo(draft.sections, nl=False)
+    elif conversion.questions and not draft.problems:
+        draft.write()
     refused = len(conversion.items) - len(conversion.questions)
     click.echo(f"{len(conversion.questions)} question(s) converted, {refused} not converted"
-               + ("" if dry_run or problems else f", written to {target}"), err=True)
-    if problems:
+               + ("" if dry_run or draft.problems else f", written to {draft.path}"), err=True)
+    if draft.problems:
         raise SystemExit(1)
 
 
-_add_import_command("import-gift", convert_gift, "Moodle GIFT")
-_add_import_command("import-moodle-xml", convert_moodle_xml, "Moodle XML")
-_add_import_command("import-aiken", convert_aiken, "Aiken")
+_add_import_command("import-gift", IMPORTERS["gift"], "Moodle GIFT")
+_add_import_command("import-moodle-xml", IMPORTERS["moodle-xml"], "Moodle XML")
+_add_import_command("import-aiken", IMPORTERS["aiken"], "Aiken")
 
 
 def _add_export_command(name: str, export, what: str) -> None:
