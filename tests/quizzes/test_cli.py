@@ -1,6 +1,10 @@
 from pathlib import Path
 
+from tests.quizzes.builders import make_bank_text, question_section
+from tests.quizzes.conftest import install
 from webapp.quizzes.bank import parse_bank_file
+from webapp.quizzes.gift import convert_gift
+from webapp.quizzes.moodle_xml import convert_moodle_xml
 
 SAMPLE = Path(__file__).parent / "data" / "hotline.gift"
 
@@ -47,3 +51,26 @@ def test_import_moodle_xml_writes_a_valid_bank(app, runner, tmp_path):
     assert f"{source}:73: not converted: an essay question needs a human grader" in result.output
     bank, problems = parse_bank_file(tmp_path / "quizzes/banks/xml-demo.md", tmp_path)
     assert problems == [] and len(bank.questions) == 8
+
+
+def test_export_gift_and_moodle_xml_of_a_published_bank_read_back(app, runner, tmp_path):
+    sections = [question_section(n, type=kind) for n, kind in enumerate(
+        ["single", "multiple", "truefalse", "fill", "numerical", "matching", "ordering"], start=1)]
+    install(make_bank_text(sections=sections))
+    result = runner.invoke(args=["quizzes", "export-gift", "demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo.q005: not exported: GIFT numerical questions take no units" in result.output
+    assert "demo.q007: not exported: ordering questions" in result.output
+    assert "5 question(s) exported, 2 not exported" in result.output
+    assert len(convert_gift(result.stdout).questions) == 5
+
+    target = tmp_path / "demo.xml"
+    result = runner.invoke(args=["quizzes", "export-moodle-xml", "demo", "-o", str(target)])
+    assert result.exit_code == 0 and f"6 question(s) exported, 1 not exported, written to {target}" in result.output
+    assert [q.type for q in convert_moodle_xml(target.read_text(encoding="utf-8")).questions] == [
+        "single", "multiple", "truefalse", "fill", "numerical", "matching"]
+
+
+def test_export_of_an_unknown_bank_says_so(app, runner):
+    result = runner.invoke(args=["quizzes", "export-gift", "nope"])
+    assert result.exit_code == 1 and "no published bank 'nope'" in result.output

@@ -26,13 +26,21 @@ from webapp.courses.markdown import RenderedLesson, Resolver, raw_html_problems,
 from webapp.courses.parsing import COURSES_FOLDER, LESSON_FILE, MODULE_FILE, body_of, lesson_link_target
 from webapp.courses.parsing import module_asset_path
 from webapp.courses.services import CALLOUT_LABELS
+from webapp.content.sources import content_hash
 from webapp.extensions import db
+from webapp.quizzes.imports import CONVERTED, CHANGED, NOT_CONVERTED, Imported, decode
+from webapp.quizzes.importing import IMPORTERS, DraftBank, draft_bank
+from webapp.quizzes.questions import Question
 
 PUBLISH_ACTION = "content.publish"
 #: The outcomes the kinds' ``import_items`` count, in the order pages show them.
 OUTCOMES = ("created", "updated", "unchanged", "retired")
 CHANGING_OUTCOMES = ("created", "updated", "retired")
 PREVIEW_PATH = "preview.md"
+IMPORT_ACTION = "quizzes.import-draft"
+IMPORT_STATUSES = (CONVERTED, CHANGED, NOT_CONVERTED)
+#: The bank id previewed questions are numbered under until a bank is chosen.
+PREVIEW_BANK = "preview"
 
 
 class ContentChangedSinceReview(Exception):
@@ -279,3 +287,67 @@ def _preview_resolver(root: Path, module_id: str) -> Resolver:
         return url_for("courses.asset", module_id=module_id, asset=asset)
 
     return Resolver(lesson_url, image_url)
+
+
+# --- question import preview ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """Every question of an uploaded file, what became of it and, when converted, the question as
+    the bank parser reads it (rendered as trainees see it)."""
+
+    file_format: str
+    source: str  # the decoded text, line breaks as \n
+    items: list[tuple[Imported, Question | None]]
+
+    @property
+    def digest(self) -> str:
+        """Names exactly this text in this format: an import writes only what was previewed."""
+        return import_digest(self.file_format, self.source)
+
+    def count(self, status: str) -> int:
+        return sum(1 for item, _question in self.items if item.status == status)
+
+
+def import_digest(file_format: str, source: str) -> str:
+    return content_hash(f"{file_format}\0{source}")
+
+
+def uploaded_text(raw: bytes, filename: str, encoding: str | None) -> str:
+    """The upload's text (UnreadableFile when it is not text in the named or a detected encoding)."""
+    return _one_line_ending(decode(raw, filename, encoding or None))
+
+
+def _one_line_ending(text: str) -> str:
+    """Browsers send hidden text back with \r\n: the previewed and the imported text must agree."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def preview_import(source: str, file_format: str, shown_as: str = "upload") -> ImportPreview:
+    source = _one_line_ending(source)
+    conversion = IMPORTERS[file_format](source, shown_as)
+    return ImportPreview(file_format, source, conversion.read_back(PREVIEW_BANK))
+
+
+def lessons_on_disk(root: Path | None = None) -> list[str]:
+    """Lesson ids of the course files on disk: the questions' ``lesson:`` must name one to publish."""
+    root = root or default_root()
+    courses = next(kind for kind in registered_kinds() if kind.name == "courses")
+    parsed, _problems = courses.parse(courses.discover(root), root)  # problems: on the status page
+    return sorted(courses.ids(parsed).get("courses.lesson", ()))
+
+
+def import_draft(preview: ImportPreview, bank_id: str, title: str | None, lesson: str, difficulty: int,
+                 actor) -> DraftBank:
+    """Append the previewed questions to the bank file (the draft publishing will pick up) and audit
+    it; nothing is written when the bank file would have problems (``draft.problems``)."""
+    conversion = IMPORTERS[preview.file_format](preview.source, "upload")
+    draft = draft_bank(conversion, bank_id, lesson, difficulty, title)
+    if draft.problems or not conversion.questions:
+        return draft
+    draft.write()
+    record(IMPORT_ACTION, f"bank:{bank_id}", details={
+        "format": preview.file_format, "questions": len(conversion.questions),
+        "not_converted": len(conversion.items) - len(conversion.questions)}, actor=actor)
+    db.session.commit()
+    return draft

@@ -7,15 +7,11 @@ import click
 from flask.cli import AppGroup
 
 from webapp.content.frontmatter import ID_PATTERN
-from webapp.content.services import default_root
 
 from . import services
-from .bank import parse_bank
-from .aiken import convert_aiken
-from .gift import convert_gift
-from .imports import UnreadableFile, appended_bank, decode
-from .kinds import BANKS_FOLDER
-from .moodle_xml import convert_moodle_xml
+from .exports import export_gift, export_moodle_xml
+from .imports import UnreadableFile, decode
+from .importing import IMPORTERS, draft_bank
 
 quizzes_cli = AppGroup("quizzes", help="Question banks and quiz attempts.")
 
@@ -44,29 +40,51 @@ def _add_import_command(name: str, convert, what: str) -> None:
 
 
 def _write_bank(conversion, bank_id, lesson, difficulty, title, module, dry_run) -> None:
-    target = default_root() / BANKS_FOLDER / f"{bank_id}.md"
-    existing = target.read_text(encoding="utf-8") if target.exists() else None
-    text, sections = appended_bank(existing, bank_id, title or bank_id, module, conversion.questions, lesson, difficulty)
+    draft = draft_bank(conversion, bank_id, lesson, difficulty, title, module)
     for note in conversion.notes():
         click.echo(note, err=True)
-    _bank, problems = parse_bank(str(target), text, bank_id)
-    for problem in problems:
+    for problem in draft.problems:
         click.echo(f"after conversion: {problem}", err=True)
     if dry_run:
-        click.echo(sections, nl=False)
-    elif conversion.questions and not problems:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        click.echo(draft.sections, nl=False)
+    elif conversion.questions and not draft.problems:
+        draft.write()
     refused = len(conversion.items) - len(conversion.questions)
     click.echo(f"{len(conversion.questions)} question(s) converted, {refused} not converted"
-               + ("" if dry_run or problems else f", written to {target}"), err=True)
-    if problems:
+               + ("" if dry_run or draft.problems else f", written to {draft.path}"), err=True)
+    if draft.problems:
         raise SystemExit(1)
 
 
-_add_import_command("import-gift", convert_gift, "Moodle GIFT")
-_add_import_command("import-moodle-xml", convert_moodle_xml, "Moodle XML")
-_add_import_command("import-aiken", convert_aiken, "Aiken")
+_add_import_command("import-gift", IMPORTERS["gift"], "Moodle GIFT")
+_add_import_command("import-moodle-xml", IMPORTERS["moodle-xml"], "Moodle XML")
+_add_import_command("import-aiken", IMPORTERS["aiken"], "Aiken")
+
+
+def _add_export_command(name: str, export, what: str) -> None:
+    """``flask quizzes <name> BANK``: the published bank in another format; what it cannot hold is listed."""
+    @quizzes_cli.command(name, help=f"Write a published bank as {what}; list every question not exported and why.")
+    @click.argument("bank_id", metavar="BANK")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="File to write (default: standard output).")
+    def command(bank_id: str, output: Path | None) -> None:
+        loaded = services.loaded_bank(bank_id)
+        if loaded is None:
+            raise click.ClickException(f"no published bank {bank_id!r}: publish it first (flask content import)")
+        exported = export(loaded.index.bank)
+        for note in exported.notes():
+            click.echo(note, err=True)
+        if output is None:
+            click.echo(exported.text, nl=False)
+        else:
+            output.write_text(exported.text, encoding="utf-8")
+        count = len(loaded.index.bank.questions) - len(exported.skipped)
+        click.echo(f"{count} question(s) exported, {len(exported.skipped)} not exported"
+                   + (f", written to {output}" if output else ""), err=True)
+
+
+_add_export_command("export-gift", export_gift, "Moodle GIFT")
+_add_export_command("export-moodle-xml", export_moodle_xml, "Moodle XML")
 
 
 @quizzes_cli.command("close-overdue")

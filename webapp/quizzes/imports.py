@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from .questions import percent
+from .bank import parse_bank
+from .questions import Question, percent
 
 CONVERTED, CHANGED, NOT_CONVERTED = "converted", "changed", "not_converted"
 #: Encodings tried in turn when none is named (Moodle exports UTF-8; older Windows tools do not).
@@ -62,6 +63,25 @@ class Conversion:
     @property
     def questions(self) -> list[ImportedQuestion]:
         return [item.question for item in self.items if item.question is not None]
+
+    def read_back(self, bank_id: str) -> list[tuple[Imported, Question | None]]:
+        """Every item with its converted question as the bank parser reads it (numbered
+        ``<bank_id>.q001`` …); a question the parser refuses is not converted, with its problems."""
+        checked, number = [], 0
+        for item in self.items:
+            if item.question is None:
+                checked.append((item, None))
+                continue
+            number += 1
+            question_id = f"{bank_id}.q{number:03d}"
+            text = bank_header(bank_id, bank_id, None) + question_section(item.question, question_id, "preview.lesson", 2)
+            bank, problems = parse_bank(f"{bank_id}.md", text, bank_id)
+            if problems or bank is None:
+                item = Imported(item.line, item.title, NOT_CONVERTED, [f"after conversion: {p.message}" for p in problems])
+                checked.append((item, None))
+            else:
+                checked.append((item, bank.questions[0]))
+        return checked
 
     def notes(self) -> list[str]:
         """``path:line: message`` for every change and every question left out."""

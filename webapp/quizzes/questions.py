@@ -491,11 +491,11 @@ class Numerical(_AcceptedAnswers):
                 low, high = float(found["value"]), float(found["upper"])
                 if high < low:
                     report(item.line, f"a range is written low..high, not {text!r}")
-                values.append(_number_text((low + high) / 2))
+                values.append(number_text((low + high) / 2))
                 tolerances.append((high - low) / 2)
             else:
                 tolerance = abs(float(found["tolerance"] or 0))
-                values.append(_number_text(float(found["value"])))
+                values.append(number_text(float(found["value"])))
                 tolerances.append(tolerance)
         units = block.meta.get("units")
         unit_list: tuple[str, ...] = ()
@@ -523,11 +523,11 @@ class Numerical(_AcceptedAnswers):
 
     def _shown(self, question, index):
         value, tolerance = question.accepted[index], question.tolerances[index]
-        shown = value if value == "*" or not tolerance else f"{value} ± {_number_text(tolerance)}"
+        shown = value if value == "*" or not tolerance else f"{value} ± {number_text(tolerance)}"
         return shown + (f" {question.units[0]}" if question.units and value != "*" else "")
 
 
-def _number_text(number: float) -> str:
+def number_text(number: float) -> str:
     """1.0 → "1", 0.1 → "0.1": a number written back the shortest exact way."""
     return repr(number).removesuffix(".0") if abs(number) < 1e15 else repr(number)
 
