@@ -67,6 +67,8 @@ def _shell_urls(script_root: str) -> dict[str, str]:
     if urls is None:
         urls = cache[script_root] = {
             "app_css": url_for("static", filename="app.css"),
+            "app_js": url_for("static", filename="app.js"),
+            "favicon": url_for("static", filename="favicon.svg"),
             "home": url_for("portal.home"),
             "change_password": url_for("accounts.change_password"),
             "logout": url_for("accounts.logout"),
