@@ -27,7 +27,7 @@ from webapp.courses.models import Lesson
 from webapp.demo import DEMO_PASSWORD
 from webapp.extensions import db
 from webapp.quizzes import services as quizzes
-from webapp.quizzes.models import Attempt, Quiz
+from webapp.quizzes.models import Attempt, QuestionVersion, Quiz
 from webapp.roleplay.models import Call
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -75,6 +75,7 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("quiz results", "/quizzes/manage/"),
             Visit("quiz attempts", f"/quizzes/manage/{ids['quiz']}/attempts"),
             Visit("item statistics", f"/quizzes/manage/{ids['quiz']}/items"),
+            Visit("question preview", f"/quizzes/manage/questions/{ids['question']}"),
             Visit("attempt review", f"/quizzes/manage/attempts/{ids['finished_attempt']}"),
             Visit("call review queue", "/roleplay/review"),
             Visit("call review", f"/roleplay/calls/{ids['ended_call']}/scorecard"),
@@ -85,6 +86,7 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
         ],
         Role.HR: [
             Visit("roster", "/hr/"),
+            Visit("roster search", "/hr/?search=d1"),
             Visit("assignment", f"/hr/assignments/{ids['assignment']}"),
             Visit("assign a post", "/hr/assign"),
             Visit("certificate", f"/certification/certificates/{ids['certificate']}"),
@@ -94,6 +96,9 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
         ],
         Role.ADMIN: [
             Visit("users", "/admin/users"),
+            Visit("user search", "/admin/users?q=t1"),
+            Visit("user edit", f"/admin/users/{ids['trainee']}/edit"),
+            Visit("password reset", f"/admin/users/{ids['trainee']}/reset-password"),
             Visit("new user", "/admin/users/new"),
             Visit("first passwords", "/admin/users/first-passwords"),
             Visit("held accounts", "/admin/users/held"),
@@ -121,9 +126,15 @@ def _seeded_ids() -> dict[str, object]:
     return {
         "module": lesson.module_id, "lesson": lesson.id, "quiz": open_attempt.quiz_id,
         "open_attempt": open_attempt.id, "typed_attempt": typed.id, "finished_attempt": finished.id,
+        "trainee": trainee.id, "question": _first_question_of(finished),
         "open_call": calls[0].id, "ended_call": calls[-1].id,
         "certificate": certificate.id, "assignment": assignment.id,
     }
+
+
+def _first_question_of(attempt: Attempt) -> str:
+    slot = min(attempt.slots, key=lambda slot: slot.position)
+    return db.session.get(QuestionVersion, slot.question_version_id).question_id
 
 
 def _serve(wsgi_app):
