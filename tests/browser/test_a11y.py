@@ -61,10 +61,12 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("course", f"/courses/{ids['module']}/"),
             Visit("lesson", f"/courses/lessons/{ids['lesson']}"),
             Visit("quiz list", "/quizzes/"),
+            Visit("quiz briefing", f"/quizzes/{ids['final']}/"),
             Visit("quiz attempt", f"/quizzes/attempts/{ids['open_attempt']}"),
             Visit("quiz attempt, every question type", f"/quizzes/attempts/{ids['typed_attempt']}"),
             Visit("quiz result and review", f"/quizzes/attempts/{ids['finished_attempt']}/result"),
             Visit("role-play list", "/roleplay/"),
+            Visit("assessment briefing", f"/roleplay/{ids['scenario']}/brief"),
             Visit("call", f"/roleplay/calls/{ids['open_call']}"),
             Visit("scorecard", f"/roleplay/calls/{ids['ended_call']}/scorecard"),
             Visit("certification", "/certification/"),
@@ -126,7 +128,7 @@ def _seeded_ids() -> dict[str, object]:
     return {
         "module": lesson.module_id, "lesson": lesson.id, "quiz": open_attempt.quiz_id,
         "open_attempt": open_attempt.id, "typed_attempt": typed.id, "finished_attempt": finished.id,
-        "trainee": trainee.id, "question": _first_question_of(finished),
+        "trainee": trainee.id, "final": "hotline-agent.final", "scenario": calls[0].scenario_version.scenario_id, "question": _first_question_of(finished),
         "open_call": calls[0].id, "ended_call": calls[-1].id,
         "certificate": certificate.id, "assignment": assignment.id,
     }
@@ -222,7 +224,7 @@ def _describe(visit: Visit, violation: dict) -> str:
 #: tables, pagers and the header.
 SMALL_TAP_TARGETS = """() => {
   const selector = "main button, main select, main textarea, main input:not([type=hidden]), main li > a, " +
-                   "main td a, main .pager a, header summary, header button, header a";
+                   "main td a, main .pager a, main summary, header summary, header button, header a";
   const targets = new Set();
   document.querySelectorAll(selector).forEach((element) => {
     const choice = element.type === "radio" || element.type === "checkbox";
