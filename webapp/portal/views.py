@@ -31,3 +31,10 @@ def set_language(locale: str):
 @public
 def health():
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    # Browsers and PDF viewers ask for /favicon.ico whatever the page links.
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
