@@ -23,6 +23,8 @@ def test_trainee_plays_a_practice_call_with_feedback_and_mood(client, auth, make
     call = start(client)
     page = client.get(f"/roleplay/calls/{call.id}").get_data(as_text=True)
     assert "我想问一下，我这个月的账单怎么多出来10块钱" in page and 'id="mood"' in page
+    assert "坐席屏幕显示" in page and "来电提醒业务的月功能费，本月5日通过本机开通" in page  # the facts to state
+    assert "坐席屏幕显示" in client.get("/roleplay/unexpected-fee/brief").get_data(as_text=True)
     client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": 1, "text": GREETING})
     page = client.get(f"/roleplay/calls/{call.id}").get_data(as_text=True)
     assert 'data-turn="1"' in page and "30 / 30 分" in page
