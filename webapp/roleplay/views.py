@@ -9,7 +9,7 @@ from webapp.access import Role, roles_required
 from webapp.accounts.forms import role_choices
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.inputs import page_number
+from webapp.inputs import cleans_control_characters, page_number
 from webapp.registry import progress_recorded
 
 from . import services
@@ -99,6 +99,7 @@ def call(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/reply")
+@cleans_control_characters("text")
 @roles_required(Role.TRAINEE)
 def reply(call_id: int):
     call = _own_call_or_404(call_id)
