@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from webapp import jobs
 from webapp.access import PUBLIC, Role
 from webapp.accounts.models import User
 from webapp.accounts import services as accounts
@@ -41,6 +42,8 @@ def seed(app: Flask) -> dict[Role, int]:
         ensure_demo_accounts()
         for _order, loader in registry(app).demo_loaders:
             loader()
+        while jobs.run_pending():  # what the demo's events queued, e.g. notifications to mark read
+            pass
         trainee = _user(ROLE_ACCOUNTS[Role.TRAINEE])
         quiz = db.session.scalars(db.select(Quiz).order_by(Quiz.id)).first()
         quizzes.start_attempt(trainee.id, quiz, quizzes.clock())

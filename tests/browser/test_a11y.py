@@ -71,6 +71,8 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("scorecard", f"/roleplay/calls/{ids['ended_call']}/scorecard"),
             Visit("certification", "/certification/"),
             Visit("password", "/account/password"),
+            Visit("notifications", "/notifications/"),
+            Visit("notification settings", "/notifications/settings"),
         ],
         Role.TRAINER: [
             Visit("home", "/"),
@@ -95,6 +97,7 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("revoke", f"/hr/certificates/{ids['certificate']}/revoke"),
             Visit("roster import", "/admin/users/import"),
             Visit("audit log", "/hr/audit"),
+            Visit("notifications", "/notifications/"),
         ],
         Role.ADMIN: [
             Visit("users", "/admin/users"),
