@@ -76,6 +76,7 @@ def test_bad_smtp_settings_name_the_variable(name, value):
 
 def test_composed_mail_has_text_and_html_alternative():
     settings = SmtpSettings(host="h", port=25, sender="academy@corp.cn")
-    message = compose(settings, "热线学院", "a@corp.cn", "主题", "正文", "<p>正文</p>", "key-1")
+    message = compose(settings, "热线学院", "a@corp.cn", "证书已撤销。原因：第一行\r\n第二行", "正文", "<p>正文</p>", "key-1")
     assert message["X-Hotline-Key"] == "key-1" and message["To"] == "a@corp.cn"
+    assert message["Subject"] == "证书已撤销。原因：第一行 第二行"
     assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]

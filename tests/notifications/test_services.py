@@ -1,11 +1,13 @@
 """Notifications created from events and periodic scans, on the real database and job queue
 (no SMTP configured here: in-app only)."""
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask_babel import force_locale
 
 from webapp import registry
 from webapp.access import Role
+from webapp.accounts import importer
 from webapp.certification import services as certification
 from webapp.certification.services import utc_start_of
 from webapp.extensions import db
@@ -139,3 +141,28 @@ def test_texts_in_both_languages(app, make_user, post):
     with force_locale("zh_CN"):
         text = services.headline(notification, services.post_titles("zh_CN"))
     assert "10000号客服代表" in text and "2027-01-31" in text
+
+
+def test_a_roster_assigning_posts_notifies_each_trainee_once(app, post):
+    roster = "工号,姓名,部门,岗位,截止日期\nr001,赵一,客服一部,hotline-agent,2027/03/31\nr002,钱二,营业厅,hotline-agent,\n"
+    for _again in range(2):  # the same roster again assigns nothing new
+        result = importer.import_roster(roster.encode())
+        db.session.commit()
+        assert result.problems == []
+        run_jobs()
+    rows = db.session.execute(db.select(Notification.kind, Notification.params).order_by(Notification.id)).all()
+    assert rows == [(Kind.ASSIGNMENT_GIVEN, {"post": "hotline-agent", "due": "2027-03-31"}),
+                    (Kind.ASSIGNMENT_GIVEN, {"post": "hotline-agent", "due": ""})]
+
+
+def test_verdicts_changed_on_one_call_in_a_day_are_one_notification(app, make_user):
+    trainee = make_user()
+    call = SimpleNamespace(id=7, user_id=trainee.id)  # what the receiver reads of the Call
+    for _override in range(3):
+        registry.verdict_overridden.send(app, call=call, override=None)
+    db.session.commit()
+    run_jobs()
+    [notification] = db.session.scalars(db.select(Notification)).all()
+    assert notification.kind == Kind.VERDICT_OVERRIDDEN and notification.subject.startswith("call:7@")
+    with app.test_request_context():
+        assert services.link_for(notification) == "/roleplay/calls/7/scorecard"

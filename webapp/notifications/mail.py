@@ -53,7 +53,7 @@ def compose(settings: SmtpSettings, sender_name: str, recipient: str, subject: s
     message = EmailMessage()
     message["From"] = formataddr((sender_name, settings.sender))
     message["To"] = recipient
-    message["Subject"] = subject
+    message["Subject"] = " ".join(subject.split())  # a reason typed on several lines: headers are one line
     message["Date"] = formatdate()
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
     message["X-Hotline-Key"] = key
