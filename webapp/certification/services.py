@@ -465,3 +465,14 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         certificate_no=certificate.number, code=certificate.code, issued_on=local_date(certificate.issued_at),
         valid_until=certificate.valid_until, verify_url=verify_url_prefix() + certificate.code,
     ))
+
+
+def holders_requiring(module_ids: set[str]) -> int:
+    """Trainees holding a valid certificate of a post that requires one of these modules: whom a
+    significant change of those modules flags for recertification."""
+    posts = [post.id for post in posts_in_order() if post.current_version is not None
+             and set(definition_of(post).requirements.modules) & module_ids]
+    if not posts:
+        return 0
+    return db.session.scalar(db.select(db.func.count(Certificate.user_id.distinct())).where(
+        Certificate.post_id.in_(posts), Certificate.revoked_at.is_(None))) or 0

@@ -123,7 +123,8 @@ def submit(author, paths: Iterable[str], message: str, significant: bool = False
     the setting asks for a second trainer. Raises ContentProblems or Conflict (nothing changes)."""
     chosen = set(paths)
     drafts = [draft for draft in drafts_of(author) if draft.path in chosen]
-    items = [{"path": d.path, "text": d.text, "base_hash": d.base_hash} for d in drafts]
+    items = [{"path": d.path, "text": owning_kind(d.path).marked_significant(d.path, d.text, significant),
+              "base_hash": d.base_hash} for d in drafts]
     change_set = ContentChangeSet(author_id=author.id, message=message, significant=significant, items=items,
                                   state=PENDING)
     _refuse_problems(items)

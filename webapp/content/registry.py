@@ -81,6 +81,11 @@ class ContentKind:
         """Write parsed items with db.session, without committing; return counts by outcome."""
         raise NotImplementedError
 
+    def marked_significant(self, path: str, text: str, significant: bool) -> str:
+        """The text with the trainer's answer to "does this change call for recertification?"
+        written where this kind keeps it (lessons: ``significant_change``); others ignore it."""
+        return text
+
     def published_files(self) -> dict[str, bytes]:
         """The current items as files, by root-relative path: what export writes and editors open."""
         raise NotImplementedError

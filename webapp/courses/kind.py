@@ -15,7 +15,7 @@ from webapp.extensions import db
 from .modellines import marked_line_problems, marked_lines
 from .models import CourseModule, Lesson, LessonImage, LessonProgress, LessonVersion
 from .images import store_image
-from .parsing import COURSES_FOLDER, MODULE_FILE, Module, chinese_characters, discover_module_files, parse_modules
+from .parsing import COURSES_FOLDER, LESSON_FILE, MODULE_FILE, Module, chinese_characters, discover_module_files, parse_modules
 from .parsing import Lesson as ParsedLesson
 
 OUTCOMES = ("created", "updated", "unchanged", "retired")
@@ -65,6 +65,12 @@ class CoursesKind(ContentKind):
                     lesson.retired_at = now
                     counts["retired"] += 1
         return dict(counts)
+
+    def marked_significant(self, path: str, text: str, significant: bool) -> str:
+        if not LESSON_FILE.fullmatch(path.rsplit("/", 1)[-1]) or not text.startswith("---\n"):
+            return text
+        lines = [line for line in text.split("\n") if not line.startswith("significant_change:")]
+        return "\n".join(lines[:1] + ["significant_change: true"] + lines[1:]) if significant else "\n".join(lines)
 
     def published_files(self) -> dict[str, bytes]:
         files = {}
