@@ -51,7 +51,7 @@ def test_only_trainers_and_admins_reach_the_editor(client, make_user, auth, role
 def test_check_reports_problems_at_their_line_in_the_validate_words_and_renders_the_preview(client, trainer):
     text = edited(OPENING, "minutes: 10", "minutes: ten")
     answer = client.post("/authoring/check", json={"path": OPENING, "text": text}).get_json()
-    assert answer["problems"] == [{"path": OPENING, "line": 4, "here": True,
+    assert answer["problems"] == [{"path": OPENING, "line": 4, "here": True, "where": f"{OPENING} 第 4 行：",
                                    "message": "\"minutes\" must be a whole number above 0, not 'ten'",
                                    "text": f"{OPENING}:4: \"minutes\" must be a whole number above 0, not 'ten'"}]
     assert '<h1>开场问候</h1>' in answer["preview"] and '<aside class="callout callout-standard">' in answer["preview"]

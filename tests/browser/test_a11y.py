@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import _empty_all_tables, _test_config
 from tests.quizzes.conftest import install, quiz_text
-from tests.site import ROLE_ACCOUNTS, seed
+from tests.site import EDITED_LESSON, ROLE_ACCOUNTS, seed
 from webapp import create_app
 from webapp.access import Role
 from webapp.accounts.models import User
@@ -85,8 +85,10 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("call review", f"/roleplay/calls/{ids['ended_call']}/scorecard"),
             Visit("scenario bench", "/roleplay/bench"),
             Visit("calibration", "/roleplay/calibration"),
-            Visit("content status", "/authoring/"),
-            Visit("lesson preview", "/authoring/preview"),
+            Visit("content", "/authoring/"),
+            Visit("lesson editor", f"/authoring/edit?path={EDITED_LESSON}"),
+            Visit("publish drafts", "/authoring/publish"),
+            Visit("content history", f"/authoring/history?path={EDITED_LESSON}"),
         ],
         Role.HR: [
             Visit("roster", "/hr/"),

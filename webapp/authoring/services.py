@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 
 from flask import render_template, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from webapp.audit.services import record
@@ -105,7 +105,9 @@ def new_item(author, what: str, slug: str, module: str | None, order: int) -> st
 
 
 def problem_rows(problems: list[Problem], path: str) -> list[dict]:
+    """Problems for the editor; ``here`` marks those of the edited file (others are the files it breaks)."""
     return [{"path": problem.path, "line": problem.line, "message": problem.message, "text": str(problem),
+             "where": gettext("%(path)s, line %(line)d:", path=problem.path, line=problem.line),
              "here": problem.path == path} for problem in problems]
 
 

@@ -38,7 +38,7 @@
       item.dataset.here = problem.here ? "yes" : "no";
       const where = document.createElement("span");
       where.className = "problem-where";
-      where.textContent = problem.path + ", " + (form.dataset.lineWord || "line") + " " + problem.line + ":";
+      where.textContent = problem.where;
       const message = document.createElement("code");
       message.textContent = problem.message;
       item.append(where, " ", message);
