@@ -55,6 +55,10 @@ class DecisionForm(FlaskForm):
     withdraw = SubmitField(_l("Withdraw"))
 
 
+class RegradeForm(FlaskForm):
+    submit = SubmitField(_l("Regrade these attempts"))
+
+
 class RollbackForm(FlaskForm):
     message = StringField(_l("Why"), validators=[DataRequired(), Length(max=MESSAGE_LENGTH)])
     submit = SubmitField(_l("Publish this version again"))

@@ -10,11 +10,13 @@ import random
 import zipfile
 from dataclasses import dataclass
 
-from flask import render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
+from webapp.accounts.models import User
 from webapp.audit.services import record
+from webapp.certification.services import certificates_resting_on
 from webapp.content import changes
 from webapp.content.frontmatter import split_front_matter
 from webapp.content.problems import Problem
@@ -33,6 +35,8 @@ from webapp.quizzes.fragments import question_html
 from webapp.quizzes.imports import CONVERTED, CHANGED, NOT_CONVERTED, Imported, decode
 from webapp.quizzes.importing import IMPORTERS, DraftBank, draft_bank
 from webapp.quizzes.questions import Question
+from webapp.quizzes.regrade import Regraded, apply_regrade, bank_question_ids, regrade_plan
+from webapp.registry import progress_recorded
 
 IMPORT_ACTION = "quizzes.import-draft"
 IMPORT_STATUSES = (CONVERTED, CHANGED, NOT_CONVERTED)
@@ -284,3 +288,45 @@ def import_draft(preview: ImportPreview, bank_id: str, title: str | None, lesson
         "not_converted": len(conversion.items) - len(conversion.questions)}, actor=actor)
     changes.save_draft(actor, path, draft.text, base)
     return draft
+
+
+# --- regrading after a key fix --------------------------------------------------------------------
+
+REGRADE_ACTION = "quizzes.regrade"
+
+
+@dataclass(frozen=True)
+class RegradePreview:
+    bank_id: str
+    attempts: list[Regraded]
+    names: dict[int, str]  # user id -> name
+    certificates: list  # valid certificates whose quiz evidence a now failed attempt was
+
+
+def regrade_preview(bank_id: str) -> RegradePreview:
+    plan = regrade_plan(bank_question_ids(bank_id))
+    users = {change.user_id for change in plan}
+    names = dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(users))).all()) if users else {}
+    failing = {(change.user_id, change.quiz_id) for change in plan if change.old_passed and not change.new_passed}
+    return RegradePreview(bank_id, plan, names, certificates_resting_on(failing))
+
+
+def regrade(bank_id: str, actor) -> RegradePreview:
+    """Apply the preview's scores in one transaction with its audit entry; trainees who pass now
+    are evaluated for certificates like after any graded attempt."""
+    preview = regrade_preview(bank_id)
+    apply_regrade(preview.attempts)
+    record(REGRADE_ACTION, f"bank:{bank_id}", actor=actor, details={"attempts": [
+        {"attempt": change.attempt_id, "quiz": change.quiz_id, "questions": list(change.question_ids),
+         "score": [change.old_score, change.new_score], "passed": [change.old_passed, change.new_passed]}
+        for change in preview.attempts], "certificates_in_question": [c.code for c in preview.certificates]})
+    db.session.commit()
+    for user_id in sorted({change.user_id for change in preview.attempts if change.new_passed}):
+        progress_recorded.send(current_app._get_current_object(), user_id=user_id)
+    return preview
+
+
+def banks_needing_regrade(paths: list[str]) -> list[str]:
+    """Banks among published paths whose key changes would change graded attempts."""
+    banks = [path.rsplit("/", 1)[-1].removesuffix(".md") for path in paths if owning_kind(path).name == "banks"]
+    return [bank for bank in banks if regrade_plan(bank_question_ids(bank))]

@@ -2,7 +2,7 @@
 checks, drafts, publishing, history and rollback, uploads and the question import."""
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -18,10 +18,11 @@ from webapp.courses.models import CourseModule
 from webapp.extensions import db
 from webapp.inputs import is_clean_text, json_body
 from webapp.quizzes.imports import UnreadableFile
+from webapp.quizzes.models import BankQuestion, QuestionBank
 
 from . import labels, services
 from .forms import (MAX_SOURCE_CHARACTERS, DecisionForm, EditorForm, ImageForm, NewItemForm, PublishForm,
-                    QuestionImportForm, RollbackForm, UploadForm)
+                    QuestionImportForm, RegradeForm, RollbackForm, UploadForm)
 
 AUTHORS = frozenset({Role.TRAINER, Role.ADMIN})
 
@@ -195,9 +196,11 @@ def publish():
             problems = error.problems
             flash(_("Nothing was published: the drafts have problems."), "error")
         else:
-            flash(_("Waiting for a second trainer to approve.") if change_set.state == changes.PENDING
-                  else _("Published."), "success")
-            return redirect(url_for(".status"))
+            if change_set.state == changes.PENDING:
+                flash(_("Waiting for a second trainer to approve."), "success")
+                return redirect(url_for(".status"))
+            flash(_("Published."), "success")
+            return _offer_regrade(change_set.paths)
     modules = {draft.path.split("/")[1] for draft in drafts if draft.path.startswith("courses/")}
     return render_template("authoring/publish.html", form=form, drafts=drafts, problems=problems,
                            holders=holders_requiring(modules), approval=changes.approval_required())
@@ -214,6 +217,7 @@ def decide(change_set_id: int):
         if form.approve.data:
             changes.approve(change_set, current_user)
             flash(_("Approved and published."), "success")
+            return _offer_regrade(change_set.paths)
         else:
             changes.withdraw(change_set, current_user)
             flash(_("Withdrawn."), "success")
@@ -223,6 +227,33 @@ def decide(change_set_id: int):
         db.session.rollback()
         flash(_("Nothing was published: the content changed or has problems. Withdraw it and publish again."), "error")
     return redirect(url_for(".status"))
+
+
+def _offer_regrade(paths: list[str]):
+    """After a bank changed, the regrade of the attempts it changes (a fixed key), else the content page."""
+    banks = services.banks_needing_regrade(paths)
+    return redirect(url_for(".regrade", bank=banks[0]) if banks else url_for(".status"))
+
+
+@bp.route("/regrade", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def regrade():
+    """Which graded attempts, scores and certificates a bank's current keys change; then regrade."""
+    bank = db.get_or_404(QuestionBank, request.args.get("bank", ""))
+    form = RegradeForm()
+    if form.validate_on_submit():
+        done = services.regrade(bank.id, current_user)
+        flash(ngettext("%(num)d attempt regraded.", "%(num)d attempts regraded.", len(done.attempts)), "success")
+        return redirect(url_for(".regrade", bank=bank.id))
+    return render_template("authoring/regrade.html", bank=bank, preview=services.regrade_preview(bank.id), form=form)
+
+
+@bp.get("/questions/<question_id>")
+@roles_required(*AUTHORS)
+def question(question_id: str):
+    """From item statistics to the question's place in its bank's editor."""
+    found = db.get_or_404(BankQuestion, question_id)
+    return redirect(url_for(".edit", path=f"quizzes/banks/{found.bank_id}.md", _anchor=f"question-{question_id}"))
 
 
 @bp.get("/history")

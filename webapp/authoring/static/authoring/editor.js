@@ -109,4 +109,15 @@
     textarea.addEventListener("input", changed);
   }
   check();
+
+  // From item statistics: put the cursor on the question's heading ("## <id>").
+  const wanted = location.hash.startsWith("#question-") ? "## " + decodeURIComponent(location.hash.slice(10)) : null;
+  if (view && wanted) {
+    const at = view.state.doc.toString().split("\n").findIndex((line) => line.trim() === wanted);
+    if (at >= 0) {
+      const line = view.state.doc.line(at + 1);
+      view.dispatch({ selection: { anchor: line.from }, scrollIntoView: true });
+      view.focus();
+    }
+  }
 })();
