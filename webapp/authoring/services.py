@@ -315,6 +315,8 @@ def regrade(bank_id: str, actor) -> RegradePreview:
     """Apply the preview's scores in one transaction with its audit entry; trainees who pass now
     are evaluated for certificates like after any graded attempt."""
     preview = regrade_preview(bank_id)
+    if not preview.attempts:
+        return preview
     apply_regrade(preview.attempts)
     record(REGRADE_ACTION, f"bank:{bank_id}", actor=actor, details={"attempts": [
         {"attempt": change.attempt_id, "quiz": change.quiz_id, "questions": list(change.question_ids),
