@@ -182,3 +182,16 @@ def test_with_approval_a_second_trainer_publishes(make_app, content_root, make_u
         assert change_set.state == changes.PUBLISHED and "先问候" in published_text(OPENING)
         assert audit_actions()[-2:] == [changes.SUBMIT_ACTION, changes.APPROVE_ACTION]
         assert db.session.scalar(db.select(ContentDraft.id)) is None
+
+
+def test_a_significant_change_flags_the_lessons_and_the_page_counts_the_holders(client, trainer):
+    changes.save_draft(trainer, OPENING, edited(OPENING, "先问好", "先问好并微笑"), base_of(OPENING))
+    page = client.get("/authoring/publish").get_data(as_text=True)
+    assert 'id="recertification-preview"' in page  # no post requires the module here: 0 holders
+    client.post("/authoring/publish", data={"paths": [OPENING], "message": "重大修改", "significant": "yes"})
+    text = published_text(OPENING)
+    assert text.split("\n")[1] == "significant_change: true"
+    assert db.session.get(Lesson, "greeting-basics.opening").current_version.significant is True
+    changes.save_draft(trainer, OPENING, text.replace("并微笑", ""), base_of(OPENING))
+    changes.submit(trainer, [OPENING], "小修改", significant=False)
+    assert "significant_change" not in published_text(OPENING)
