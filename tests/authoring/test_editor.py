@@ -61,6 +61,8 @@ def test_check_reports_problems_at_their_line_in_the_validate_words_and_renders_
 
 def test_bad_paths_and_bodies_are_clear_errors(client, trainer):
     assert client.get("/authoring/edit?path=../etc/passwd").status_code == 404
+    for sneaky in ("courses/../01-x.md", "courses/greeting-basics/../images/x.png", "courses//01-x.md"):
+        assert client.post("/authoring/autosave", json={"path": sneaky, "text": "x", "base_hash": ""}).status_code == 404
     assert client.get("/authoring/edit?path=courses/greeting-basics/99-nothing.md").status_code == 404
     assert client.post("/authoring/check", json={"path": "x.txt", "text": "a"}).status_code == 404
     assert client.post("/authoring/check", json={"path": OPENING}).status_code == 400
@@ -176,12 +178,13 @@ def test_with_approval_a_second_trainer_publishes(make_app, content_root, make_u
         changes.save_draft(author, OPENING, edited(OPENING, "先问好", "先问候"), base_of(OPENING))
         change_set = changes.submit(author, [OPENING], "用词")
         assert change_set.state == changes.PENDING and "先问候" not in published_text(OPENING)
+        changes.save_draft(author, CLOSING, edited(CLOSING, "道别", "告别"), base_of(CLOSING))  # edits on meanwhile
         with pytest.raises(changes.ApprovalNeeded):
             changes.approve(change_set, author)
         changes.approve(change_set, reviewer)
         assert change_set.state == changes.PUBLISHED and "先问候" in published_text(OPENING)
         assert audit_actions()[-2:] == [changes.SUBMIT_ACTION, changes.APPROVE_ACTION]
-        assert db.session.scalar(db.select(ContentDraft.id)) is None
+        assert [draft.path for draft in db.session.scalars(db.select(ContentDraft))] == [CLOSING]
 
 
 def test_a_significant_change_flags_the_lessons_and_the_page_counts_the_holders(client, trainer):
@@ -195,3 +198,11 @@ def test_a_significant_change_flags_the_lessons_and_the_page_counts_the_holders(
     changes.save_draft(trainer, OPENING, text.replace("并微笑", ""), base_of(OPENING))
     changes.submit(trainer, [OPENING], "小修改", significant=False)
     assert "significant_change" not in published_text(OPENING)
+
+
+def test_a_quiz_blueprint_previews_its_introduction(client, trainer):
+    client.post("/authoring/new", data={"what": "quiz", "slug": "greeting-final", "order": "1"})
+    path = "quizzes/exams/greeting-final.md"
+    answer = client.post("/authoring/check", json={"path": path, "text": changes.draft_of(trainer, path).text}).get_json()
+    assert answer["preview"].startswith('<div class="quiz-intro"><p>在这里写测验说明')
+    assert any(problem["here"] and "题库id" in problem["message"] for problem in answer["problems"])

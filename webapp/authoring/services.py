@@ -35,6 +35,7 @@ from webapp.quizzes.fragments import question_html
 from webapp.quizzes.imports import CONVERTED, CHANGED, NOT_CONVERTED, Imported, decode
 from webapp.quizzes.importing import IMPORTERS, DraftBank, draft_bank
 from webapp.quizzes.questions import Question
+from webapp.quizzes.rendering import render_markdown as quiz_markdown
 from webapp.quizzes.regrade import Regraded, apply_regrade, bank_question_ids, regrade_plan
 from webapp.registry import progress_recorded
 
@@ -116,13 +117,17 @@ def problem_rows(problems: list[Problem], path: str) -> list[dict]:
 
 
 def preview_html(path: str, text: str) -> Markup:
-    """The text as trainees will see it, by the renderer of its kind (lessons, modules, banks)."""
+    """The text as trainees will see it, by the renderer of its kind (lessons, modules, banks, quiz
+    introductions); scenarios, norms and posts have problems only."""
     text = canonical_text(text.encode("utf-8"))
     kind = changes.kind_name(path)
     if kind == "courses" and path.endswith(".md"):
         return _lesson_html(path, text)
     if kind == "banks":
         return _bank_html(path, text)
+    if kind == "exams":  # the introduction trainees read before an attempt
+        _front, body_line, _problems = split_front_matter(path, text)
+        return Markup('<div class="quiz-intro">{}</div>').format(quiz_markdown(body_of(text, body_line)))
     return Markup("")
 
 

@@ -16,7 +16,7 @@ from webapp.content.services import content_stats, published_files
 from webapp.courses.images import ImageRefused, content_name, store_image
 from webapp.courses.models import CourseModule
 from webapp.extensions import db
-from webapp.inputs import is_clean_text, json_body
+from webapp.inputs import is_clean_text, json_body, query_int
 from webapp.quizzes.imports import UnreadableFile
 from webapp.quizzes.models import BankQuestion, QuestionBank
 
@@ -264,7 +264,7 @@ def history():
     by_id = {revision.id: revision for revision in revisions}
     newest = revisions[0].id if revisions else None
     older = revisions[1].id if len(revisions) > 1 else newest
-    left, right = by_id.get(request.args.get("a", type=int) or older), by_id.get(request.args.get("b", type=int) or newest)
+    left, right = by_id.get(query_int("a", 0) or older), by_id.get(query_int("b", 0) or newest)
     rows = side_by_side(left.text or "", right.text or "") if left and right else []
     return render_template("authoring/history.html", path=path, revisions=revisions, left=left, right=right,
                            rows=rows, form=RollbackForm(), published=path in published_files())

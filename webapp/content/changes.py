@@ -124,7 +124,7 @@ def submit(author, paths: Iterable[str], message: str, significant: bool = False
     chosen = set(paths)
     drafts = [draft for draft in drafts_of(author) if draft.path in chosen]
     items = [{"path": d.path, "text": owning_kind(d.path).marked_significant(d.path, d.text, significant),
-              "base_hash": d.base_hash} for d in drafts]
+              "base_hash": d.base_hash, "draft_hash": content_hash(d.text)} for d in drafts]
     change_set = ContentChangeSet(author_id=author.id, message=message, significant=significant, items=items,
                                   state=PENDING)
     _refuse_problems(items)
@@ -171,9 +171,12 @@ def _apply(change_set: ContentChangeSet, actor, action: str) -> None:
     change_set.state, change_set.decided_by_id, change_set.decided_at = PUBLISHED, actor.id, utcnow()
     db.session.flush()
 
+    submitted = {item["path"]: item["draft_hash"] for item in change_set.items}
+
     def finish(counts) -> None:
-        db.session.execute(db.delete(ContentDraft).where(ContentDraft.author_id == change_set.author_id,
-                                                         ContentDraft.path.in_(change_set.paths)))
+        for draft in drafts_of(change_set.author):  # a draft edited on after submitting stays
+            if submitted.get(draft.path) == content_hash(draft.text):
+                db.session.delete(draft)
         record(action, f"change-set:{change_set.id}", actor=actor, details={
             "paths": change_set.paths, "message": change_set.message, "significant": change_set.significant,
             "counts": counts})

@@ -108,7 +108,10 @@ def registered_kinds() -> list[ContentKind]:
 
 
 def owning_kind(path: str) -> ContentKind | None:
-    """The kind whose file ``path`` (root-relative, "/"-separated) is, or None."""
+    """The kind whose file ``path`` (root-relative, "/"-separated) is, or None (also for any path
+    with an empty, "." or ".." segment: a pattern's ``*`` would match those)."""
+    if "\\" in path or any(segment in ("", ".", "..") for segment in path.split("/")):
+        return None
     return next((kind for kind in registered_kinds() if kind.owns(path)), None)
 
 
