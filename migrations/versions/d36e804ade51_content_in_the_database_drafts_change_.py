@@ -1,7 +1,7 @@
 """content in the database: drafts, change sets, revisions, lesson images
 
 Revision ID: d36e804ade51
-Revises: 9c18d6cca3ce
+Revises: 44d379e40b1d
 Create Date: 2026-12-03 14:34:54.003465
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd36e804ade51'
-down_revision = '9c18d6cca3ce'
+down_revision = '44d379e40b1d'
 branch_labels = None
 depends_on = None
 
