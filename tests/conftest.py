@@ -13,6 +13,7 @@ import pytest
 from flask import g
 from werkzeug.serving import make_server
 
+from bench import topology
 from tests.pgserver import ThrowawayPostgres
 from webapp import create_app
 from webapp.access import Role
@@ -30,6 +31,20 @@ def postgres_server():
     server = ThrowawayPostgres()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A private Redis on a free port for the whole session (state shared between app nodes)."""
+    folder = Path(tempfile.mkdtemp(prefix="hotline-redis-"))
+    port = topology.free_port()
+    try:
+        pid = topology.start_redis(folder, port)
+    except RuntimeError as error:
+        pytest.fail(f"{error}")
+    yield f"redis://127.0.0.1:{port}/0"
+    topology.end([pid])
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

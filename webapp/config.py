@@ -52,7 +52,11 @@ def settings_from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session: long lessons must not expire a form
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # State every node of a cluster must share (sign-in throttling, rate limits) goes to Redis
+        # when set; otherwise sign-in failures are counted in the database.
+        "REDIS_URL": os.environ.get("HOTLINE_REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("HOTLINE_REDIS_URL")
+                                  or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PASSWORD_HASH_METHOD": "scrypt",
         "CONTENT_ROOT": os.environ.get("HOTLINE_CONTENT_ROOT", str(Path(__file__).resolve().parent.parent)),

@@ -1,12 +1,12 @@
 """Signing in: throttled by account, by account at an address, and (for spraying) by address."""
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
 from werkzeug.security import generate_password_hash
 
 from webapp.accounts import services, throttle
-from webapp.accounts.models import LoginThrottle
 from webapp.audit.models import AuditEntry
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -14,6 +14,17 @@ from webapp.extensions import db
 from tests.conftest import TEST_PASSWORD
 
 NAT = "10.1.1.1"  # a call centre behind one address
+
+
+@pytest.fixture(params=["database", "redis"])
+def app(request, make_app):
+    """Every rule holds with either store of failures (webapp/accounts/throttle_store.py)."""
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    app = make_app(REDIS_URL=redis_url)
+    with app.app_context():
+        yield app
+        if redis_url:
+            services.failure_store().client.flushdb()
 
 
 @pytest.fixture
@@ -54,8 +65,7 @@ def test_failed_sign_ins_are_slowed_then_locked_and_success_clears_them(app, mak
     assert slowed.user is None and slowed.refused.retry_after > timedelta(0) and not slowed.refused.locked_out
     clock.advance(minutes=1)
     assert sign_in(user, TEST_PASSWORD).user == user
-    assert db.session.scalar(db.select(db.func.count()).select_from(LoginThrottle)
-                             .where(LoginThrottle.employee_no == user.employee_no)) == 0
+    assert list(services.failure_store().read(user.employee_no, NAT)) == [("", NAT)]  # the address's count stays
 
 
 def test_a_correct_password_still_signs_in_while_another_account_is_guessed_from_the_same_address(
@@ -89,9 +99,9 @@ def test_a_success_clears_only_that_accounts_counters(app, make_user, clock):
     sign_in(first, "typo")
     sign_in(second, "typo")
     assert sign_in(first, TEST_PASSWORD).user == first
-    keys = set(db.session.execute(db.select(LoginThrottle.employee_no, LoginThrottle.address)))
-    assert keys == {(second.employee_no, ""), (second.employee_no, NAT), ("", NAT)}
-    assert db.session.scalar(db.select(LoginThrottle.failures).where(LoginThrottle.employee_no == "")) == 2
+    store = services.failure_store()
+    assert {key for key, _failures in store.account_counters()} == {(second.employee_no, ""), (second.employee_no, NAT)}
+    assert {key: failures.count for key, failures in store.read(first.employee_no, NAT).items()} == {("", NAT): 2}
 
 
 def test_unknown_accounts_are_throttled_like_real_ones(app, make_user, clock):
@@ -110,8 +120,6 @@ def test_inactive_and_password_less_accounts_cannot_sign_in(app, make_user, cloc
 
 
 def timed(attempt) -> float:
-    db.session.execute(db.delete(LoginThrottle))  # every attempt must reach the password check
-    db.session.commit()
     # CPU time of this process: the work done, which is what leaks; wall time on a shared
     # machine mostly measures the other processes.
     start = time.process_time()
@@ -129,7 +137,7 @@ def test_unknown_accounts_take_as_long_as_known_ones_with_the_real_hash(make_app
         attempts = {user.employee_no: [], "nobody-here": []}
 
         def attempt(employee_no):
-            db.session.execute(db.delete(LoginThrottle))  # every try reaches the hash check
+            services.failure_store().forget(employee_no)  # every try reaches the hash check
             db.session.commit()
             return timed(lambda: services.authenticate(employee_no, "wrong", NAT))
 
@@ -154,3 +162,31 @@ def test_an_administrator_sees_locked_accounts_and_unlocks_them(app, make_user, 
     assert sign_in(user, TEST_PASSWORD).user == user
     entry = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "user.unlock")).one()
     assert (entry.target, entry.actor_id) == (f"user:{user.employee_no}", admin.id)
+
+
+def test_concurrent_failures_are_all_counted(app, make_user):
+    """Nodes count at once: no failure is lost between a read and a write (the store increments
+    atomically), so parallel guessing gets no more free tries than sequential guessing."""
+    store, now = services.failure_store(), utcnow()
+    user = make_user()
+
+    def fail(_):
+        with app.app_context():
+            store.add_failure((user.employee_no, ""), throttle.ACCOUNT, now)
+            db.session.commit()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(fail, range(40)))
+    assert store.read(user.employee_no, NAT)[(user.employee_no, "")].count == 40
+
+
+def test_a_counter_past_its_window_starts_again_from_one(app):
+    store, start = services.failure_store(), utcnow()
+    for _ in range(3):
+        store.add_failure(("u1", NAT), throttle.PAIR, start)
+    db.session.commit()
+    later = start + throttle.PAIR.window + timedelta(seconds=1)
+    store.add_failure(("u1", NAT), throttle.PAIR, later)
+    db.session.commit()
+    failures = store.read("u1", NAT)[("u1", NAT)]
+    assert (failures.count, failures.started_at, failures.last_at) == (1, later, later)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam
 
 from webapp.access import Role
+from webapp.accounts import throttle_store
 from webapp.accounts.cli import users_cli
 from webapp.accounts.models import User
 from webapp.accounts.views import bp
@@ -20,6 +21,7 @@ _ALLOWED_BEFORE_PASSWORD_CHANGE = {"accounts.change_password", "accounts.logout"
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.extensions["accounts.failures"] = throttle_store.store_for(app.config.get("REDIS_URL"))
     app.cli.add_command(users_cli)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to continue.")

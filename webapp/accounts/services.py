@@ -6,13 +6,12 @@ from datetime import datetime
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, case, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.access import Role
-from webapp.accounts import rules, throttle
-from webapp.accounts.models import LoginThrottle, User
+from webapp.accounts import rules, throttle, throttle_store
+from webapp.accounts.models import User
+from webapp.accounts.throttle_store import ANY
 from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -119,7 +118,7 @@ def issue_password(user: User, actor: User | None) -> str:
     action = "user.reset_password" if user.has_password else "user.first_password"
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    _forget_failures(user.employee_no)
+    failure_store().forget(user.employee_no)
     record(action, f"user:{user.employee_no}", actor=actor)
     return password
 
@@ -160,57 +159,26 @@ class SignInResult:
     refused: throttle.Verdict | None = None
 
 
-ANY = ""  # LoginThrottle's employee_no or address when a counter is not tied to one
-
-
 @cache
 def _dummy_hash(method: str) -> str:
     return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
-def _counters(employee_no: str, address: str) -> dict[tuple[str, str], throttle.Failures]:
-    rows = db.session.scalars(db.select(LoginThrottle).where(or_(
-        and_(LoginThrottle.employee_no == employee_no, LoginThrottle.address.in_([ANY, address])),
-        and_(LoginThrottle.employee_no == ANY, LoginThrottle.address == address))))
-    return {(row.employee_no, row.address): row.as_failures for row in rows}
-
-
-def _count_failure(employee_no: str, address: str, policy: throttle.Policy, now: datetime) -> None:
-    """One more failure on this counter, atomically (concurrent attempts each count); a counter
-    whose window has passed starts again from one."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = LoginThrottle.__table__
-    expired = table.c.started_at <= now - policy.window
-    statement = insert(table).values(employee_no=employee_no, address=address, failures=1, started_at=now,
-                                     last_failure_at=now)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=[table.c.employee_no, table.c.address],
-        set_={"failures": case((expired, 1), else_=table.c.failures + 1),
-              "started_at": case((expired, now), else_=table.c.started_at),
-              "last_failure_at": now}))
+def failure_store() -> throttle_store.FailureStore:
+    return current_app.extensions["accounts.failures"]
 
 
 def _note_failure(employee_no: str, address: str, now: datetime) -> None:
-    _count_failure(employee_no, ANY, throttle.ACCOUNT, now)
-    _count_failure(employee_no, address, throttle.PAIR, now)
-    _count_failure(ANY, address, throttle.ADDRESS, now)
-    # Counters quiet for longer than every window are dead weight (sprayed unknown numbers).
-    longest = max(throttle.ACCOUNT.window, throttle.PAIR.window, throttle.ADDRESS.window)
-    db.session.execute(db.delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - longest))
-
-
-def _forget_failures(employee_no: str, address: str | None = None) -> None:
-    """The account's own counters: at one address (with the account's) or everywhere."""
-    query = db.delete(LoginThrottle).where(LoginThrottle.employee_no == employee_no)
-    if address is not None:
-        query = query.where(LoginThrottle.address.in_([ANY, address]))
-    db.session.execute(query)
+    store = failure_store()
+    store.add_failure((employee_no, ANY), throttle.ACCOUNT, now)
+    store.add_failure((employee_no, address), throttle.PAIR, now)
+    store.add_failure((ANY, address), throttle.ADDRESS, now)
 
 
 def authenticate(employee_no: str, password: str, address: str) -> SignInResult:
     """Check credentials unless the account or the address must wait. Commits."""
     employee_no, address, now = employee_no.strip(), address[:64], utcnow()  # the column's width
-    counters = _counters(employee_no, address)
+    counters = failure_store().read(employee_no, address)
     verdict = throttle.sign_in_verdict(counters.get((employee_no, ANY)), counters.get((employee_no, address)),
                                        counters.get((ANY, address)), now)
     if not verdict.allowed:
@@ -224,7 +192,7 @@ def authenticate(employee_no: str, password: str, address: str) -> SignInResult:
         _note_failure(employee_no, address, now)
         db.session.commit()
         return SignInResult()
-    _forget_failures(employee_no, address)
+    failure_store().forget(employee_no, address)
     user.last_login_at = now
     db.session.commit()
     return SignInResult(user=user)
@@ -234,32 +202,34 @@ def authenticate(employee_no: str, password: str, address: str) -> SignInResult:
 class HeldAccount:
     """An account whose sign-ins are refused for now (too many failures), for the admin list."""
 
-    user: User
+    user: User | None  # None while being gathered
     verdict: throttle.Verdict | None = None  # the longest refusal
     failures: int = 0  # within the account's window, from anywhere
     addresses: list[str] = field(default_factory=list)  # where it is refused from
 
 
 def held_accounts(now: datetime) -> list[HeldAccount]:
-    rows = db.session.execute(
-        db.select(LoginThrottle, User).join(User, User.employee_no == LoginThrottle.employee_no)
-        .order_by(User.employee_no, LoginThrottle.address))
-    held: dict[int, HeldAccount] = {}
-    for counter, user in rows:
-        entry = held.setdefault(user.id, HeldAccount(user))
-        policy = throttle.ACCOUNT if counter.address == ANY else throttle.PAIR
-        verdict = throttle.check(counter.as_failures, policy, now)
-        if counter.address == ANY:
-            entry.failures = throttle.current_count(counter.as_failures, policy, now)
+    """Accounts refused somewhere now; counters of employee numbers nobody has are left out."""
+    held: dict[str, HeldAccount] = {}
+    for (employee_no, address), failures in sorted(failure_store().account_counters(), key=lambda counter: counter[0]):
+        entry = held.setdefault(employee_no, HeldAccount(None))
+        policy = throttle.ACCOUNT if address == ANY else throttle.PAIR
+        verdict = throttle.check(failures, policy, now)
+        if address == ANY:
+            entry.failures = throttle.current_count(failures, policy, now)
         elif not verdict.allowed:
-            entry.addresses.append(counter.address)
+            entry.addresses.append(address)
         if not verdict.allowed and (entry.verdict is None or verdict.retry_after > entry.verdict.retry_after):
             entry.verdict = verdict
-    return [entry for entry in held.values() if entry.verdict is not None]
+    held = {employee_no: entry for employee_no, entry in held.items() if entry.verdict is not None}
+    users = db.session.scalars(db.select(User).where(User.employee_no.in_(held)).order_by(User.employee_no))
+    for user in users:
+        held[user.employee_no].user = user
+    return [entry for entry in held.values() if entry.user is not None]
 
 
 def unlock(user: User, actor: User | None) -> None:
     """Forget the account's failed sign-ins everywhere (its address counters are other people's)."""
     rules.check_account_change(actor_role(actor), user.role)
-    _forget_failures(user.employee_no)
+    failure_store().forget(user.employee_no)
     record("user.unlock", f"user:{user.employee_no}", actor=actor)
