@@ -1,11 +1,15 @@
 """Roster import on a real database: the escalations HR must not reach, all-or-nothing, bulk."""
+from datetime import timedelta
+
 import pytest
 
+from webapp import jobs
 from webapp.accounts import importer, services
-from webapp.accounts.models import User
+from webapp.accounts.models import RosterImportJob, User
 from webapp.accounts.roster import RowProblem
 from webapp.audit.models import AuditEntry
 from webapp.audit.services import verify_chain
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.registry import roster_imported
 
@@ -133,3 +137,30 @@ def test_a_big_roster_is_written_in_bulk(app, staff):
     assert (result.created, result.updated) == (3000, 1)
     assert count(User) == 3004 and services.find_user("B02999").team == "2班"
     assert verify_chain() is None
+
+
+def test_a_queued_import_survives_its_workers_death_and_is_written_once(make_app, make_user):
+    """The job worker running a big import dies (node killed): the import is not lost, the
+    queue hands it to another worker once the lease has passed, and it is written once."""
+    app = make_app(ROSTER_BACKGROUND_LINES=10)
+    with app.app_context():
+        hr = make_user(role="hr")
+        roster = "工号,姓名,部门\n" + "".join(f"W{n:03d},学员{n},客服\n" for n in range(40))
+        job_id = importer.start_job(roster.encode(), "big.csv", hr).id
+        now = utcnow()
+        assert jobs.claim(now) is not None  # claimed by a worker that then dies without a word
+        db.session.remove()
+        later = now + importer.JOB_LOST_AFTER + timedelta(minutes=1)
+        job = db.session.get(RosterImportJob, job_id)
+        assert not importer.job_lost(job) and importer.running_job() == job  # still blocks a second import
+        jobs.run_pending(now=later)
+        db.session.expire_all()
+        assert job.state == RosterImportJob.QUEUED  # the dead worker's lease still holds
+        jobs.run_pending(now=now + importer.JOB_LEASE + timedelta(seconds=1))
+        db.session.expire_all()
+        assert (job.state, job.created, job.source) == (RosterImportJob.DONE, 40, None)
+        assert db.session.scalar(db.select(db.func.count()).select_from(User).where(User.employee_no.like("W%"))) == 40
+        jobs.run_pending(now=now + 2 * importer.JOB_LEASE)  # nothing runs it twice
+        assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "roster.import")) == 1
+        assert importer.running_job() is None

@@ -1,18 +1,18 @@
-"""Importing HR rosters: all-or-nothing, in bulk, in a worker thread when the file is big.
+"""Importing HR rosters: all-or-nothing, in bulk, on the job queue when the file is big.
 
 One transaction: parse every row, check every row against the account rules, then write with a
 few bulk statements (existing accounts are read in chunks, new ones inserted at once, changed
 ones updated by primary key, audit entries appended in one insert). New accounts get no password
 (hashing 100,000 of them would take hours of scrypt): an administrator issues first passwords.
 """
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import insert, text, update
 
+from webapp import jobs
 from webapp.accounts import services
 from webapp.accounts.models import RosterImportJob, User
 from webapp.accounts.roster import RosterRow, RowProblem, parse_roster
@@ -20,16 +20,19 @@ from webapp.accounts.roster_plan import Account, Plan, plan_import
 from webapp.audit.services import record, record_many
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.jobs.models import Job
 from webapp.registry import roster_imported
 
-#: Rosters with more lines than this run in a worker thread (about a second of work inline).
+#: Rosters with more lines than this run on the job queue (about a second of work inline).
 BACKGROUND_LINES = 2000
 #: Employee numbers per IN (...) query (SQLite allows 32,766 parameters).
 CHUNK = 5000
 #: Problems kept on a job for the page (problem_count has them all).
 PROBLEMS_SHOWN = 200
-#: A running job whose worker has not reported for this long died with it (server restart).
+#: An import run inline whose request has not reported for this long died with its node.
 JOB_LOST_AFTER = timedelta(minutes=10)
+#: The queue gives a big import this long before it counts its worker as dead and runs it again.
+JOB_LEASE = timedelta(minutes=30)
 
 #: progress(phase, percent): "reading", "checking", "saving".
 Progress = Callable[[str, int], None]
@@ -129,36 +132,51 @@ def import_roster(data: bytes, actor: User | None = None, progress: Progress | N
 
 # --- web imports as jobs ----------------------------------------------------------------------
 
+def _queue_key(job_id: int) -> str:
+    return f"roster-import:{job_id}"
+
+
 def running_job() -> RosterImportJob | None:
     """One import at a time: two would race for the same employee numbers."""
-    return db.session.scalars(db.select(RosterImportJob).where(
-        RosterImportJob.state.in_([RosterImportJob.QUEUED, RosterImportJob.RUNNING]),
-        RosterImportJob.heartbeat_at > utcnow() - JOB_LOST_AFTER).limit(1)).first()
+    unfinished = db.session.scalars(db.select(RosterImportJob).where(
+        RosterImportJob.state.in_([RosterImportJob.QUEUED, RosterImportJob.RUNNING])))
+    return next((job for job in unfinished if not job_lost(job)), None)
 
 
 def job_lost(job: RosterImportJob) -> bool:
-    return not job.finished and job.heartbeat_at <= utcnow() - JOB_LOST_AFTER
+    """Unfinished, and nobody will finish it: the queue gave up on it, or (run inline) its request
+    died with its node. A queued or leased import is not lost: a worker's death only delays it."""
+    if job.finished:
+        return False
+    queued = db.session.scalar(db.select(Job.state).where(Job.key == _queue_key(job.id)))
+    if queued is not None:
+        return queued in (Job.FAILED, Job.DONE)
+    return job.heartbeat_at <= utcnow() - JOB_LOST_AFTER
 
 
 def start_job(data: bytes, filename: str, actor: User) -> RosterImportJob:
-    """Run the import now, or in a worker thread for a big file. Commits the job row."""
+    """Run the import now, or queue it for a job worker when the file is big. Commits the job row
+    (with the file and the queue entry, in one transaction)."""
     if running_job() is not None:
         raise services.AccountError("another roster import is running")
     job = RosterImportJob(actor_id=actor.id, filename=filename[:255])
     db.session.add(job)
+    background = data.count(b"\n") > current_app.config.get("ROSTER_BACKGROUND_LINES", BACKGROUND_LINES)
+    if background:
+        job.source = data
+        db.session.flush()
+        jobs.enqueue("accounts.roster_import", {"job_id": job.id}, key=_queue_key(job.id))
     db.session.commit()
-    if data.count(b"\n") > current_app.config.get("ROSTER_BACKGROUND_LINES", BACKGROUND_LINES):
-        thread = threading.Thread(target=_run_in_app, args=(current_app._get_current_object(), job.id, data),
-                                  name=f"roster-import-{job.id}", daemon=True)
-        thread.start()
-    else:
+    if not background:
         run_job(job.id, data)
     return job
 
 
-def _run_in_app(app: Flask, job_id: int, data: bytes) -> None:
-    with app.app_context():
-        run_job(job_id, data)
+@jobs.handler("accounts.roster_import", tries=3, lease=JOB_LEASE)
+def _run_queued(payload: dict) -> None:
+    job = db.session.get(RosterImportJob, payload["job_id"])
+    if job is not None and not job.finished:  # a retry after the import committed has nothing to do
+        run_job(job.id, job.source)
 
 
 def _progress_of(job_id: int) -> Progress:
@@ -187,5 +205,5 @@ def run_job(job_id: int, data: bytes) -> None:
         job.problem_count = len(result.problems)
         job.problems = [[problem.row_number, problem.message, problem.params]
                         for problem in result.problems[:PROBLEMS_SHOWN]]
-    job.percent, job.finished_at = 100, utcnow()
+    job.percent, job.finished_at, job.source = 100, utcnow(), None
     db.session.commit()

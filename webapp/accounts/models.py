@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.throttle import Failures
@@ -68,7 +68,7 @@ class LoginThrottle(db.Model):
 
 
 class RosterImportJob(db.Model):
-    """One roster file imported from the web, with its progress while a worker thread runs it."""
+    """One roster file imported from the web, with its progress while a job worker runs it."""
 
     __tablename__ = "roster_import_jobs"
 
@@ -93,6 +93,8 @@ class RosterImportJob(db.Model):
     #: Moved on at every progress step: a running job quiet for long lost its worker.
     heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    #: The uploaded file while it waits for a job worker (any node's); dropped once finished.
+    source: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     actor: Mapped[User] = relationship()
 
