@@ -190,7 +190,7 @@ class Cluster:
         self.folder = folder
         self.state_file = folder / "state.json"
         self.state = json.loads(self.state_file.read_text()) if self.state_file.exists() else {
-            "port": port, "secret_key": secrets.token_hex(32), "gunicorn": [gunicorn_workers, threads],
+            "port": port or free_port(), "secret_key": secrets.token_hex(32), "gunicorn": [gunicorn_workers, threads],
             "postgres": {"port": free_port(), "pid": None}, "redis": {"port": free_port(), "pid": None},
             "nodes": {f"node{n}": {"port": free_port(), "pid": None} for n in range(1, nodes + 1)},
             "job_workers": {f"worker{n}": {"pid": None} for n in range(1, job_workers + 1)},
@@ -219,11 +219,9 @@ class Cluster:
     def _save(self) -> None:
         self.state_file.write_text(json.dumps(self.state, indent=2))
 
-    def _flask(self, *args: str) -> None:
-        subprocess.run([str(BIN / "flask"), *args], env=self.environment(), cwd=ROOT, check=True,
-                       capture_output=True, timeout=600)
-
-    def start(self, demo: bool = True) -> None:
+    def start(self, prepare: Callable[[], None] | None = None) -> None:
+        """Everything; ``prepare`` (default: compile the catalogs, migrate, load the demo) fills
+        the database while the nodes boot. The job workers start once the schema is there."""
         if self.running():
             raise RuntimeError(f"a cluster is running from {self.folder}: stop it first")
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -235,24 +233,29 @@ class Cluster:
         self.state["postgres"]["pid"] = self.postgres.pid()
         self.state["redis"]["pid"] = start_redis(self.folder / "redis", self.state["redis"]["port"])
         self._save()
-        self._flask("i18n", "compile")
-        self._flask("db", "upgrade")
-        if demo:
-            self._flask("demo", "load")
         for name in self.state["nodes"]:
             self.start_node(name)
+        self.start_nginx()
+        (prepare or self.load_demo)()
         for name in self.state["job_workers"]:
             self.start_job_worker(name)
-        self.start_nginx()
         for name in self.state["nodes"]:
             self.wait_for_node(name)
         wait_until(lambda: self.answers(self.url), 30, "nginx")
+
+    def load_demo(self) -> None:
+        for command in (("i18n", "compile"), ("db", "upgrade"), ("demo", "load")):
+            subprocess.run([str(BIN / "flask"), *command], env=self.environment(), cwd=ROOT, check=True,
+                           capture_output=True, timeout=600)
 
     def start_node(self, name: str) -> None:
         node = self.state["nodes"][name]
         workers, threads = self.state["gunicorn"]
         node["pid"] = spawn([str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
                              "--bind", f"127.0.0.1:{node['port']}", "--graceful-timeout", "10",
+                             # The app is loaded before the port opens: a node that is still
+                             # booting refuses connections (nginx moves on) instead of holding them.
+                             "--preload",
                              "--access-logfile", "-", "app:app"], self.folder / f"{name}.log", self.environment())
         self._save()
 
@@ -286,9 +289,8 @@ class Cluster:
 
     @staticmethod
     def answers(base_url: str) -> bool:
-        """The sign-in page is served (it reads nothing from the database)."""
         try:
-            with urllib.request.urlopen(f"{base_url}/login", timeout=5) as response:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as response:
                 return response.status == 200
         except (OSError, urllib.error.URLError):
             return False
