@@ -333,9 +333,13 @@ def probe(cluster: Cluster, employee_no: str, records: Records, stop: threading.
           results: list[tuple[float, bool]]) -> None:
     """A reader and a writer four times a second: when both answer, the cluster serves normally."""
     with Client(cluster.url, Log()) as client:
-        while not client.sign_in(employee_no):
-            time.sleep(0.5)
-        started = client.request("start", "POST", f"/quizzes/{QUIZ}/start", 302, data={"csrf_token": client.csrf})
+        started = None
+        while started is None and not stop.is_set():
+            started = client.sign_in(employee_no) and client.request(
+                "start", "POST", f"/quizzes/{QUIZ}/start", 302, data={"csrf_token": client.csrf}) or None
+            stop.wait(0.25)
+        if started is None:
+            return
         attempt_id = int(started.headers["Location"].rsplit("/", 1)[1])
         position, values = records.right_answers(attempt_id)[0]
         while not stop.wait(0.25):
@@ -399,8 +403,15 @@ def run(cluster: Cluster, records: Records, trainees: int, staff: int, save_ever
                 for number, role in staff_accounts]
     for thread in helpers:
         thread.start()
-    started = time.monotonic()
-    injector = threading.Thread(target=inject, args=(cluster, faults, kill_at, restart_pg_at, down_for, started))
+    started, injection_failures = time.monotonic(), []
+
+    def injecting():
+        try:
+            inject(cluster, faults, kill_at, restart_pg_at, down_for, started)
+        except Exception as error:  # noqa: BLE001 — raised again in this thread below
+            injection_failures.append(error)
+
+    injector = threading.Thread(target=injecting)
     injector.start()
 
     def trainee(index_and_number):
@@ -411,6 +422,9 @@ def run(cluster: Cluster, records: Records, trainees: int, staff: int, save_ever
     with ThreadPoolExecutor(max_workers=len(numbers)) as pool:
         list(pool.map(trainee, enumerate(numbers)))
     injector.join()
+    if injection_failures:
+        stop.set()
+        raise injection_failures[0]
     time.sleep(1)  # the probe sees the calm after the last fault
     stop.set()
     for thread in helpers:
@@ -432,6 +446,12 @@ def run(cluster: Cluster, records: Records, trainees: int, staff: int, save_ever
         # the next fault: each error counts once).
         end = max(fault.ended_at, fault.at + (recovered if recovered is not None else until - fault.at)) + 2
         caused = [error for error in errors if fault.at <= error.at <= min(end, until)]
+        counted.update(map(id, caused))
+        kinds: dict[str, int] = {}
+        for error in caused:
+            kinds[f"{error.what}: {error.error}"] = kinds.get(f"{error.what}: {error.error}", 0) + 1
+        report["faults"].append({"fault": fault.name, "client_errors": len(caused), "errors": kinds,
+                                 "recovery_s": recovered, **fault.detail})
     other = [error for error in errors if id(error) not in counted]
     report["client_errors_outside_faults"] = len(other)
     report["errors_outside_faults"] = sorted({f"{error.what}: {error.error}" for error in other})

@@ -259,7 +259,7 @@ class Cluster:
                              "--access-logfile", "-", "app:app"], self.folder / f"{name}.log", self.environment())
         self._save()
 
-    def wait_for_node(self, name: str, timeout: float = 90) -> float:
+    def wait_for_node(self, name: str, timeout: float = 180) -> float:
         return wait_until(lambda: self.answers(self.node_url(name)), timeout, name)
 
     def kill_node(self, name: str) -> None:
