@@ -252,7 +252,7 @@ class Cluster:
         node = self.state["nodes"][name]
         workers, threads = self.state["gunicorn"]
         node["pid"] = spawn([str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
-                             "--bind", f"127.0.0.1:{node['port']}", "--graceful-timeout", "10",
+                             "--bind", f"127.0.0.1:{node['port']}", "--graceful-timeout", "10", "--keep-alive", "75",
                              # The app is loaded before the port opens: a node that is still
                              # booting refuses connections (nginx moves on) instead of holding them.
                              "--preload",
