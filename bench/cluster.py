@@ -17,7 +17,7 @@ No request is retried behind the figures' back: every failed request counts as a
 by fault. A trainee whose save failed sends that answer again at its next step, as a person whose
 page says "not saved" would. A probe (one more trainee reading its attempt page and saving an
 answer four times a second) gives the seconds from each fault until the cluster serves normally
-again; nobody intervenes. Then the database is read: every acknowledged save (the last one per
+again (three probes in a row answered); nobody intervenes. Then the database is read: every acknowledged save (the last one per
 question) must be there, each submitted attempt graded exactly once (a trigger on ``quiz_attempts``,
 installed by this benchmark, counts the moves to graded) and each passing trainee holds exactly
 one certificate, issued once (the audit log).
@@ -378,15 +378,18 @@ def inject(cluster: Cluster, faults: list[Fault], kill_at: float, restart_pg_at:
     faults.append(fault)
 
 
-def recovery_seconds(fault: Fault, probes: list[tuple[float, bool]], until: float) -> float | None:
-    """From the fault until the probe's last failure before ``until`` was followed by a success
-    (0 when the probe never failed); None when it never succeeded again."""
+def recovery_seconds(fault: Fault, probes: list[tuple[float, bool]], until: float, streak: int = 3) -> float | None:
+    """From the fault until the probe succeeds ``streak`` times in a row (0 when it had not
+    failed before that); None when it never does before ``until``."""
     window = [(at, ok) for at, ok in probes if fault.at <= at < until]
-    failures = [at for at, ok in window if not ok]
-    if not failures:
-        return 0.0
-    after = [at for at, ok in window if ok and at > failures[-1]]
-    return round(after[0] - fault.at, 1) if after else None
+    succeeded = 0
+    for index, (_at, ok) in enumerate(window):
+        succeeded = succeeded + 1 if ok else 0
+        if succeeded == streak:
+            first = index - streak + 1
+            failed_before = not all(ok for _at, ok in window[:first])
+            return round(window[first][0] - fault.at, 1) if failed_before else 0.0
+    return None
 
 
 # --- the run -------------------------------------------------------------------------------------------
