@@ -117,6 +117,31 @@ def test_postgresql_stopped_restarted_and_its_backends_killed(make_app, postgres
     assert_unavailable(client.post("/logout"))  # a write is not retried
 
 
+@pytest.mark.skipif(TEST_DB != "postgresql", reason="kills the suite's PostgreSQL backends")
+def test_a_connection_that_dies_before_the_request_ends_costs_no_500(make_app, postgres_server, caplog):
+    """PostgreSQL restarted after the view ran: ending the request's transaction fails, the
+    response stands (found under a real ``pg_ctl restart`` by bench/cluster.py)."""
+    app, restarting = make_app(), []
+
+    @app.after_request
+    def restart_meanwhile(response):
+        if restarting:
+            _terminate_backends(postgres_server.port, database)
+        return response
+
+    with app.app_context():
+        user = _create_trainee()
+        database = db.engine.url.database
+    client = app.test_client()
+    assert client.post("/login", data={"employee_no": user, "password": TEST_PASSWORD}).status_code == 302
+    restarting.append(True)
+    with caplog.at_level(logging.WARNING):
+        assert client.get("/").status_code == 200
+    assert "connection lost at the end of a request" in caplog.text
+    restarting.clear()
+    assert client.get("/").status_code == 200  # the next request connects afresh
+
+
 def _create_trainee() -> str:
     from webapp.accounts.services import create_user
     create_user("t5001", "张伟", "10000号客服中心", "trainee", TEST_PASSWORD)

@@ -24,6 +24,20 @@ _RETRIED = "hotline.database_retried"  # in the WSGI environ: g is reset by some
 def init_app(app: Flask) -> None:
     for outage in OUTAGES:
         app.register_error_handler(outage, database_unavailable)
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last-registered first).
+    app.teardown_appcontext(_end_session)
+
+
+def _end_session(_error: BaseException | None) -> None:
+    """End the request's session. When the connection died after the response was made (PostgreSQL
+    restarted meanwhile), ending its transaction fails: there is nothing left to roll back, and
+    the response already sent must not turn into a 500."""
+    try:
+        db.session.remove()
+    except OUTAGES as error:
+        current_app.logger.warning("database connection lost at the end of a request: %s",
+                                   getattr(error, "orig", None) or error)
+        _discard_connections()
 
 
 def database_unavailable(error: Exception):
