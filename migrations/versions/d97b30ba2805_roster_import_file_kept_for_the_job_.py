@@ -1,7 +1,7 @@
 """Roster import: the uploaded file kept on its row while it waits for a job worker
 
 Revision ID: d97b30ba2805
-Revises: 9c18d6cca3ce
+Revises: d36e804ade51
 Create Date: 2026-12-03 14:46:09.965799
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd97b30ba2805'
-down_revision = '9c18d6cca3ce'
+down_revision = 'd36e804ade51'
 branch_labels = None
 depends_on = None
 
