@@ -134,6 +134,13 @@ class Records:
         self.app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key,
                                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
 
+    def close(self) -> None:
+        """Close the pooled connections (the cluster's PostgreSQL is about to stop)."""
+        from webapp.extensions import db
+
+        with self.app.app_context():
+            db.engine.dispose()
+
     def prepare(self) -> None:
         """The schema (by the migrations) and every content file, in this process."""
         from flask_migrate import upgrade
@@ -477,14 +484,15 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the cluster on the way out
     folder = Path(tempfile.mkdtemp(prefix="hotline-cluster-bench-"))
     cluster = Cluster(folder, nodes=args.nodes, job_workers=1, port=0, gunicorn_workers=2, threads=8)
+    records = Records(cluster.database_url, cluster.state["secret_key"])
     try:
         begun = time.monotonic()
-        records = Records(cluster.database_url, cluster.state["secret_key"])
         cluster.start(prepare=records.prepare)
         print(f"cluster of {args.nodes} nodes up in {time.monotonic() - begun:.0f} s", file=sys.stderr)
         report = run(cluster, records, args.trainees, args.staff, args.save_every, args.kill_at, args.restart_db_at,
                      args.down_for, args.stagger, args.limit)
     finally:
+        records.close()
         cluster.stop()
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

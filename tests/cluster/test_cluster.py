@@ -19,12 +19,13 @@ TRAINEES = 8
 def test_a_node_kill_and_a_database_restart_lose_no_acknowledged_save_and_grade_once():
     folder = Path(tempfile.mkdtemp(prefix="hotline-cluster-test-"))
     cluster = Cluster(folder, nodes=2, job_workers=1, port=0, gunicorn_workers=1, threads=4)
+    records = exam_day.Records(cluster.database_url, cluster.state["secret_key"])
     try:
-        records = exam_day.Records(cluster.database_url, cluster.state["secret_key"])
         cluster.start(prepare=records.prepare)
         report = exam_day.run(cluster, records, trainees=TRAINEES, staff=2, save_every=0.25, kill_at=2,
                               restart_pg_at=5, down_for=1, stagger=1, limit=90)
     finally:
+        records.close()
         cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
     assert report["trainees_unfinished"] == 0, report
