@@ -1,8 +1,9 @@
 """Extension points through which domains plug into the shell without editing shared files.
 
 Each domain's ``init_app(app)`` registers its navigation entries, home-page panels and demo
-loaders here; the portal and ``flask demo load`` read them back. Two signals let one domain react
-to another without an import cycle (courses/quizzes/roleplay → certification; accounts → posts).
+loaders here; the portal and ``flask demo load`` read them back. Signals let one domain react to
+another without an import cycle (courses/quizzes/roleplay → certification; accounts → posts; every
+domain event → notifications, learning records, webhooks).
 """
 from dataclasses import dataclass, field
 from typing import Callable
@@ -21,6 +22,26 @@ progress_recorded = _signals.signal("progress-recorded")
 #: marked with ``N_``, params); any problem rolls the whole import back. Rosters run to 100,000
 #: rows: write in bulk, not row by row.
 roster_imported = _signals.signal("roster-imported")
+
+# Domain events. Each is sent INSIDE the emitting transaction, before its commit, so that what a
+# receiver adds to the session (typically ``webapp.jobs.enqueue``) commits or rolls back with the
+# event itself: no notification for a rollback, no lost one for a commit. Receivers never commit.
+
+#: ``certificate=`` (Certificate) just issued.
+certificate_issued = _signals.signal("certificate-issued")
+#: ``certificate=``, ``actor=`` (User), ``reason=`` (str).
+certificate_revoked = _signals.signal("certificate-revoked")
+#: ``assignment_ids=`` (list of PostAssignment ids, new or given a new due date; a roster import
+#: sends them all at once, up to 100,000), ``actor=`` (User or None from the command line).
+post_assigned = _signals.signal("post-assigned")
+#: ``attempt=`` (quiz Attempt, graded: score and passed set).
+attempt_graded = _signals.signal("attempt-graded")
+#: ``call=`` (role-play Call that has just ended and been scored).
+call_finished = _signals.signal("call-finished")
+#: ``user_id=``, ``lesson=`` (Lesson) completed for the first time.
+lesson_completed = _signals.signal("lesson-completed")
+#: ``call=``, ``override=`` (VerdictOverride) a trainer's verdict on one criterion.
+verdict_overridden = _signals.signal("verdict-overridden")
 
 
 @dataclass(frozen=True)

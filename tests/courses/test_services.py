@@ -173,3 +173,17 @@ def test_asset_file_refuses_anything_else(imported, asset):
     write_file(imported, "courses/etiquette/images/evil.svg", "<svg onload=alert(1)>")
     os.symlink(imported / "courses/complaints/images/flow.png", imported / "courses/etiquette/images/escape.png")
     assert services.asset_file("etiquette", asset) is None
+
+
+def test_a_first_completion_is_sent_inside_its_transaction(imported, trainee):
+    from webapp.registry import lesson_completed
+
+    seen = []
+    receiver = lambda sender, **kwargs: seen.append((kwargs, bool(db.session.new)))  # noqa: E731
+    lesson_completed.connect(receiver)
+    try:
+        services.mark_complete(trainee.id, lesson("etiquette.first"))
+        services.mark_complete(trainee.id, lesson("etiquette.first"))
+    finally:
+        lesson_completed.disconnect(receiver)
+    assert seen == [({"user_id": trainee.id, "lesson": lesson("etiquette.first")}, True)]

@@ -108,7 +108,7 @@ def test_certification_cli_issues_on_demand(app, runner, make_user, posts, recor
     db.session.commit()
     records.complete(trainee, posts["telemarketer"])
     result = runner.invoke(args=["certification", "issue"])
-    assert result.exit_code == 0 and "1 certificate(s) issued for 1 trainee(s)" in result.output
+    assert result.exit_code == 0 and "1 certificate(s) issued" in result.output
 
 
 def test_date_filters_use_local_days(app, make_user, posts, records):

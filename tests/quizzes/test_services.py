@@ -312,3 +312,20 @@ def test_a_save_racing_a_submit_is_refused_not_lost(app, trainee, clock):
     with pytest.raises(services.QuizError):
         services.save_answers(attempt, {slot.position: values}, now)
     assert services.saved_answers(attempt) == {} and attempt.state == GRADED and attempt.score == 0.0
+
+
+def test_grading_is_sent_once_with_the_graded_attempt(app, trainee, clock):
+    from webapp.registry import attempt_graded
+
+    install()
+    seen = []
+    receiver = lambda sender, attempt: seen.append((attempt.id, attempt.state, attempt.score))  # noqa: E731
+    attempt_graded.connect(receiver)
+    try:
+        attempt = services.start_attempt(trainee.id, quiz(), clock())
+        answer_all(attempt, clock.advance(minutes=3))
+        services.finish_attempt(attempt, clock.advance(minutes=1))
+        services.finish_attempt(attempt, clock.advance(minutes=1))
+    finally:
+        attempt_graded.disconnect(receiver)
+    assert seen == [(attempt.id, GRADED, 100.0)]

@@ -244,3 +244,20 @@ def test_bench_impact_replays_stored_calls_with_a_draft_without_storing(app, mak
     assert limited.checked == 1 and limited.limited and list(calls) == [rude.id]  # the latest call
     assert {model: db.session.scalar(db.select(db.func.count(model.id))) for model in counts} == counts
     assert rude.critical is False and rude.turns[0].verdict["criteria"][-1]["machine_passed"] is False
+
+
+def test_the_end_of_a_call_and_each_override_are_sent(app, make_user, roleplay_content):
+    from webapp.registry import call_finished, verdict_overridden
+
+    seen = []
+    receiver = lambda sender, **kwargs: seen.append(kwargs)  # noqa: E731
+    call_finished.connect(receiver)
+    verdict_overridden.connect(receiver)
+    try:
+        call = finished_call(make_user())
+        override = services.override_criterion(call, 1, call.turns[0].verdict["criteria"][0]["key"], False, "复核",
+                                               make_user(role="trainer"))
+    finally:
+        call_finished.disconnect(receiver)
+        verdict_overridden.disconnect(receiver)
+    assert seen == [{"call": call}, {"call": call, "override": override}]

@@ -7,7 +7,7 @@ from webapp.access import Role
 from webapp.content.registry import register_kind
 from webapp.registry import add_demo_loader, add_home_panel, add_nav, progress_recorded
 
-from . import services
+from . import services, tasks  # noqa: F401 — tasks registers the periodic jobs
 from .cli import certification_cli
 from .demo import load_demo_certification
 from .kind import PostsKind

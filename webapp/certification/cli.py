@@ -2,10 +2,8 @@ import click
 from flask.cli import AppGroup
 
 from webapp.accounts.services import find_user
-from webapp.extensions import db
 
 from . import services
-from .models import PostAssignment
 
 certification_cli = AppGroup("certification", help="Post certification: issue earned certificates.")
 
@@ -20,8 +18,8 @@ def issue_command(employee_no: str | None):
             raise click.BadParameter(f"no user {employee_no}", param_hint="--employee-no")
         user_ids = [user.id]
     else:
-        user_ids = list(db.session.scalars(db.select(PostAssignment.user_id).distinct()))
-    issued = [certificate for user_id in user_ids for certificate in services.issue_due_certificates(user_id)]
+        user_ids = None
+    issued = services.issue_all_due(user_ids)
     for certificate in issued:
         click.echo(f"issued {certificate.number} {certificate.user.employee_no} {certificate.post_id}")
-    click.echo(f"{len(issued)} certificate(s) issued for {len(user_ids)} trainee(s)")
+    click.echo(f"{len(issued)} certificate(s) issued")

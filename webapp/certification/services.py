@@ -18,6 +18,7 @@ from webapp.courses.services import (
     completed_lesson_ids, completed_modules, modules_in_order, significantly_changed_lessons,
 )
 from webapp.extensions import db
+from webapp.registry import certificate_issued, certificate_revoked, post_assigned
 from webapp.quizzes.models import Quiz
 from webapp.quizzes.services import current_quizzes, quiz_results
 from webapp.roleplay.scenarios import Scenario
@@ -270,6 +271,13 @@ def issue_due_certificates(user_id: int, today: date | None = None) -> list[Cert
     return issued
 
 
+def issue_all_due(user_ids: list[int] | None = None) -> list[Certificate]:
+    """``issue_due_certificates`` for these trainees, by default every trainee with a post."""
+    if user_ids is None:
+        user_ids = list(db.session.scalars(db.select(PostAssignment.user_id).distinct()))
+    return [certificate for user_id in user_ids for certificate in issue_due_certificates(user_id)]
+
+
 def _issue(assigned: AssignedPost, records: engine.TraineeRecords, today: date) -> Certificate | None:
     draft = engine.draft_certificate(assigned.definition, assigned.evaluation, records, today)
     user, post_id = assigned.assignment.user, assigned.assignment.post_id
@@ -287,6 +295,7 @@ def _issue(assigned: AssignedPost, records: engine.TraineeRecords, today: date) 
     record("certificate.issue", f"certificate:{certificate.number}",
            {"user": user.employee_no, "post": post_id, "cycle": certificate.cycle,
             "valid_until": certificate.valid_until.isoformat()})
+    certificate_issued.send(current_app._get_current_object(), certificate=certificate)
     db.session.commit()
     return certificate
 
@@ -310,6 +319,7 @@ def assign_post(user: User, post: Post, due_date: date | None, actor: User | Non
     db.session.flush()
     record("post.assign", f"user:{user.employee_no}",
            {"post": post.id, "due_date": due_date.isoformat() if due_date else None}, actor=actor)
+    post_assigned.send(current_app._get_current_object(), assignment_ids=[assignment.id], actor=actor)
     return assignment
 
 
@@ -327,6 +337,7 @@ def revoke_certificate(certificate: Certificate, actor: User, reason: str) -> No
     db.session.refresh(certificate)
     record("certificate.revoke", f"certificate:{certificate.number}",
            {"user": certificate.user.employee_no, "post": certificate.post_id, "reason": reason}, actor=actor)
+    certificate_revoked.send(current_app._get_current_object(), certificate=certificate, actor=actor, reason=reason)
 
 
 def assign_recertification(assignment: PostAssignment, actor: User, note: str = "") -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from webapp.clock import utcnow
 from webapp.content.frontmatter import split_front_matter
 from webapp.extensions import db
-from webapp.registry import progress_recorded
+from webapp.registry import lesson_completed, progress_recorded
 
 from .markdown import IMAGE_TYPES, RenderCache, RenderedLesson, Resolver, render_markdown
 from .models import CourseModule, LastRead, Lesson, LessonProgress, LessonVersion
@@ -157,6 +157,7 @@ def mark_complete(user_id: int, lesson: Lesson) -> bool:
     if completion_of(user_id, lesson.id) is not None:
         return False
     db.session.add(LessonProgress(user_id=user_id, lesson_id=lesson.id, lesson_version_id=lesson.current_version_id))
+    lesson_completed.send(current_app._get_current_object(), user_id=user_id, lesson=lesson)
     try:
         db.session.commit()
     except IntegrityError:  # a concurrent request recorded it first

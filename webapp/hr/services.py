@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import insert, update
 
 from webapp.accounts.models import User
@@ -23,6 +24,7 @@ from webapp.certification.services import (
 )
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.registry import post_assigned
 
 STREAM_BATCH = 2000
 ROSTER_CHUNK = 5000  # user ids per IN (...) query
@@ -310,11 +312,7 @@ def _assign_in_bulk(wanted: dict[tuple[int, str], tuple[str, date | None]], acto
     statements (a roster may hold 100,000 rows). A row repeating an assignment as it stands
     (same post, same due date) changes nothing, so re-importing a roster is not 100,000 new
     assignments in the audit log."""
-    now, user_ids, existing = utcnow(), sorted({user_id for user_id, _post_id in wanted}), {}
-    for start in range(0, len(user_ids), ROSTER_CHUNK):
-        query = (db.select(PostAssignment.id, PostAssignment.user_id, PostAssignment.post_id, PostAssignment.due_date)
-                 .where(PostAssignment.user_id.in_(user_ids[start:start + ROSTER_CHUNK])))
-        existing.update({(user_id, post_id): (id_, due) for id_, user_id, post_id, due in db.session.execute(query)})
+    now, existing = utcnow(), _assignments_of({user_id for user_id, _post_id in wanted})
     assigned_by_id = actor.id if actor is not None else None
     changed = {key: value for key, value in wanted.items() if key not in existing or existing[key][1] != value[1]}
     new = [{"user_id": user_id, "post_id": post_id, "due_date": due_date, "assigned_at": now,
@@ -329,6 +327,20 @@ def _assign_in_bulk(wanted: dict[tuple[int, str], tuple[str, date | None]], acto
     record_many((("post.assign", f"user:{employee_no}",
                   {"post": post_id, "due_date": due_date.isoformat() if due_date else None})
                  for (_user_id, post_id), (employee_no, due_date) in changed.items()), actor=actor)
+    if changed:
+        ids = _assignments_of({user_id for user_id, _post_id in changed})
+        post_assigned.send(current_app._get_current_object(), assignment_ids=[ids[key][0] for key in changed],
+                           actor=actor)
+
+
+def _assignments_of(user_ids: set[int]) -> dict[tuple[int, str], tuple[int, date | None]]:
+    """(user id, post id) → (assignment id, due date) of these users, in chunks of a roster."""
+    found, user_ids = {}, sorted(user_ids)
+    for start in range(0, len(user_ids), ROSTER_CHUNK):
+        query = (db.select(PostAssignment.id, PostAssignment.user_id, PostAssignment.post_id, PostAssignment.due_date)
+                 .where(PostAssignment.user_id.in_(user_ids[start:start + ROSTER_CHUNK])))
+        found.update({(user_id, post_id): (id_, due) for id_, user_id, post_id, due in db.session.execute(query)})
+    return found
 
 
 # --- audit log --------------------------------------------------------------------------------

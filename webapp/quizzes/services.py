@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.accounts.models import User
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.registry import progress_recorded
+from webapp.registry import attempt_graded, progress_recorded
 
 from .blueprint import Blueprint, parse_blueprint
 from .draw import BankIndex, draw_attempt
@@ -375,6 +375,9 @@ def finish_attempt(attempt: Attempt, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     graded = _grade(attempt.id, now)
+    if graded:
+        db.session.refresh(attempt)
+        attempt_graded.send(current_app._get_current_object(), attempt=attempt)
     db.session.commit()
     db.session.refresh(attempt)
     if graded:

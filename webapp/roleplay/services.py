@@ -14,6 +14,7 @@ from webapp.accounts.models import User
 from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.registry import call_finished, verdict_overridden
 
 from .calibration import Calibration, calibrate, month_of, ratings_of_call
 from .call import COMPLETED, CallResult, CallState, Criterion, Reply, Score, TurnResult
@@ -144,6 +145,7 @@ def submit_reply(call: Call, turn_index: int, text: str) -> CallTurn:
         call.state = FINISHED if state.end_reason == COMPLETED else FAILED
         call.finished_at = now
         _store_result(call, state.result())
+        call_finished.send(current_app._get_current_object(), call=call)
     db.session.expire(call, ["turns"])
     return turn
 
@@ -200,6 +202,7 @@ def override_criterion(call: Call, turn_index: int, criterion: str, passed: bool
         "reason": override.reason, "score_before": before[0], "score_after": call.score,
         "passed_before": before[1], "passed_after": call.passed,
     }, actor=trainer)
+    verdict_overridden.send(current_app._get_current_object(), call=call, override=override)
     return override
 
 
