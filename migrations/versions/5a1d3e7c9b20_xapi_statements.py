@@ -1,7 +1,7 @@
 """xAPI statements recorded for the learning record store, with their delivery state
 
 Revision ID: 5a1d3e7c9b20
-Revises: 17ce3d008b70
+Revises: 9c18d6cca3ce
 Create Date: 2026-12-03 14:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5a1d3e7c9b20'
-down_revision = '17ce3d008b70'
+down_revision = '9c18d6cca3ce'
 branch_labels = None
 depends_on = None
 
