@@ -9,14 +9,13 @@ from tests.conftest import ROOT
 from tests.quizzes.answers import right_values, wrong_values
 from tests.quizzes.conftest import START, install, quiz_text
 from tests.roleplay.builders import import_shipped_content
-from tests.xapi.lrs_server import PASSWORD, USERNAME
+from tests.xapi.conftest import BASE, import_one_module
 from webapp import jobs
 from webapp.certification import services as certification
 from webapp.certification.kind import PostsKind
 from webapp.certification.models import Post
 from webapp.clock import utcnow
 from webapp.courses import services as courses
-from webapp.courses.kind import CoursesKind
 from webapp.courses.models import Lesson
 from webapp.extensions import db
 from webapp.jobs.models import Job
@@ -25,12 +24,11 @@ from webapp.quizzes.models import Quiz
 from webapp.roleplay import services as roleplay
 from webapp.xapi.models import Statement
 
-BASE = "https://academy.example.cn"
 
 
 @pytest.fixture
-def lrs(app, ralph):
-    app.config.update(LRS_URL=ralph.endpoint, LRS_USER=USERNAME, LRS_PASSWORD=PASSWORD, PUBLIC_BASE_URL=BASE)
+def lrs(app, ralph, lrs_config):
+    app.config.update(lrs_config)
     return ralph
 
 
@@ -83,11 +81,7 @@ def test_quiz_attempts_arrive_as_passed_and_failed_with_their_scores(lrs, make_u
 
 
 def test_a_lesson_completion_arrives_once(lrs, make_user):
-    kind = CoursesKind()
-    parsed, problems = kind.parse(kind.discover(ROOT), ROOT)
-    assert problems == []
-    kind.import_items(parsed)
-    db.session.commit()
+    import_one_module()
     trainee = make_user()
     lesson = db.session.scalars(db.select(Lesson).order_by(Lesson.module_id, Lesson.order)).first()
     assert courses.mark_complete(trainee.id, lesson) is True
