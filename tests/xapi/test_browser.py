@@ -26,7 +26,8 @@ def test_admin_follows_a_statement_through_an_lrs_outage(page, live_server, live
     try:
         jobs.run_pending()
         sign_in(page, live_server, admin.employee_no)
-        page.click("nav.mainnav >> text=学习记录")
+        expect(page.locator("#learning-records-panel")).to_contain_text("发送失败 1")
+        page.click("#learning-records-link")
         expect(page.locator("#statement-counts td[data-state=failing]")).to_have_text("1")
         row = page.locator("#undelivered tbody tr").first
         expect(row).to_contain_text(trainee.employee_no)

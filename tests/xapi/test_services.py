@@ -158,10 +158,17 @@ def test_a_statement_made_while_the_lrs_is_down_arrives_once_after_it_restarts(l
     assert lrs.statement(statement.id)["verb"]["id"] == "http://adlnet.gov/expapi/verbs/passed"
 
 
-def test_status_page_is_for_administrators(app, client, auth, make_user):
+def test_status_is_for_administrators(app, client, auth, make_user):
     auth.login(make_user(role="trainer"))
     assert client.get("/admin/learning-records/").status_code == 403
+    assert "learning-records-panel" not in client.get("/").get_data(as_text=True)
     auth.logout()
     auth.login(make_user(role="admin"))
-    page = client.get("/admin/learning-records/").get_data(as_text=True)
-    assert 'id="lrs-off"' in page
+    assert 'id="lrs-off"' in client.get("/admin/learning-records/").get_data(as_text=True)
+    assert "learning-records-panel" in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("base_url", ["", "academy.example.cn"])
+def test_an_lrs_without_the_platform_url_stops_the_start(make_app, base_url):
+    with pytest.raises(RuntimeError, match="HOTLINE_PUBLIC_BASE_URL"):
+        make_app(LRS_URL="http://127.0.0.1:9/xAPI/", PUBLIC_BASE_URL=base_url)

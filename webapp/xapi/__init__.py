@@ -3,10 +3,9 @@ to a Learning Record Store through the job queue. Off unless HOTLINE_LRS_URL is 
 import os
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
 from webapp.access import Role
-from webapp.registry import add_nav, attempt_graded, call_finished, certificate_issued, lesson_completed
+from webapp.registry import add_home_panel, attempt_graded, call_finished, certificate_issued, lesson_completed
 
 from . import services, statements
 from .views import bp
@@ -27,4 +26,8 @@ def init_app(app: Flask) -> None:
     attempt_graded.connect(services.on_attempt_graded)
     call_finished.connect(services.on_call_finished)
     certificate_issued.connect(services.on_certificate_issued)
-    add_nav(app, "xapi.status", _l("Learning records"), {Role.ADMIN}, order=84)
+    add_home_panel(app, "xapi/panel_admin.html", {Role.ADMIN}, order=15, context=_admin_panel)
+
+
+def _admin_panel() -> dict:
+    return {"on": services.configured_lrs() is not None, "counts": services.state_counts()}
