@@ -94,7 +94,7 @@ def test_a_lesson_completion_arrives_once(lrs, make_user):
     assert stored["context"]["contextActivities"]["parent"][0]["id"] == f"{BASE}/xapi/module/{lesson.module_id}"
 
 
-def test_a_scored_call_arrives_with_per_criterion_results(lrs, make_user):
+def test_a_scored_call_arrives_with_per_criterion_results_and_again_when_overridden(lrs, make_user):
     import_shipped_content()
     call = roleplay.start_call(make_user().id, "unexpected-fee", "assessment")
     for index, turn in enumerate(roleplay.scenario_of(call.scenario_version).turns, start=1):
@@ -112,6 +112,18 @@ def test_a_scored_call_arrives_with_per_criterion_results(lrs, make_user):
     assert criteria and sum(c["judged"] for c in criteria) == len(verdicts)
     assert sum(c["passed"] for c in criteria) == sum(c["passed"] for c in verdicts)
     assert {c["key"] for c in criteria} == {c["key"] for c in verdicts}
+
+    trainer = make_user(role="trainer")
+    key = call.turns[0].verdict["criteria"][0]["key"]
+    roleplay.override_criterion(call, 1, key, False, "开场白不完整", trainer)
+    db.session.commit()
+    jobs.run_pending()
+    machine, rescored = recorded()
+    stored = lrs.statement(rescored.id)
+    assert stored["context"]["statement"] == {"objectType": "StatementRef", "id": machine.id}
+    assert stored["result"]["score"]["scaled"] == round(call.score / 100, 4) < 1
+    tally = {c["key"]: c for c in stored["result"]["extensions"][f"{BASE}/xapi/extensions/criteria"]}
+    assert tally[key]["passed"] == {c["key"]: c for c in criteria}[key]["passed"] - 1
 
 
 def test_an_issued_certificate_arrives_as_earned(lrs, make_user, monkeypatch):

@@ -68,6 +68,17 @@ def test_call_scored_with_per_criterion_results():
     assert statement["context"]["extensions"] == {"https://academy.example.cn/xapi/extensions/call-mode": "assessment"}
 
 
+def test_an_override_is_a_new_statement_referring_to_the_machines():
+    build = lambda override=None: xapi.call_scored(  # noqa: E731
+        PLATFORM, LEARNER, xapi.Named("s1", "停机投诉"), 9, "assessment", 80.0, True, True, [], AT,
+        datetime(2026, 3, 1, 8, 34, 0), override)
+    machine, rescored = build(), build((5, datetime(2026, 3, 2, 10, 0, 0)))
+    assert rescored["id"] not in (machine["id"], build((6, AT))["id"])
+    assert rescored["context"]["statement"] == {"objectType": "StatementRef", "id": machine["id"]}
+    assert rescored["timestamp"] == "2026-03-02T10:00:00.000Z"
+    assert "statement" not in machine["context"]
+
+
 def test_certificate_earned():
     statement = xapi.certificate_issued(PLATFORM, LEARNER, xapi.Named("hotline-agent", "热线坐席", "Hotline agent"),
                                         3, "HA-2026-000003", 1, date(2027, 3, 1), AT)

@@ -5,7 +5,9 @@ import os
 from flask import Flask
 
 from webapp.access import Role
-from webapp.registry import add_home_panel, attempt_graded, call_finished, certificate_issued, lesson_completed
+from webapp.registry import (
+    add_home_panel, attempt_graded, call_finished, certificate_issued, lesson_completed, verdict_overridden,
+)
 
 from . import services, statements
 from .views import bp
@@ -25,6 +27,7 @@ def init_app(app: Flask) -> None:
     lesson_completed.connect(services.on_lesson_completed)
     attempt_graded.connect(services.on_attempt_graded)
     call_finished.connect(services.on_call_finished)
+    verdict_overridden.connect(services.on_verdict_overridden)
     certificate_issued.connect(services.on_certificate_issued)
     add_home_panel(app, "xapi/panel_admin.html", {Role.ADMIN}, order=15, context=_admin_panel)
 

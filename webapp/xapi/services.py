@@ -3,6 +3,8 @@ delivered to the LRS by the ``xapi.send`` job (retried with the job queue's back
 
 Receivers run inside the emitting transaction: they only add rows and never commit.
 """
+from datetime import datetime
+
 from flask import current_app
 from sqlalchemy import func
 
@@ -92,16 +94,24 @@ def on_attempt_graded(sender, attempt, **_extra) -> None:
 
 
 def on_call_finished(sender, call, **_extra) -> None:
-    if configured_lrs() is None:
-        return
-    db.session.expire(call, ["turns"])  # loaded before the last turn was stored
-    result = roleplay.call_result(call)
+    if configured_lrs() is not None:
+        db.session.expire(call, ["turns"])  # loaded before the last turn was stored
+        _record_call(call)
+
+
+def on_verdict_overridden(sender, call, override, **_extra) -> None:
+    if configured_lrs() is not None:
+        _record_call(call, (override.id, override.at or utcnow()))
+
+
+def _record_call(call, override: tuple[int, datetime] | None = None) -> None:
+    result = roleplay.call_result(call)  # with every trainer override so far
     scenario = roleplay.scenario_of(call.scenario_version)
     record(call.user_id, xapi.call_scored(
         platform(), learner(call.user), xapi.Named(scenario.id, scenario.title_zh, scenario.title_en),
         call.id, call.mode, result.percent, result.passed, call.state == roleplay.FINISHED,
         xapi.tally_criteria(criterion for turn in result.turns for criterion in turn.criteria),
-        call.started_at, call.finished_at or utcnow(),
+        call.started_at, call.finished_at or utcnow(), override,
     ))
 
 

@@ -11,7 +11,8 @@ Vocabulary (docs: README "Learning records"):
 - a quiz's pass mark is cmi5's ``masteryscore`` context extension (scaled, like cmi5 defines it);
 - a call's per-criterion results go in ``result.extensions``: a SubStatement describes an intended
   or hypothetical experience (xAPI 1.0.3 §2.4.4.3), not a part of a result, and neither ADL nor
-  cmi5 defines per-criterion results. Our extension IRIs live under the platform's own URL.
+  cmi5 defines per-criterion results. Our extension IRIs live under the platform's own URL;
+- a trainer's override is a new ``scored`` statement referring to the machine's one.
 
 Statement ids are UUIDv5 of the platform URL and a key naming the event (e.g. ``quiz-attempt:17``),
 so every retry sends the same id and the LRS keeps one statement.
@@ -127,12 +128,17 @@ def quiz_graded(platform: Platform, learner: Learner, quiz: Named, attempt_id: i
 
 def call_scored(platform: Platform, learner: Learner, scenario: Named, call_id: int, mode: str,
                 score: float, passed: bool, completed: bool, criteria: list[CriterionTally],
-                started_at: datetime, finished_at: datetime) -> dict:
-    """A scored role-play call: its score, success and duration, and how each criterion fared."""
-    return _statement(
-        platform, f"call:{call_id}", learner, "scored",
+                started_at: datetime, finished_at: datetime, override: tuple[int, datetime] | None = None) -> dict:
+    """A scored role-play call: its score, success and duration, and how each criterion fared.
+
+    A trainer's override (its id and time) rescores the call: statements are immutable, so that is
+    a new statement pointing at the machine's (``context.statement``), which stays true of its time.
+    """
+    key = f"call:{call_id}"
+    statement = _statement(
+        platform, key if override is None else f"{key}:override:{override[0]}", learner, "scored",
         _activity(platform.iri("scenario", scenario.id), "simulation", scenario),
-        finished_at,
+        finished_at if override is None else override[1],
         result={
             "score": _score(score), "success": passed, "completion": completed,
             "duration": _duration(finished_at - started_at),
@@ -143,6 +149,9 @@ def call_scored(platform: Platform, learner: Learner, scenario: Named, call_id: 
         },
         extensions={platform.iri("extensions", "call-mode"): mode},
     )
+    if override is not None:
+        statement["context"]["statement"] = {"objectType": "StatementRef", "id": statement_id(platform, key)}
+    return statement
 
 
 def certificate_issued(platform: Platform, learner: Learner, post: Named, certificate_id: int, number: str,
