@@ -9,7 +9,9 @@ Every way input comes in is bounded here, once:
 - form integers: ``DatabaseIntegerField``; beyond INTEGER → a field error.
 - text (URL path and variables, query string, form names and values, file names): no control
   characters — a 400 page naming the field. Form values may hold tab and line breaks (multi-line
-  text); everything else is single-line.
+  text); everything else is single-line. Free text a trainee types under time pressure (a role-play
+  reply) is instead cleaned of them (``@cleans_control_characters``): a stray character pasted
+  from elsewhere must not cost the reply.
 - JSON bodies: ``@json_body(name=check, …)`` declares the object a view accepts; anything else is
   a 400 with a JSON error.
 """
@@ -17,7 +19,7 @@ import re
 from functools import wraps
 from typing import Callable
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
@@ -86,6 +88,20 @@ class ControlCharacters(BadRequest):
         self.field = field
 
 
+def cleans_control_characters(*fields: str):
+    """Mark a view whose form ``fields`` drop control characters (``without_control_characters``
+    as the field's filter) instead of refusing the request."""
+    def mark(view):
+        view.cleaned_fields = frozenset(fields)
+        return view
+    return mark
+
+
+def without_control_characters(value: str | None) -> str | None:
+    """A WTForms filter: the text less the control characters multi-line text may not hold."""
+    return _CONTROL_IN_MULTILINE.sub("", value) if isinstance(value, str) else value
+
+
 def _request_text():
     """(field name, text, may be multi-line) for every piece of text the request carries."""
     for name, value in (request.view_args or {}).items():
@@ -96,9 +112,12 @@ def _request_text():
         yield name, name, False
         yield name, value, False
     if request.method not in ("GET", "HEAD"):
+        view = current_app.view_functions.get(request.endpoint)
+        cleaned = getattr(view, "cleaned_fields", frozenset())
         for name, value in request.form.items(multi=True):
             yield name, name, False
-            yield name, value, True
+            if name not in cleaned:
+                yield name, value, True
         for name, upload in request.files.items(multi=True):
             yield name, upload.filename or "", False
 

@@ -6,7 +6,7 @@ another without an import cycle (courses/quizzes/roleplay → certification; acc
 domain event → notifications, learning records, webhooks).
 """
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from blinker import Namespace
 from flask import Flask
@@ -60,11 +60,21 @@ class HomePanel:
     context: Callable[[], dict] | None = None  # extra template variables, computed per request
 
 
+@dataclass(frozen=True)
+class TraineePlan:
+    """What certification tells the activity domains about a trainee's posts. They cannot import
+    certification (it imports them to read their records), so it registers these here."""
+
+    post_rules: Callable[[int], Any]  # user id → the PostRules of the trainee's posts
+    next_step_url: Callable[[int], str | None]  # user id → the page of the plan's next step
+
+
 @dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
     home_panels: list[HomePanel] = field(default_factory=list)
     demo_loaders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
+    plan: TraineePlan | None = None
 
 
 def registry(app: Flask) -> Registry:
@@ -79,6 +89,17 @@ def add_nav(app: Flask, endpoint: str, label, roles, order: int) -> None:
 def add_home_panel(app: Flask, template: str, roles, order: int, context=None) -> None:
     registry(app).home_panels.append(HomePanel(template, frozenset(roles), order, context))
     registry(app).home_panels.sort(key=lambda panel: panel.order)
+
+
+def set_trainee_plan(app: Flask, plan: TraineePlan) -> None:
+    registry(app).plan = plan
+
+
+def trainee_plan(app: Flask) -> TraineePlan:
+    plan = registry(app).plan
+    if plan is None:
+        raise LookupError("no domain registered the trainee plan (the certification domain is missing)")
+    return plan
 
 
 def add_demo_loader(app: Flask, loader: Callable[[], None], order: int) -> None:

@@ -109,3 +109,19 @@ def test_all_problems_are_reported_together_in_line_order():
     found = problems_of(text)
     assert len(found) == 4  # the front matter and the three turns
     assert found == sorted(found)
+
+
+def test_a_figure_in_a_reference_reply_must_come_from_the_situation_or_the_customer():
+    text = scenario_text(turns=3).replace("您好，请问您的号码是多少？", "您好，工号1024为您服务。这笔15元是2日开通的。", 1)
+    _scenario, problems = parse_scenario("sample.md", text)
+    lines = text.split("\n")
+    reply_line = next(n for n, line in enumerate(lines, start=1) if "这笔15元" in line)
+    assert [(p.line, p.message.split(" states ")[1].split(",")[0]) for p in problems] == \
+        [(reply_line, "15"), (reply_line, "2")]  # the staff number is the agent's own
+
+    situated = text.replace("sources: [004 场景一]", "sources: [004 场景一]\nsituation:\n  zh: 系统显示：15元功能费\n"
+                                                       "  en: \"Your screen: a 15 yuan fee\"")
+    situated = situated.replace("平静的第1句", "2号扣的钱").replace("不满的第1句", "2号扣的").replace("愤怒的第1句", "2号")
+    scenario, problems = parse_scenario("sample.md", situated)
+    assert problems == [] and scenario.situation("zh") == "系统显示：15元功能费"
+    assert scenario.situation("en") == "Your screen: a 15 yuan fee"

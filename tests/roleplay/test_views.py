@@ -23,6 +23,8 @@ def test_trainee_plays_a_practice_call_with_feedback_and_mood(client, auth, make
     call = start(client)
     page = client.get(f"/roleplay/calls/{call.id}").get_data(as_text=True)
     assert "我想问一下，我这个月的账单怎么多出来10块钱" in page and 'id="mood"' in page
+    assert "坐席屏幕显示" in page and "来电提醒业务的月功能费，本月5日通过本机开通" in page  # the facts to state
+    assert "坐席屏幕显示" in client.get("/roleplay/unexpected-fee/brief").get_data(as_text=True)
     client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": 1, "text": GREETING})
     page = client.get(f"/roleplay/calls/{call.id}").get_data(as_text=True)
     assert 'data-turn="1"' in page and "30 / 30 分" in page
@@ -258,3 +260,14 @@ def test_bench_shows_the_impact_of_a_draft_on_stored_calls(client, auth, make_us
     page = client.post("/roleplay/bench", data={"scenario": "cannot-hear-you", "impact": "1"}).get_data(as_text=True)
     assert 'id="impact-none"' in page and "尚无已结束的通话" in page
     assert db.session.scalar(db.select(db.func.count(Call.id))) == 2
+
+
+def test_a_control_character_pasted_into_a_reply_is_dropped_not_the_reply(client, auth, make_user, roleplay_content):
+    auth.login(make_user())
+    call = start(client)
+    response = client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": 1, "text": GREETING[:5] + "\x00\x1b" + GREETING[5:]})
+    assert response.status_code == 302
+    stored = db.session.scalar(db.select(CallTurn).where(CallTurn.call_id == call.id))
+    assert stored.reply == GREETING
+    # other fields of the form are still refused as before
+    assert client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": "2\x00", "text": "好"}).status_code == 400

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from webapp.access import Role
 from webapp.content.registry import register_kind
-from webapp.registry import add_demo_loader, add_home_panel, add_nav, progress_recorded
+from webapp.registry import TraineePlan, add_demo_loader, add_home_panel, add_nav, progress_recorded, set_trainee_plan
 
 from . import services, tasks  # noqa: F401 — tasks registers the periodic jobs
 from .cli import certification_cli
@@ -23,9 +23,15 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(certification_cli)
     register_kind(PostsKind())
     progress_recorded.connect(services.on_progress_recorded)
+    set_trainee_plan(app, TraineePlan(post_rules=services.post_rules, next_step_url=_next_step_url))
     add_nav(app, "certification.dashboard", _l("Certification"), {Role.TRAINEE}, order=40)
     add_home_panel(app, "certification/panel_trainee.html", {Role.TRAINEE}, order=5, context=_trainee_panel)
     add_demo_loader(app, load_demo_certification, order=DEMO_ORDER)
+
+
+def _next_step_url(user_id: int) -> str | None:
+    step = services.next_step(services.trainee_plans(user_id))
+    return step_url(step) if step else None
 
 
 def _trainee_panel() -> dict:

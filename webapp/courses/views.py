@@ -1,11 +1,12 @@
 """Course pages: catalogue, module, lesson, completion and lesson images."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.access import ALL_ROLES, Role, roles_required
 from webapp.extensions import db
+from webapp.registry import trainee_plan
 
 from . import services
 from .forms import CompleteLessonForm
@@ -68,11 +69,8 @@ def complete(lesson_id: str):
     if following is not None:
         return redirect(url_for(".lesson", lesson_id=following.id))
     # The module's last lesson: on to the next step of the trainee's plan, if there is one.
-    # Imported here: certification reads this domain's records, so it imports this package first.
-    from webapp.certification.services import next_step, trainee_plans
-    from webapp.certification.views import step_url
-    step = next_step(trainee_plans(current_user.id))
-    return redirect((step_url(step) if step else None) or url_for(".module", module_id=current.module_id))
+    next_url = trainee_plan(current_app).next_step_url(current_user.id)
+    return redirect(next_url or url_for(".module", module_id=current.module_id))
 
 
 @bp.get("/<module_id>/assets/<path:asset>")

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, stream_with_context, url_for,
+    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, stream_with_context,
+    url_for,
 )
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from webapp.accounts.views import safe_next
 from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.inputs import fits_database_int, json_body, page_number, text_list
+from webapp.registry import trainee_plan
 
 from . import services
 from .fragments import questions_html
@@ -48,10 +50,8 @@ def duration(minutes: int) -> str:
 
 
 def _post_rules():
-    """The trainee's posts for the pass-mark rule (the post's mark counts). Imported at call time:
-    certification reads this domain's records, so it imports this package first."""
-    from webapp.certification.services import post_rules
-    return post_rules(current_user.id)
+    """The trainee's posts for the pass-mark rule (the post's mark counts)."""
+    return trainee_plan(current_app).post_rules(current_user.id)
 
 
 def _counting_mark(quiz):

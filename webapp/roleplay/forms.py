@@ -4,7 +4,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from webapp.inputs import DatabaseIntegerField
+from webapp.inputs import DatabaseIntegerField, without_control_characters
 
 from .services import MAX_REPLY_CHARS, MODES
 
@@ -16,7 +16,8 @@ class StartCallForm(FlaskForm):
 class ReplyForm(FlaskForm):
     #: The turn this reply answers: a retried post for the same turn is stored once.
     turn = DatabaseIntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(min=1)])
-    text = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=MAX_REPLY_CHARS)])
+    text = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=MAX_REPLY_CHARS)],
+                         filters=[without_control_characters])
     submit = SubmitField(_l("Send reply"))
 
 

@@ -48,8 +48,12 @@ KEY_POINT_ITEM = re.compile(
 KEYWORD_SEPARATORS = re.compile(r"\s*[、，,]\s*")
 FRONT_MATTER_KEYS = {
     "id", "title", "module", "customer_type", "difficulty", "starting_mood",
-    "pass_mark", "seconds_per_reply", "critical_violations", "tags", "channel", "sources",
+    "pass_mark", "seconds_per_reply", "critical_violations", "tags", "channel", "sources", "situation",
 }
+#: A figure an agent states (an amount, a speed, a date, a house number): digits, maybe a decimal.
+FIGURE = re.compile(r"\d+(?:\.\d+)?")
+#: Figures an agent states without being given them: its own staff number and the service number.
+OWN_FIGURES = re.compile(r"工号\s*\d+|10000")
 
 
 @dataclass(frozen=True)
@@ -111,12 +115,19 @@ class Scenario:
     tags: tuple[str, ...]
     channel: str
     sources: tuple[str, ...]  # the seed passages it is grounded in, for a reviewer to check
+    # What the agent's screen shows before the call (account data, an offer, a rule with its
+    # figures): the only place besides the customer's lines that a reference reply takes figures from.
+    situation_zh: str
+    situation_en: str
     turns: tuple[Turn, ...]
     content_hash: str
     source: str  # the canonical file text the hash was taken from
 
     def title(self, locale: str) -> str:
         return self.title_zh if locale.startswith("zh") else self.title_en
+
+    def situation(self, locale: str) -> str:
+        return self.situation_zh if locale.startswith("zh") else self.situation_en
 
 
 def parse_scenario_file(path: Path, root: Path) -> tuple[Scenario | None, list[Problem]]:
@@ -137,6 +148,7 @@ def parse_scenario(path: str, text: str, expected_id: str | None = None,
     if scenario_id and expected_id and scenario_id != expected_id:
         problems.append(Problem(path, front.line_of("id"), f'id "{scenario_id}" does not match the file name "{expected_id}.md"'))
     title = fields.require("title", LOCALIZED_TEXT) or {"zh": "", "en": ""}
+    situation = fields.optional("situation", LOCALIZED_TEXT, default=None) or {"zh": "", "en": ""}
     critical = fields.optional("critical_violations", TEXT_LIST, default=[]) or []
     for category in critical:
         if category not in VIOLATION_CATEGORIES:
@@ -162,13 +174,29 @@ def parse_scenario(path: str, text: str, expected_id: str | None = None,
             problems.append(Problem(path, front.line_of("seconds_per_reply"),
                                     f'"seconds_per_reply" is at most {limit} on the {values["channel"]} channel'))
     turns = _BodyReader(path, body_start, problems).turns(text)
+    problems.extend(unsourced_figures(path, turns, situation["zh"]))
     if problems:
         return None, sorted(problems)
     return Scenario(
         id=scenario_id, title_zh=title["zh"].strip(), title_en=title["en"].strip(),
-        critical_violations=tuple(critical), turns=turns, content_hash=content_hash(text), source=text,
+        situation_zh=situation["zh"].strip(), situation_en=situation["en"].strip(), critical_violations=tuple(critical), turns=turns, content_hash=content_hash(text), source=text,
         **values,
     ), []
+
+
+def unsourced_figures(path: str, turns: tuple[Turn, ...], situation: str) -> list[Problem]:
+    """A reference reply teaches what it says: a figure in it (15元, 300兆, 文一路128号) must come
+    from the situation the agent is shown or from what the customer has said by then, never be
+    made up on the spot. Chinese numerals (三天) are left to the reviewer."""
+    known, problems = set(FIGURE.findall(situation)), []
+    for turn in turns:
+        known.update(FIGURE.findall(" ".join((turn.customer.calm, turn.customer.upset, turn.customer.angry))))
+        for figure in dict.fromkeys(FIGURE.findall(OWN_FIGURES.sub(" ", turn.model_reply))):
+            if figure not in known:
+                problems.append(Problem(path, turn.model_reply_line or 1, (
+                    f"the reference reply of 第{turn.index}轮 states {figure}, which neither the situation "
+                    f"(front matter 'situation') nor the customer's lines so far give")))
+    return problems
 
 
 class _BodyReader:

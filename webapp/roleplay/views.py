@@ -9,8 +9,8 @@ from webapp.access import Role, roles_required
 from webapp.accounts.forms import role_choices
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.inputs import page_number
-from webapp.registry import progress_recorded
+from webapp.inputs import cleans_control_characters, page_number
+from webapp.registry import progress_recorded, trainee_plan
 
 from . import services
 from .call import CUSTOMER_LOST, DEMANDS_MANAGER_LINE, Reply, replay
@@ -35,10 +35,8 @@ def _own_call_or_404(call_id: int) -> Call:
 
 
 def _post_rules(user_id: int):
-    """The trainee's posts: which requirements a call counts toward. Imported at call time:
-    certification reads this domain's records, so it imports this package first."""
-    from webapp.certification.services import post_rules
-    return post_rules(user_id)
+    """The trainee's posts: which requirements a call counts toward."""
+    return trainee_plan(current_app).post_rules(user_id)
 
 
 # --- trainee ----------------------------------------------------------------------------------
@@ -99,6 +97,7 @@ def call(call_id: int):
 
 
 @bp.post("/calls/<int:call_id>/reply")
+@cleans_control_characters("text")
 @roles_required(Role.TRAINEE)
 def reply(call_id: int):
     call = _own_call_or_404(call_id)
