@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 
 from webapp import jobs
 from webapp.accounts.models import User
@@ -94,14 +95,16 @@ def on_attempt_graded(sender, attempt, **_extra) -> None:
 
 
 def on_call_finished(sender, call, **_extra) -> None:
-    if configured_lrs() is not None:
-        db.session.expire(call, ["turns"])  # loaded before the last turn was stored
-        _record_call(call)
+    if configured_lrs() is None:
+        return
+    db.session.expire(call, ["turns"])  # loaded before the last turn was stored
+    _record_call(call)
 
 
 def on_verdict_overridden(sender, call, override, **_extra) -> None:
-    if configured_lrs() is not None:
-        _record_call(call, (override.id, override.at or utcnow()))
+    if configured_lrs() is None:
+        return
+    _record_call(call, (override.id, override.at or utcnow()))
 
 
 def _record_call(call, override: tuple[int, datetime] | None = None) -> None:
@@ -135,5 +138,5 @@ def state_counts() -> dict[str, int]:
 
 def undelivered_query():
     """Failing statements first (they need attention), then the queue, oldest first."""
-    return (db.select(Statement).where(Statement.state != SENT)
+    return (db.select(Statement).where(Statement.state != SENT).options(selectinload(Statement.user))
             .order_by((Statement.state == FAILING).desc(), Statement.created_at, Statement.id))
