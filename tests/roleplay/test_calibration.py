@@ -7,6 +7,7 @@ from webapp.roleplay.calibration import (
     KEY_POINT, Agreement, KeyPointRef, Rating, calibrate, criterion_of, month_of, ratings_of_call,
 )
 from webapp.roleplay.call import Criterion
+from webapp.roleplay.norms import VIOLATION_CATEGORIES
 
 T, F = True, False
 
@@ -73,10 +74,13 @@ def test_a_reviewed_call_is_the_machine_verdict_unless_overridden():
         (2, [criterion("empathy", F), criterion("violation.forbidden_phrase", F, "forbidden_phrase", "violation")]),
     ]
     overrides = {(1, "key_point_1"): T, (2, "violation.forbidden_phrase"): T, (2, "empathy"): F}
+    overrides[2, "violation.jargon"] = F  # a trainer found jargon the machine missed
     ratings = ratings_of_call("unexpected-fee", "2026-03", turns, overrides)
-    assert [(r.criterion, r.machine, r.trainer) for r in ratings] == [
-        ("greeting", T, T), (KEY_POINT, F, T), ("empathy", F, F), ("violation.forbidden_phrase", F, T),
+    assert [(r.criterion, r.machine, r.trainer) for r in ratings if not (r.machine and r.trainer)] == [
+        (KEY_POINT, F, T), ("empathy", F, F), ("violation.forbidden_phrase", F, T), ("violation.jargon", T, F),
     ]
+    # every turn is rated once per violation category, whether the machine found it or not
+    assert sum(r.criterion.startswith("violation.") for r in ratings) == 2 * len(VIOLATION_CATEGORIES)
     assert ratings[1].key_point == KeyPointRef("unexpected-fee", 1, "key_point_1", "询问号码")
     assert {r.month for r in ratings} == {"2026-03"} and ratings[0].key_point is None
 

@@ -164,7 +164,8 @@ def test_calibration_compares_machine_and_trainer_on_reviewed_calls_only(app, ma
     assert staff.overall.kappa == 0.0 and staff.flagged  # p_o = .5 = p_e
     assert staff.month("2026-03").n == 1 and staff.month("2026-04").n == 3
     forbidden = rows["violation.forbidden_phrase"]
-    assert (forbidden.overall.n, forbidden.overall.agreed, forbidden.overall.kappa) == (1, 0, None)
+    # every reviewed turn (3 × 5 + 1) rates each violation category; the one found was dismissed
+    assert (forbidden.overall.n, forbidden.overall.agreed, forbidden.overall.kappa) == (16, 15, None)
     assert not forbidden.flagged
     greeting = rows["greeting"]  # met in the three full calls, missed by the rude reply: both agree
     assert (greeting.overall.n, greeting.overall.agreed, greeting.overall.kappa) == (4, 4, 1.0)
@@ -261,3 +262,20 @@ def test_the_end_of_a_call_and_each_override_are_sent(app, make_user, roleplay_c
         call_finished.disconnect(receiver)
         verdict_overridden.disconnect(receiver)
     assert seen == [{"call": call}, {"call": call, "override": override}]
+
+
+def test_a_trainer_adds_a_violation_the_machine_missed(app, make_user, roleplay_content):
+    trainee, trainer = make_user(), make_user(role="trainer")
+    call = finished_call(trainee)
+    assert call.passed and not any(c.key == "violation.forbidden_phrase" for c in services.call_result(call).turns[1].criteria)
+    services.override_criterion(call, 2, "violation.forbidden_phrase", False, "语气生硬，等于说“不归我管”", trainer)
+    db.session.commit()
+    added = services.call_result(call).turns[1].criterion("violation.forbidden_phrase")
+    assert (added.machine_passed, added.passed, added.critical) == (True, False, True)
+    assert call.passed is False and services.call_result(call).failed_reason == "critical_violation"
+    with pytest.raises(services.RoleplayError):
+        services.override_criterion(call, 2, "violation.no_such_category", False, "?", trainer)
+    # taken back: the call passes again
+    services.override_criterion(call, 2, "violation.forbidden_phrase", True, "复听后确认语气正常", trainer)
+    db.session.commit()
+    assert call.passed is True

@@ -271,3 +271,15 @@ def test_a_control_character_pasted_into_a_reply_is_dropped_not_the_reply(client
     assert stored.reply == GREETING
     # other fields of the form are still refused as before
     assert client.post(f"/roleplay/calls/{call.id}/reply", data={"turn": "2\x00", "text": "好"}).status_code == 400
+
+
+def test_a_reviewer_adds_a_missed_violation_from_the_scorecard(client, auth, make_user, roleplay_content):
+    call = finished_call(make_user())
+    auth.login(make_user(role="trainer"))
+    page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
+    assert "补记机器漏判的违规" in page and 'value="violation.jargon"' in page
+    response = client.post(f"/roleplay/calls/{call.id}/override", data={
+        "turn": 2, "criterion": "violation.jargon", "passed": "0", "reason": "“OCS”没有解释"})
+    assert response.status_code == 302
+    page = client.get(f"/roleplay/calls/{call.id}/scorecard").get_data(as_text=True)
+    assert 'data-criterion="violation.jargon"' in page and "“OCS”没有解释" in page

@@ -6,7 +6,8 @@ verdict where the trainer did not override it, the override where they did). Rat
 by *criterion*:
 
 * an element category (``greeting``, ``empathy`` …): every requirement of that category;
-* a violation category (``violation.forbidden_phrase`` …): every violation the machine found;
+* a violation category (``violation.forbidden_phrase`` …): every turn, once per category — the
+  machine found it or not, the trainer dismissed it, confirmed it, or added one the machine missed;
 * ``key_point``: every key point of every scenario, pooled; and, separately, each scenario's key
   point on its own (scenario, turn, key, description).
 
@@ -15,8 +16,7 @@ Cohen's kappa: κ = (p_o − p_e) / (1 − p_e), where p_o is the share of ratin
 trainer agree and p_e the agreement expected by chance from each side's own share of "passed".
 
 κ compares two raters who both use both verdicts. When either side gave the same verdict on every
-rating (a violation criterion always starts as "found" by the machine; an easy greeting is met in
-every call), κ is 0 or 0/0 whatever the agreement, so it is reported as undefined (``None``) and
+rating (an easy greeting is met in every call; no trainer has ever disagreed on jargon), κ is 0 or 0/0 whatever the agreement, so it is reported as undefined (``None``) and
 only the agreement is shown. Such a criterion is never flagged.
 """
 from collections import defaultdict
@@ -171,12 +171,18 @@ def ratings_of_call(scenario_id: str, month: str, turns: Iterable[tuple[int, Ite
     ``overrides`` the latest trainer decision per (turn index, criterion key)."""
     ratings = []
     for index, criteria in turns:
+        criteria = tuple(criteria)
         for criterion in criteria:
             machine = criterion.machine_passed
             trainer = overrides.get((index, criterion.key), machine)
             name = criterion_of(criterion.key)
             key_point = KeyPointRef(scenario_id, index, criterion.key, criterion.label) if name == KEY_POINT else None
             ratings.append(Rating(name, machine, trainer, month, key_point))
+        found = {criterion.key for criterion in criteria}
+        for category in VIOLATION_CATEGORIES:  # not found by the machine: "passed", unless a trainer found it
+            key = VIOLATION_KEY_PREFIX + category
+            if key not in found:
+                ratings.append(Rating(key, True, overrides.get((index, key), True), month))
     return ratings
 
 

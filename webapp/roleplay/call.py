@@ -212,11 +212,20 @@ class TurnResult:
     def criterion(self, key: str) -> Criterion:
         return next(c for c in self.criteria if c.key == key)
 
-    def with_overrides(self, passed_by_key: Mapping[str, bool]) -> "TurnResult":
-        """This turn rescored with trainer decisions; the machine verdicts stay in the criteria."""
+    def with_overrides(self, passed_by_key: Mapping[str, bool], critical_categories: Iterable[str] = ()) -> "TurnResult":
+        """This turn rescored with trainer decisions; the machine verdicts stay in the criteria. A
+        violation the machine did not find but a trainer did is added (machine: dismissed)."""
         criteria = tuple(
             replace(c, passed=passed_by_key.get(c.key, c.machine_passed)) for c in self.criteria
         )
+        found = {c.key for c in criteria}
+        missed = tuple(
+            Criterion(key, key.removeprefix(VIOLATION_KEY_PREFIX), "violation", True, False,
+                      critical=key.removeprefix(VIOLATION_KEY_PREFIX) in set(critical_categories))
+            for key, passed in sorted(passed_by_key.items())
+            if key.startswith(VIOLATION_KEY_PREFIX) and key not in found and not passed
+        )
+        criteria += missed
         return replace(self, criteria=criteria, points=turn_points(criteria, self.timing))
 
     def as_json(self) -> dict:
@@ -326,7 +335,8 @@ class CallState:
         """Totals of the call so far, with trainer overrides applied (machine verdicts kept)."""
         overrides = overrides or {}
         turns = tuple(
-            turn.with_overrides({key: passed for (index, key), passed in overrides.items() if index == turn.index})
+            turn.with_overrides({key: passed for (index, key), passed in overrides.items() if index == turn.index},
+                                self.scenario.critical_violations)
             for turn in self.turns
         )
         points = sum(turn.points for turn in turns)

@@ -17,11 +17,11 @@ from webapp.extensions import db
 from webapp.registry import call_finished, verdict_overridden
 
 from .calibration import Calibration, calibrate, month_of, ratings_of_call
-from .call import COMPLETED, CallResult, CallState, Criterion, Reply, Score, TurnResult
+from .call import COMPLETED, VIOLATION_KEY_PREFIX, CallResult, CallState, Criterion, Reply, Score, TurnResult
 from .impact import ImpactSummary, call_impact, memoized, summarise
 from .kinds import NORMS_NAME
 from .models import Call, CallTurn, NormsSet, NormsVersion, RoleplayScenario, ScenarioVersion, VerdictOverride
-from .norms import Norms, parse_norms
+from .norms import VIOLATION_CATEGORIES, Norms, parse_norms
 from .scenarios import Scenario, parse_scenario
 from .scoring import score_reply
 
@@ -189,16 +189,21 @@ def override_criterion(call: Call, turn_index: int, criterion: str, passed: bool
         raise RoleplayError("a reason is required")
     turn = _stored_turn(call.id, turn_index)
     machine = next((c for c in TurnResult.from_json(turn.verdict).criteria if c.key == criterion), None) if turn else None
-    if machine is None:
+    if machine is None and turn is not None and criterion.removeprefix(VIOLATION_KEY_PREFIX) in VIOLATION_CATEGORIES \
+            and criterion.startswith(VIOLATION_KEY_PREFIX):
+        machine_passed = True  # a violation the machine missed: its verdict was "none found"
+    elif machine is None:
         raise RoleplayError("no such criterion")
-    override = VerdictOverride(call_turn_id=turn.id, criterion=criterion, machine_passed=machine.machine_passed,
+    else:
+        machine_passed = machine.machine_passed
+    override = VerdictOverride(call_turn_id=turn.id, criterion=criterion, machine_passed=machine_passed,
                                passed=passed, reason=reason.strip(), trainer_id=trainer.id)
     db.session.add(override)
     db.session.flush()
     before = (call.score, call.passed)
     _store_result(call, call_result(call))
     record("roleplay.override", f"call:{call.id}", {
-        "turn": turn_index, "criterion": criterion, "machine_passed": machine.machine_passed, "passed": passed,
+        "turn": turn_index, "criterion": criterion, "machine_passed": machine_passed, "passed": passed,
         "reason": override.reason, "score_before": before[0], "score_after": call.score,
         "passed_before": before[1], "passed_after": call.passed,
     }, actor=trainer)

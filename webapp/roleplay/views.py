@@ -16,6 +16,7 @@ from . import services
 from .call import CUSTOMER_LOST, DEMANDS_MANAGER_LINE, Reply, replay
 from .forms import BenchForm, OverrideForm, ReplyForm, ReviewedForm, StartCallForm
 from .models import Call
+from .norms import VIOLATION_CATEGORIES
 from .scenarios import parse_scenario
 from .transcript import reply_segments
 
@@ -139,6 +140,7 @@ def scorecard(call_id: int):
         history=services.override_history(call), reviewing=reviewing, ended=_ending(result),
         role_labels=dict(role_choices()),
         review_form=ReviewedForm() if reviewing and not call.reviewed else None,
+        violation_categories=VIOLATION_CATEGORIES if reviewing else (),
     )
 
 
