@@ -10,8 +10,9 @@ Vocabulary (docs: README "Learning records"):
 - the actor is an account (homePage = the platform URL, name = employee number), never an e-mail;
 - a quiz's pass mark is cmi5's ``masteryscore`` context extension (scaled, like cmi5 defines it);
 - a call's per-criterion results go in ``result.extensions``: a SubStatement describes an intended
-  or hypothetical experience (xAPI 1.0.3 §2.4.4.3), not a part of a result, and neither ADL nor
-  cmi5 defines per-criterion results. Our extension IRIs live under the platform's own URL;
+  or hypothetical experience (xAPI 1.0.3, "When the Object is a Statement"), not a part of a result,
+  and neither ADL nor cmi5 defines per-criterion results. Our extension IRIs live under the
+  platform's own URL;
 - a trainer's override is a new ``scored`` statement referring to the machine's one.
 
 Statement ids are UUIDv5 of the platform URL and a key naming the event (e.g. ``quiz-attempt:17``),
