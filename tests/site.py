@@ -18,11 +18,15 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from webapp import jobs
 from webapp.access import PUBLIC, Role
 from webapp.accounts.models import User
 from webapp.accounts import services as accounts
 from webapp.accounts.services import create_user
 from webapp.clock import utcnow
+from webapp.content.models import ContentChangeSet, ContentDraft, ContentRevision
+from webapp.content.services import published_text
+from webapp.content.sources import content_hash
 from webapp.demo import DEMO_PASSWORD, ensure_demo_accounts
 from webapp.extensions import db
 from webapp.quizzes import services as quizzes
@@ -41,6 +45,8 @@ def seed(app: Flask) -> dict[Role, int]:
         ensure_demo_accounts()
         for _order, loader in registry(app).demo_loaders:
             loader()
+        while jobs.run_pending():  # what the demo's events queued, e.g. notifications to mark read
+            pass
         trainee = _user(ROLE_ACCOUNTS[Role.TRAINEE])
         quiz = db.session.scalars(db.select(Quiz).order_by(Quiz.id)).first()
         quizzes.start_attempt(trainee.id, quiz, quizzes.clock())
@@ -56,8 +62,24 @@ def seed(app: Flask) -> dict[Role, int]:
         create_user("t9998", "新导入学员", "10000号客服中心", Role.TRAINEE, DEMO_PASSWORD).password_hash = None
         db.session.commit()  # as a roster import leaves it: waiting for its first password
         _lock_out("t1002")  # so that the locked sign-ins page offers an unlock
+        _content_edits(_user(ROLE_ACCOUNTS[Role.TRAINER]))
         db.session.commit()
         return {role: _user(number).id for role, number in ROLE_ACCOUNTS.items()}
+
+
+#: The lesson whose history, draft and pending change the trainer's pages show.
+EDITED_LESSON = "courses/telephone-etiquette/01-voice-and-pace.md"
+
+
+def _content_edits(trainer: User) -> None:
+    """A second revision (so history offers a rollback), a draft and a change set waiting for
+    approval (so the publish and approval forms show)."""
+    text = published_text(EDITED_LESSON)
+    db.session.add(ContentRevision(path=EDITED_LESSON, text=text + "\n另一个版本。\n", action="import",
+                                   content_hash=content_hash(text + "\n另一个版本。\n")))
+    db.session.add(ContentDraft(author_id=trainer.id, path=EDITED_LESSON, text=text + "\n草稿。\n",
+                                base_hash=content_hash(text)))
+    db.session.add(ContentChangeSet(author_id=trainer.id, message="待批准", items=[], state="pending"))
 
 
 def _lock_out(employee_no: str) -> None:

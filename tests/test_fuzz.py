@@ -30,7 +30,7 @@ EXAMPLES_PER_ROUTE = 15
 #: Fewer for the slowest pages: the content status parses every content file and dry-runs an
 #: import (~1 s) and reads nothing but its query string; publishing imports the content again;
 #: a certificate PDF embeds a font subset (~0.3 s).
-EXAMPLES_FOR = {"authoring.status": 3, "authoring.publish": 8, "certification.certificate_pdf": 8}
+EXAMPLES_FOR = {"authoring.status": 3, "authoring.publish": 8, "authoring.check": 4, "authoring.edit": 4, "certification.certificate_pdf": 8}
 
 #: Integers around every storage limit: PostgreSQL INTEGER and BIGINT, SQLite's 64 bits, and beyond.
 EDGE_INTEGERS = (0, 1, -1, 2**31 - 1, 2**31, -(2**31) - 1, 2**63 - 1, 2**63, 10**20 - 1)

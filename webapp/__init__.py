@@ -16,7 +16,8 @@ from webapp.config import settings_from_environment
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, ping_after_idle
 
 #: Domain packages, in registration order. Each exposes ``init_app(app)``.
-DOMAINS = ("jobs", "accounts", "portal", "content", "courses", "quizzes", "roleplay", "certification", "hr", "authoring", "xapi")
+DOMAINS = ("jobs", "accounts", "portal", "content", "courses", "quizzes", "roleplay", "certification", "hr", "authoring",
+           "notifications", "xapi")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -58,6 +58,8 @@ def settings_from_environment(instance_path: Path) -> dict:
         "CONTENT_ROOT": os.environ.get("HOTLINE_CONTENT_ROOT", str(Path(__file__).resolve().parent.parent)),
         "PUBLIC_BASE_URL": os.environ.get("HOTLINE_PUBLIC_BASE_URL", ""),
         "BEHIND_PROXY": _flag("HOTLINE_BEHIND_PROXY", False),
+        # A change set a trainer publishes waits until a second trainer approves it.
+        "CONTENT_APPROVAL": _flag("HOTLINE_CONTENT_APPROVAL", False),
         # Role-play calibration: a criterion is flagged when Cohen's kappa between the machine and
         # the trainers' reviews is below CALIBRATION_KAPPA on at least CALIBRATION_MIN_N judgements.
         "CALIBRATION_KAPPA": float(os.environ.get("HOTLINE_CALIBRATION_KAPPA", "0.6")),

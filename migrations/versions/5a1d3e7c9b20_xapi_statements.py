@@ -1,7 +1,7 @@
 """xAPI statements recorded for the learning record store, with their delivery state
 
 Revision ID: 5a1d3e7c9b20
-Revises: 9c18d6cca3ce
+Revises: d36e804ade51
 Create Date: 2026-12-03 14:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5a1d3e7c9b20'
-down_revision = '9c18d6cca3ce'
+down_revision = 'd36e804ade51'
 branch_labels = None
 depends_on = None
 

@@ -1,9 +1,11 @@
-"""An app whose CONTENT_ROOT is a copy, in tmp_path, of the small fixture content (one module and
-its question bank): tests may break or edit those files; the repository's content is never touched."""
+"""An app whose database holds the small fixture content (one module and its question bank),
+imported from a copy in tmp_path: the repository's content is never touched."""
 import shutil
 from pathlib import Path
 
 import pytest
+
+from webapp.content.services import import_content
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 MODULE = "courses/greeting-basics"
@@ -20,6 +22,7 @@ def content_root(tmp_path) -> Path:
 def authoring_app(make_app, content_root):
     app = make_app(CONTENT_ROOT=str(content_root))
     with app.app_context():
+        import_content(content_root)
         yield app
 
 

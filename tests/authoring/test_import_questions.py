@@ -1,5 +1,5 @@
-"""The trainers' question import page: upload, preview with a status per question, import into a
-draft bank file, then the usual publish."""
+"""The trainers' question import page: upload, preview with a status per question, import into the
+trainer's draft of a bank, then the usual publish."""
 import gc
 import io
 import re
@@ -11,7 +11,10 @@ import pytest
 from webapp.audit.models import AuditEntry
 from webapp.authoring import services
 from webapp.extensions import db
-from webapp.quizzes.bank import parse_bank_file
+from webapp.content import changes
+from webapp.content.services import published_files
+from webapp.quizzes.bank import parse_bank
+from webapp.quizzes.models import BankQuestion
 
 MIXED = (Path(__file__).parent / "fixtures" / "imports" / "mixed.gift").read_bytes()
 URL = "/authoring/questions/import"
@@ -82,23 +85,25 @@ def test_a_file_over_the_size_limit_is_refused_with_a_field_error(client, traine
     gc.collect()  # the temporary file is reclaimed here, under this test's filter, not in the next test
 
 
-def test_import_writes_the_previewed_questions_to_a_draft_bank_that_publishing_picks_up(client, trainer, content_root):
+def test_import_writes_the_previewed_questions_to_a_draft_bank_that_publishing_picks_up(client, trainer):
     html = upload(client).get_data(as_text=True)
     source, digest = hidden(html, "source"), hidden(html, "reviewed")
     form = {"file_format": "gift", "encoding": "", "difficulty": "1", "source": source, "reviewed": digest,
             "bank_id": "moodle-greeting", "title": "Moodle 导入", "lesson": "greeting-basics.opening", "save": "1"}
     response = client.post(URL, data=form)
-    assert response.status_code == 302 and response.headers["Location"].endswith("/authoring/")
-    bank, problems = parse_bank_file(content_root / "quizzes/banks/moodle-greeting.md", content_root)
+    assert response.status_code == 302 and "/authoring/edit?path=quizzes/banks/moodle-greeting.md" in response.headers["Location"]
+    draft = changes.draft_of(trainer, "quizzes/banks/moodle-greeting.md")
+    bank, problems = parse_bank("quizzes/banks/moodle-greeting.md", draft.text, "moodle-greeting")
     assert problems == [] and [q.id for q in bank.questions] == ["moodle-greeting.q001", "moodle-greeting.q002"]
     assert bank.title == "Moodle 导入" and bank.questions[0].difficulty == 1
     entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == services.IMPORT_ACTION))
     assert entry.actor_id == trainer.id and entry.details == {"format": "gift", "questions": 2, "not_converted": 1}
-    status = client.get("/authoring/").get_data(as_text=True)
-    assert '<code class="item-id" data-outcome="created">moodle-greeting.q002</code>' in status
+    assert "moodle-greeting.md" not in str(published_files())  # a draft until published
+    publish = client.post("/authoring/publish", data={"paths": [draft.path], "message": "Moodle 题目", "significant": "no"})
+    assert publish.status_code == 302 and db.session.get(BankQuestion, "moodle-greeting.q002") is not None
 
 
-def test_import_refuses_a_text_not_previewed_and_asks_for_a_bank_and_lesson(client, trainer, content_root):
+def test_import_refuses_a_text_not_previewed_and_asks_for_a_bank_and_lesson(client, trainer):
     html = upload(client).get_data(as_text=True)
     source, digest = hidden(html, "source"), hidden(html, "reviewed")
     base = {"file_format": "gift", "encoding": "", "difficulty": "2", "source": source, "save": "1",
@@ -111,4 +116,4 @@ def test_import_refuses_a_text_not_previewed_and_asks_for_a_bank_and_lesson(clie
     assert 'class="field-error"' in bad_id
     unknown_lesson = client.post(URL, data={**base, "reviewed": digest, "lesson": "nope.lesson"})
     assert unknown_lesson.status_code == 200
-    assert not (content_root / "quizzes/banks/moodle-greeting.md").exists()
+    assert changes.draft_of(trainer, "quizzes/banks/moodle-greeting.md") is None

@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import _empty_all_tables, _test_config
 from tests.quizzes.conftest import install, quiz_text
-from tests.site import ROLE_ACCOUNTS, seed
+from tests.site import EDITED_LESSON, ROLE_ACCOUNTS, seed
 from webapp import create_app
 from webapp.access import Role
 from webapp.accounts.models import User
@@ -71,6 +71,8 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("scorecard", f"/roleplay/calls/{ids['ended_call']}/scorecard"),
             Visit("certification", "/certification/"),
             Visit("password", "/account/password"),
+            Visit("notifications", "/notifications/"),
+            Visit("notification settings", "/notifications/settings"),
         ],
         Role.TRAINER: [
             Visit("home", "/"),
@@ -83,8 +85,10 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("call review", f"/roleplay/calls/{ids['ended_call']}/scorecard"),
             Visit("scenario bench", "/roleplay/bench"),
             Visit("calibration", "/roleplay/calibration"),
-            Visit("content status", "/authoring/"),
-            Visit("lesson preview", "/authoring/preview"),
+            Visit("content", "/authoring/"),
+            Visit("lesson editor", f"/authoring/edit?path={EDITED_LESSON}"),
+            Visit("publish drafts", "/authoring/publish"),
+            Visit("content history", f"/authoring/history?path={EDITED_LESSON}"),
         ],
         Role.HR: [
             Visit("roster", "/hr/"),
@@ -95,6 +99,7 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("revoke", f"/hr/certificates/{ids['certificate']}/revoke"),
             Visit("roster import", "/admin/users/import"),
             Visit("audit log", "/hr/audit"),
+            Visit("notifications", "/notifications/"),
         ],
         Role.ADMIN: [
             Visit("users", "/admin/users"),

@@ -32,9 +32,11 @@ def test_trainer_previews_a_mixed_file_imports_a_draft_and_publishes(page, live_
     page.fill("#title", "Moodle 导入")
     page.select_option("#lesson", "greeting-basics.opening")
     page.click("#save")
-    expect(page.locator("#publish-plan code[data-outcome=created]", has_text="moodle-greeting.q002")).to_be_visible()
+    expect(page.locator(".editor-title code")).to_have_text("quizzes/banks/moodle-greeting.md")
+    expect(page.locator("#problem-count")).to_have_text("0")
 
-    page.check("#confirm")
+    page.click(".breadcrumbs >> text=发布我的草稿")
+    page.fill("#message", "从 Moodle 导入")
     page.click("#publish-form [type=submit]")
-    expect(page.locator("#publish-changed")).to_be_visible()
+    expect(page.locator(".flash-success")).to_contain_text("已发布")
     assert db.session.get(BankQuestion, "moodle-greeting.q001") is not None

@@ -6,6 +6,7 @@ import pytest
 
 from webapp.content import registry
 from webapp.content.registry import ContentKind, register_kind
+from webapp.content.services import published_text
 from webapp.courses.models import CourseModule, Lesson, LessonVersion
 from webapp.extensions import db
 
@@ -132,6 +133,16 @@ def test_demo_load_imports_the_content(course_app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "courses: 3 created" in result.output
     assert row_counts() == (1, 2, 2)
+
+
+def test_demo_load_seeds_only_an_empty_database(course_app, tmp_path):
+    """After the first start the database is the source of truth: shipped files never overwrite it."""
+    folder = write_module(tmp_path)
+    course_app.test_cli_runner().invoke(args=["demo", "load"])
+    write_lesson(folder, "01-first.md", "磁盘上后来改过的文字")
+    result = course_app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0 and "already in the database" in result.output
+    assert "磁盘上后来改过的文字" not in published_text("courses/etiquette/01-first.md")
 
 
 def test_demo_load_refuses_content_with_problems(course_app, tmp_path):

@@ -1,5 +1,3 @@
-import os
-
 import pytest
 
 from webapp.content.services import import_content
@@ -153,26 +151,6 @@ def test_rendered_lessons_are_cached_by_content_hash(imported, course_app):
         assert services.rendered_lesson(lesson("etiquette.first")) is first
     assert 'href="/courses/lessons/etiquette.second"' in first.html
     assert '<aside class="callout callout-standard">' in first.html
-
-
-@pytest.mark.parametrize(
-    "asset", ["images/flow.png", "images/../images/flow.png"],
-)
-def test_asset_file_serves_images_of_the_module(imported, asset):
-    write_file(imported, "courses/etiquette/images/flow.png", "png")
-    path, mimetype = services.asset_file("etiquette", asset)
-    assert path == (imported / "courses/etiquette/images/flow.png").resolve() and mimetype == "image/png"
-
-
-@pytest.mark.parametrize(
-    "asset", ["../complaints/images/flow.png", "module.md", "images/evil.svg", "/etc/passwd", "images/none.png",
-              "images/escape.png"],
-)
-def test_asset_file_refuses_anything_else(imported, asset):
-    write_file(imported, "courses/complaints/images/flow.png", "png")
-    write_file(imported, "courses/etiquette/images/evil.svg", "<svg onload=alert(1)>")
-    os.symlink(imported / "courses/complaints/images/flow.png", imported / "courses/etiquette/images/escape.png")
-    assert services.asset_file("etiquette", asset) is None
 
 
 def test_a_first_completion_is_sent_inside_its_transaction(imported, trainee):

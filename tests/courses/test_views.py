@@ -2,6 +2,7 @@ import re
 
 import pytest
 
+from webapp.content.services import import_content
 from webapp.courses.models import LessonProgress
 from webapp.extensions import db
 
@@ -112,13 +113,19 @@ def test_unknown_and_retired_lessons_are_not_found(course_client, signed_in, imp
     assert course_client.post("/courses/lessons/etiquette.second/complete").status_code == 404
 
 
-def test_lesson_images_are_served_from_the_module_folder_only(course_client, signed_in, imported):
+def test_lesson_images_are_served_from_the_database_only(course_client, signed_in, imported):
     signed_in("trainer")
     write_file(imported, "courses/etiquette/images/flow.png", "png-bytes")
     write_file(imported, "courses/etiquette/images/evil.svg", "<svg onload=alert(1)>")
+    import_content(imported)
+    (imported / "courses/etiquette/images/flow.png").unlink()  # no node needs the file any more
     response = course_client.get("/courses/etiquette/assets/images/flow.png")
-    assert response.status_code == 200 and response.mimetype == "image/png"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.status_code == 200 and response.mimetype == "image/png" and response.data == b"png-bytes"
+    assert response.headers["X-Content-Type-Options"] == "nosniff" and response.headers["ETag"]
+    assert "immutable" not in response.headers["Cache-Control"]  # a named file may be replaced
+    again = course_client.get("/courses/etiquette/assets/images/flow.png",
+                              headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
     response.close()
     for url in ("/courses/etiquette/assets/images/evil.svg", "/courses/etiquette/assets/module.md",
                 "/courses/etiquette/assets/../complaints/01-first.md", "/courses/etiquette/assets/%2e%2e/x.png",

@@ -59,9 +59,8 @@ def test_import_versions_questions_and_export_round_trips(app, tmp_path):
     assert "新题干" in first.current_version.data["stem"]
     assert db.session.scalar(db.select(db.func.count(QuestionVersion.id))) == 7  # old text kept
     assert db.session.get(BankQuestion, "demo.q006").retired_at is not None
-    out = tmp_path / "out"
-    assert BanksKind().export_items(out) == 1 and ExamsKind().export_items(out) == 1
-    assert (out / "quizzes/banks/demo.md").read_text(encoding="utf-8") == edited
+    assert len(BanksKind().published_files()) == 1 and len(ExamsKind().published_files()) == 1
+    assert BanksKind().published_files()["quizzes/banks/demo.md"].decode("utf-8") == edited
     stats = BanksKind().stats()
     assert stats["questions"] == 5 and stats["retired_questions"] == 1 and stats["question_versions"] == 7
     assert stats["questions_by_type"]["single"] == 1

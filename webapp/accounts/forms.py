@@ -3,10 +3,10 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from webapp.access import Role
-from webapp.accounts.roster import EMPLOYEE_NO
+from webapp.accounts.roster import EMAIL, EMPLOYEE_NO
 from webapp.accounts.services import MIN_PASSWORD_LENGTH
 
 
@@ -61,6 +61,8 @@ class EditUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     department = StringField(_l("Department"), validators=[DataRequired(), Length(max=100)])
     team = StringField(_l("Team"), validators=[Length(max=100)])
+    email = StringField(_l("E-mail address"), validators=[
+        Optional(), Length(max=254), Regexp(EMAIL, message=_l("Enter an e-mail address like name@example.com."))])
     role = SelectField(_l("Role"), choices=role_choices)
     submit = SubmitField(_l("Save changes"))
 

@@ -50,7 +50,7 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 def _existing_accounts(rows: list[RosterRow]) -> dict[str, Account]:
-    columns = (User.id, User.employee_no, User.name, User.department, User.team, User.role, User.active)
+    columns = (User.id, User.employee_no, User.name, User.department, User.team, User.role, User.active, User.email)
     found = {}
     for chunk in _chunks([row.employee_no for row in rows]):
         for values in db.session.execute(db.select(*columns).where(User.employee_no.in_(chunk))):
@@ -66,7 +66,7 @@ def _write(plan: Plan, actor: User | None) -> None:
         last_id = db.session.scalar(db.select(db.func.coalesce(db.func.max(User.id), 0)))
         db.session.execute(insert(User.__table__), [
             {"employee_no": row.employee_no, "name": row.name, "department": row.department, "team": row.team or "",
-             "role": role.value, "password_hash": None, "must_change_password": True, "active": True,
+             "email": row.email or "", "role": role.value, "password_hash": None, "must_change_password": True, "active": True,
              "created_at": now} for row, role in plan.create])
         new_ids = dict(db.session.execute(db.select(User.employee_no, User.id).where(User.id > last_id)).all())
         for row, _role in plan.create:

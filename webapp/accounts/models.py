@@ -20,6 +20,10 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(100))
     department: Mapped[str] = mapped_column(String(100), default="", index=True)
     team: Mapped[str] = mapped_column(String(100), default="")
+    #: Where notifications are mailed; empty: in-app only.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    #: The language chosen for what is sent to the user (one of LANGUAGES); empty: the site default.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     #: One of webapp.access.Role.
     role: Mapped[str] = mapped_column(String(16), index=True)
     active: Mapped[bool] = mapped_column(default=True)

@@ -19,6 +19,7 @@ HEADER_ALIASES = {
     "role": {"角色", "role"},
     "post": {"岗位", "post"},
     "due_date": {"截止日期", "完成期限", "due_date", "due date"},
+    "email": {"邮箱", "电子邮箱", "email", "e-mail"},
 }
 REQUIRED_COLUMNS = ("employee_no", "name", "department")
 
@@ -36,11 +37,13 @@ def N_(message: str) -> str:
 
 
 EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
-#: A team cell with only this takes the person out of their team (an empty cell keeps it).
+#: Enough to catch a name or a phone number typed into the e-mail column; the mail server decides the rest.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: A team (or e-mail) cell with only this empties the account's team (e-mail); an empty cell keeps it.
 CLEAR_TEAM = "-"
 #: Longest cell per column, in characters.
 MAX_LENGTH = {"employee_no": 32, "name": 100, "department": 100, "team": 100, "role": 20, "post": 100,
-              "due_date": 40}
+              "due_date": 40, "email": 254}
 #: Longest line read at all: the csv module refuses longer fields (field_size_limit) with an error
 #: that names neither line nor column, so they are reported here first.
 MAX_LINE = 128 * 1024
@@ -58,6 +61,8 @@ class RosterRow:
     role: Role | None
     #: Optional columns other domains consume (post, due_date), as written in the file.
     extra: dict[str, str] = field(default_factory=dict)
+    #: None keeps the account's e-mail address (no 邮箱 column, or an empty cell); "" removes it.
+    email: str | None = None
     user_id: int | None = None  # set by the importer once the row is saved
 
 
@@ -187,10 +192,15 @@ def _parse_rows(reader, header: list[str], columns: list[str | None]) -> tuple[l
         if role_text and role is None:
             row_problems.append(RowProblem(row_number, N_(
                 "unknown role %(role)s (trainee/学员, trainer/培训师, hr/人事, admin/管理员)"), {"role": role_text}))
+        email_text = values.get("email", "")
+        if email_text and email_text != CLEAR_TEAM and not EMAIL.match(email_text):
+            row_problems.append(RowProblem(row_number, N_("e-mail address %(email)s is not valid"),
+                                           {"email": email_text}))
         problems.extend(row_problems)
         if not row_problems:
             team_text = values.get("team", "")
             team = "" if team_text == CLEAR_TEAM else (team_text or None)
             extra = {key: values[key] for key in ("post", "due_date") if values.get(key)}
-            rows.append(RosterRow(row_number, employee_no, name, department, team, role, extra))
+            email = "" if email_text == CLEAR_TEAM else (email_text or None)
+            rows.append(RosterRow(row_number, employee_no, name, department, team, role, extra, email))
     return rows, problems

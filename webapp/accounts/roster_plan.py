@@ -1,8 +1,8 @@
 """What importing a parsed roster changes, and which rows the account rules refuse (pure).
 
 A row creates an account or updates one. It never changes what the file does not say: without a
-班组 (team) or 角色 (role) column, or with an empty cell, the account keeps its team and role
-(a new account gets no team and the trainee role); a team cell of "-" empties the team. Rows
+班组 (team), 角色 (role) or 邮箱 (e-mail) column, or with an empty cell, the account keeps its team,
+role and e-mail (a new account gets none and the trainee role); a team or e-mail cell of "-" empties it. Rows
 apply in file order, so a file that demotes one administrator and appoints another must appoint
 first.
 """
@@ -13,7 +13,7 @@ from webapp.accounts import rules
 from webapp.accounts.roster import RosterRow, RowProblem
 
 #: Fields a roster row may change, in the order the audit log lists them.
-ROSTER_FIELDS = ("name", "department", "team", "role")
+ROSTER_FIELDS = ("name", "department", "team", "role", "email")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Account:
     team: str
     role: str
     active: bool
+    email: str = ""
 
 
 @dataclass
@@ -48,6 +49,8 @@ def wanted_values(row: RosterRow) -> dict[str, str]:
         wanted["team"] = row.team
     if row.role is not None:
         wanted["role"] = row.role.value
+    if row.email is not None:
+        wanted["email"] = row.email
     return wanted
 
 

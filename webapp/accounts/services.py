@@ -83,11 +83,11 @@ def change_role(user: User, role: Role | str, actor: User | None) -> bool:
 
 
 #: The account fields an edit may change besides the role, in the order the audit lists them.
-EDITABLE_FIELDS = ("name", "department", "team")
+EDITABLE_FIELDS = ("name", "department", "team", "email")
 
 
 def update_account(user: User, actor: User | None, *, role: Role | str, **values: str) -> bool:
-    """Edit an existing account's name, department, team and role. The account rule is asked first
+    """Edit an existing account's name, department, team, e-mail address and role. The account rule is asked first
     (HR never touches anyone but trainees), then the role rule; the field changes are audited as
     ``user.update`` with ``{field: {"from": old, "to": new}}``, a role change as ``user.role``.
     Returns whether anything changed."""

@@ -215,7 +215,8 @@ def edit_user(user_id: int):
     if form.validate_on_submit():
         try:
             changed = services.update_account(user, current_user, role=form.role.data, name=form.name.data,
-                                              department=form.department.data, team=form.team.data)
+                                              department=form.department.data, team=form.team.data,
+                                              email=form.email.data)
         except rules.Refused as refusal:
             db.session.rollback()
             form.role.errors.append(_(refusal.message, **refusal.params))

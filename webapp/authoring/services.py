@@ -1,292 +1,226 @@
-"""The trainer's content room: status of the files on disk, a dry run of publishing, publishing
-with an audit entry, and the preview of a lesson with the real renderer.
-
-Everything here calls the content framework (``load_content``, ``import_content``, the kinds'
-``import_items`` and ``stats``) and the courses renderer; nothing re-implements their rules.
-"""
+"""The trainer's content room: the published content by kind, drafts edited in the browser with a
+live preview by the trainees' renderers, new items from templates, uploads, history and the
+question import. Drafts, validation, publishing and versions are the content framework's
+(``webapp.content.changes``); nothing here re-implements their rules."""
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+import io
+import random
+import zipfile
+from dataclasses import dataclass
 
-import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, render_template, url_for
+from flask_babel import get_locale, gettext
+from markupsafe import Markup
 
+from webapp.accounts.models import User
 from webapp.audit.services import record
+from webapp.certification.services import certificates_resting_on
+from webapp.content import changes
 from webapp.content.frontmatter import split_front_matter
 from webapp.content.problems import Problem
-from webapp.content.registry import LoadedContent, load_content, registered_kinds
-from webapp.content.services import content_stats, default_root, import_content
-from webapp.courses.markdown import RenderedLesson, Resolver, raw_html_problems, render_markdown
+from webapp.content.registry import owning_kind, registered_kinds
+from webapp.content.services import published_files
+from webapp.content.sources import canonical_text, content_hash
+from webapp.content.workspace import materialized
+from webapp.courses.markdown import Resolver, render_markdown
+from webapp.courses.models import Lesson
 from webapp.courses.parsing import COURSES_FOLDER, LESSON_FILE, MODULE_FILE, body_of, lesson_link_target
 from webapp.courses.parsing import module_asset_path
 from webapp.courses.services import CALLOUT_LABELS
-from webapp.content.sources import content_hash
 from webapp.extensions import db
+from webapp.quizzes.bank import parse_bank
+from webapp.quizzes.fragments import question_html
 from webapp.quizzes.imports import CONVERTED, CHANGED, NOT_CONVERTED, Imported, decode
 from webapp.quizzes.importing import IMPORTERS, DraftBank, draft_bank
 from webapp.quizzes.questions import Question
+from webapp.quizzes.rendering import render_markdown as quiz_markdown
+from webapp.quizzes.regrade import Regraded, apply_regrade, bank_question_ids, regrade_plan
+from webapp.registry import progress_recorded
 
-PUBLISH_ACTION = "content.publish"
-#: The outcomes the kinds' ``import_items`` count, in the order pages show them.
-OUTCOMES = ("created", "updated", "unchanged", "retired")
-CHANGING_OUTCOMES = ("created", "updated", "retired")
-PREVIEW_PATH = "preview.md"
 IMPORT_ACTION = "quizzes.import-draft"
 IMPORT_STATUSES = (CONVERTED, CHANGED, NOT_CONVERTED)
 #: The bank id previewed questions are numbered under until a bank is chosen.
 PREVIEW_BANK = "preview"
+#: New items: what a trainer picks → (path pattern, template). ``{module}`` and ``{slug}`` come from the form.
+NEW_ITEMS = {
+    "lesson": f"{COURSES_FOLDER}/{{module}}/{{order:02d}}-{{slug}}.md",
+    "module": f"{COURSES_FOLDER}/{{slug}}/{MODULE_FILE}",
+    "bank": "quizzes/banks/{slug}.md",
+    "quiz": "quizzes/exams/{slug}.md",
+    "scenario": "quizzes/roleplay/scenarios/{slug}.md",
+    "post": "quizzes/posts/{slug}.md",
+}
+UPLOAD_SUFFIXES = (".md", ".yaml")
 
 
-class ContentChangedSinceReview(Exception):
-    """The files on disk are not the ones the trainer reviewed before confirming."""
+class UploadRefused(ValueError):
+    """An upload whose content cannot become drafts; the message says why."""
 
 
-# --- what publishing would do -------------------------------------------------------------------
+# --- the content index ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class KindPlan:
-    """One kind's share of a publish: its own outcome counts and the ids of the rows it would touch."""
-
+class KindFiles:
     kind: str
-    files: int
-    counts: dict[str, int]
-    ids: dict[str, list[str]]  # "created" | "updated" | "retired" -> sorted ids
-    unchanged_ids: dict[str, list[str]]  # catalog name (e.g. "courses.lesson") -> ids on disk left as they are
-
-    @property
-    def changes(self) -> int:
-        return sum(self.counts.get(outcome, 0) for outcome in CHANGING_OUTCOMES)
+    paths: list[str]
 
 
-@dataclass(frozen=True)
-class ContentStatus:
-    problems: list[Problem]
-    plans: list[KindPlan]  # empty while there are problems: publishing is refused then
-    stats: dict[str, dict]
-    files: int
-    fingerprint: str
-
-    @property
-    def publishable(self) -> bool:
-        return not self.problems
-
-    @property
-    def pending_changes(self) -> int:
-        return sum(plan.changes for plan in self.plans)
+def content_index() -> list[KindFiles]:
+    files = [path for path in published_files() if path.endswith(UPLOAD_SUFFIXES)]
+    return [KindFiles(kind.name, sorted(path for path in files if kind.owns(path))) for kind in registered_kinds()]
 
 
-@dataclass
-class _TouchedRows:
-    """Content rows a kind's import inserts or modifies, by the id they carry (see ``_content_id``)."""
-
-    outcome_by_id: dict[str, str] = field(default_factory=dict)
-
-    def before_flush(self, session, _flush_context, _instances) -> None:
-        for row in session.new:
-            self._note(row, "created")
-        for row in session.dirty:
-            if session.is_modified(row):
-                self._note(row, "retired" if _was_retired(row) else "updated")
-
-    def _note(self, row, outcome: str) -> None:
-        content_id = _content_id(row)
-        if content_id is None:
-            return
-        earlier = self.outcome_by_id.get(content_id)
-        if earlier is None or CHANGING_OUTCOMES.index(outcome) < CHANGING_OUTCOMES.index(earlier):
-            self.outcome_by_id[content_id] = outcome  # a row created, then pointed at its version: created
-
-    def ids_by_outcome(self) -> dict[str, list[str]]:
-        return {outcome: sorted(i for i, found in self.outcome_by_id.items() if found == outcome)
-                for outcome in CHANGING_OUTCOMES}
-
-
-def _content_id(row) -> str | None:
-    """The stable content id of a row: its string primary key (modules, lessons, questions, quizzes,
-    posts) or its unique string column (scenarios, the norms set). Version rows have neither."""
-    mapper = sa.inspect(row).mapper
-    keys = mapper.primary_key
-    candidates = list(keys) if len(keys) == 1 else []
-    candidates += [column for column in mapper.columns if column.unique]
-    for column in candidates:
-        if isinstance(column.type, sa.String):
-            return getattr(row, mapper.get_property_by_column(column).key)
-    return None
-
-
-def _was_retired(row) -> bool:
-    state = sa.inspect(row)
-    return "retired_at" in state.mapper.attrs and row.retired_at is not None and \
-        state.attrs.retired_at.history.has_changes()
-
-
-@contextmanager
-def _touched_rows() -> Iterator[_TouchedRows]:
-    touched, session = _TouchedRows(), db.session()
-    sa.event.listen(session, "before_flush", touched.before_flush)
-    try:
-        yield touched
-        session.flush()
-    finally:
-        sa.event.remove(session, "before_flush", touched.before_flush)
-
-
-@contextmanager
-def _throwaway_session() -> Iterator[None]:
-    """Inside, ``db.session`` is a session of its own (a fresh app context) whose transaction is
-    always rolled back: the caller's session and identity map never see the rehearsed rows."""
-    with current_app.app_context():
-        try:
-            yield
-        finally:
-            db.session.rollback()
-
-
-def plan_publish(loaded: LoadedContent) -> list[KindPlan]:
-    """What ``import_content`` would do with ``loaded``: every kind's own ``import_items`` (the same
-    content-hash comparisons) runs in a throwaway transaction that is rolled back."""
-    plans = []
-    with _throwaway_session():
-        for kind in registered_kinds():
-            if kind.name not in loaded.parsed:
-                plans.append(KindPlan(kind.name, 0, {}, {}, {}))
-                continue
-            parsed = loaded.parsed[kind.name]
-            with _touched_rows() as touched:
-                counts = kind.import_items(parsed)
-            unchanged = {name: sorted(set(ids) - touched.outcome_by_id.keys()) for name, ids in kind.ids(parsed).items()}
-            plans.append(KindPlan(kind.name, loaded.files[kind.name], counts, touched.ids_by_outcome(), unchanged))
-    return plans
-
-
-def content_fingerprint(root: Path) -> str:
-    """Digest of every file the kinds read, so a confirmation applies only to the files reviewed."""
-    digest = hashlib.sha256()
-    for kind in registered_kinds():
-        for path in kind.discover(root):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() if path.is_file() else b"")
-    return digest.hexdigest()
-
-
-def content_status(root: Path | None = None) -> ContentStatus:
-    root = root or default_root()
-    loaded = load_content(root)
-    return ContentStatus(
-        problems=loaded.problems,
-        plans=[] if loaded.problems else plan_publish(loaded),
-        stats=content_stats(),
-        files=sum(loaded.files.values()),
-        fingerprint=content_fingerprint(root),
-    )
-
-
-# --- the home panel -----------------------------------------------------------------------------
+# --- the editor -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ContentHealth:
-    problems: int
-    pending_changes: int | None  # None while problems make the plan unknowable
+class Editing:
+    """What the editor opens: the author's draft when there is one, else the published text."""
+
+    path: str
+    kind: str
+    text: str
+    base_hash: str | None  # the published version the edit starts from
+    published: bool
+    has_draft: bool
 
 
-_health_cache: dict[tuple, ContentHealth] = {}
-_health_lock = threading.Lock()
+def editing(author, path: str) -> Editing:
+    kind = changes.kind_name(path)
+    published = published_files().get(path)
+    published_text = published.decode("utf-8") if published is not None else None
+    draft = changes.draft_of(author, path)
+    if draft is not None:
+        return Editing(path, kind, draft.text, draft.base_hash, published is not None, True)
+    if published_text is None:
+        raise changes.UnknownPath(path)
+    return Editing(path, kind, published_text, content_hash(published_text), True, False)
 
 
-def content_health(root: Path | None = None) -> ContentHealth:
-    """The status in two numbers, remembered while neither the files nor the stored counts change
-    (the home page must not parse every file on each visit). The status page is always fresh."""
-    root = root or default_root()
-    key = (str(root), content_fingerprint(root), repr(sorted(content_stats().items())))
-    with _health_lock:
-        if key in _health_cache:
-            return _health_cache[key]
-    status = content_status(root)
-    health = ContentHealth(len(status.problems), None if status.problems else status.pending_changes)
-    with _health_lock:
-        _health_cache.clear()
-        _health_cache[key] = health
-    return health
+def new_item(author, what: str, slug: str, module: str | None, order: int) -> str:
+    """A draft of a new file from its template; returns its path (UnknownPath when it exists)."""
+    path = NEW_ITEMS[what].format(module=module, slug=slug, order=order)
+    if path in published_files() or changes.draft_of(author, path) is not None:
+        raise changes.UnknownPath(path)
+    text = render_template(f"authoring/new/{what}.md", slug=slug, module=module,
+                           lesson_id=f"{module}.{slug}", order=order)
+    changes.save_draft(author, path, text.rstrip("\n") + "\n", None)
+    return path
 
 
-# --- publishing ---------------------------------------------------------------------------------
-
-def publish(actor, reviewed_fingerprint: str, root: Path | None = None) -> dict[str, dict[str, int]]:
-    """``flask content import`` for the web: one all-or-nothing transaction (ContentProblems when any
-    file has a problem), then an audit entry with the counts of every kind.
-
-    Raises ContentChangedSinceReview when the files differ from those the trainer confirmed."""
-    root = root or default_root()
-    if content_fingerprint(root) != reviewed_fingerprint:
-        raise ContentChangedSinceReview()
-    return import_content(
-        root, before_commit=lambda counts: record(PUBLISH_ACTION, "content", details={"counts": counts}, actor=actor))
+def problem_rows(problems: list[Problem], path: str) -> list[dict]:
+    """Problems for the editor; ``here`` marks those of the edited file (others are the files it breaks)."""
+    return [{"path": problem.path, "line": problem.line, "message": problem.message, "text": str(problem),
+             "where": gettext("%(path)s, line %(line)d:", path=problem.path, line=problem.line),
+             "here": problem.path == path} for problem in problems]
 
 
-def changed_anything(counts: dict[str, dict[str, int]]) -> bool:
-    return any(outcome.get(name, 0) for outcome in counts.values() for name in CHANGING_OUTCOMES)
+def preview_html(path: str, text: str) -> Markup:
+    """The text as trainees will see it, by the renderer of its kind (lessons, modules, banks, quiz
+    introductions); scenarios, norms and posts have problems only."""
+    text = canonical_text(text.encode("utf-8"))
+    kind = changes.kind_name(path)
+    if kind == "courses" and path.endswith(".md"):
+        return _lesson_html(path, text)
+    if kind == "banks":
+        return _bank_html(path, text)
+    if kind == "exams":  # the introduction trainees read before an attempt
+        _front, body_line, _problems = split_front_matter(path, text)
+        return Markup('<div class="quiz-intro">{}</div>').format(quiz_markdown(body_of(text, body_line)))
+    return Markup("")
 
 
-# --- lesson preview -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LessonPreview:
-    title: str | None
-    rendered: RenderedLesson
-    problems: list[Problem]
-
-
-def modules_on_disk(root: Path | None = None) -> list[str]:
-    """Module folders (those with a module.md) under the content root, for resolving links."""
-    courses = (root or default_root()) / COURSES_FOLDER
-    return sorted(path.parent.name for path in courses.glob(f"*/{MODULE_FILE}"))
-
-
-def preview_lesson(text: str, module_id: str, root: Path | None = None) -> LessonPreview:
-    """Render a lesson as trainees would see it; lines in problems are lines of ``text``.
-
-    ``text`` is a whole lesson file (front matter first) or just its Markdown body."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    front, body_line, problems = split_front_matter(PREVIEW_PATH, text) if _has_front_matter(text) else ({}, 1, [])
-    body = body_of(text, body_line)
+def _lesson_html(path: str, text: str) -> Markup:
+    module_id = path.split("/")[1]
+    front, body_line, _problems = split_front_matter(path, text)
     labels = {kind: str(label) for kind, label in CALLOUT_LABELS.items()}
-    rendered = render_markdown(body, _preview_resolver(root or default_root(), module_id), path=PREVIEW_PATH,
+    rendered = render_markdown(body_of(text, body_line), _preview_resolver(module_id), path=path,
                                first_line=body_line, callout_labels=labels)
-    problems += list(rendered.problems) + raw_html_problems(body, PREVIEW_PATH, body_line)
-    if not body.strip():
-        problems.append(Problem(PREVIEW_PATH, body_line, "the lesson is empty: write its text after the front matter"))
     title = front.get("title")
-    return LessonPreview(title if isinstance(title, str) else None, rendered, sorted(problems))
+    heading = Markup("<h1>{}</h1>").format(title if isinstance(title, str) else "")
+    return heading + Markup('<div class="lesson-body">') + Markup(rendered.html) + Markup("</div>")
 
 
-def _has_front_matter(text: str) -> bool:
-    return text.split("\n", 1)[0].rstrip() == "---"
-
-
-def _preview_resolver(root: Path, module_id: str) -> Resolver:
-    """Links count as broken exactly when validation would say so (the files on disk); working
-    ones point at the lesson pages and images trainees will get once published."""
-    courses = root / COURSES_FOLDER
-
+def _preview_resolver(module_id: str) -> Resolver:
+    """Working links and images point where trainees will find them once published."""
     def lesson_url(target: str) -> str | None:
         found = lesson_link_target(module_id, target)
-        if found is None or not (courses / found[0] / found[1]).is_file():
+        if found is None:
             return None
         return url_for("courses.lesson", lesson_id=f"{found[0]}.{LESSON_FILE.fullmatch(found[1])['slug']}")
 
     def image_url(target: str) -> str | None:
         asset = module_asset_path(target)
-        if asset is None or not (courses / module_id / asset).is_file():
-            return None
-        return url_for("courses.asset", module_id=module_id, asset=asset)
+        return url_for("courses.asset", module_id=module_id, asset=asset) if asset else None
 
     return Resolver(lesson_url, image_url)
+
+
+def _bank_html(path: str, text: str) -> Markup:
+    bank, _problems = parse_bank(path, text, path.rsplit("/", 1)[-1].removesuffix(".md"))
+    if bank is None:
+        return Markup("")
+    return Markup("").join(_questions_html([(question.line, question) for question in bank.questions]))
+
+
+def _questions_html(numbered: list[tuple[int, Question | None]]) -> list[Markup | None]:
+    """Each question as the attempt page shows it (options in a drawn order, no key)."""
+    locale, shown, position = str(get_locale()), [], 0
+    total = sum(1 for _line, question in numbered if question is not None)
+    for line, question in numbered:
+        if question is None:
+            shown.append(None)
+            continue
+        order = question.question_type.draw_order(question, random.Random(line), shuffle_options=True)
+        shown.append(question_html(question, order, None, position, total, locale))
+        position += 1
+    return shown
+
+
+# --- uploads ----------------------------------------------------------------------------------
+
+def upload_drafts(author, filename: str, raw: bytes, path: str | None) -> list[str]:
+    """Drafts from an uploaded file: a zip of content files (paths as in the content root) or one
+    Markdown/YAML file saved as ``path``. Returns the draft paths; UploadRefused names the problem."""
+    if filename.lower().endswith(".zip"):
+        texts = _zip_texts(raw)
+    elif filename.lower().endswith(UPLOAD_SUFFIXES):
+        if not path:
+            raise UploadRefused("choose the content path the file is saved as")
+        texts = {path: _text(filename, raw)}
+    else:
+        raise UploadRefused("upload a .md or .yaml file or a .zip of them")
+    for name in texts:
+        if owning_kind(name) is None or not name.endswith(UPLOAD_SUFFIXES):
+            raise UploadRefused(f"{name} is not a content file path (e.g. courses/<module>/01-slug.md)")
+    files = published_files()
+    for name, text in texts.items():
+        published = files.get(name)
+        changes.save_draft(author, name, text, content_hash(published.decode("utf-8")) if published else None)
+    return sorted(texts)
+
+
+#: Far above a whole course (a few hundred kilobytes), low enough to bound unpacking.
+MAX_UNPACKED_BYTES = 5_000_000
+
+
+def _zip_texts(raw: bytes) -> dict[str, str]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile:
+        raise UploadRefused("the file is not a zip archive") from None
+    members = [info for info in archive.infolist() if not info.is_dir()]
+    if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
+        raise UploadRefused("the archive unpacks to more than 5 MB")
+    return {info.filename.removeprefix("./"): _text(info.filename, archive.read(info)) for info in members}
+
+
+def _text(name: str, raw: bytes) -> str:
+    try:
+        return canonical_text(raw)
+    except UnicodeDecodeError:
+        raise UploadRefused(f"{name} is not UTF-8 text") from None
 
 
 # --- question import preview ----------------------------------------------------------------------
@@ -307,6 +241,9 @@ class ImportPreview:
 
     def count(self, status: str) -> int:
         return sum(1 for item, _question in self.items if item.status == status)
+
+    def rendered(self) -> list[Markup | None]:
+        return _questions_html([(item.line, question) for item, question in self.items])
 
 
 def import_digest(file_format: str, source: str) -> str:
@@ -329,25 +266,74 @@ def preview_import(source: str, file_format: str, shown_as: str = "upload") -> I
     return ImportPreview(file_format, source, conversion.read_back(PREVIEW_BANK))
 
 
-def lessons_on_disk(root: Path | None = None) -> list[str]:
-    """Lesson ids of the course files on disk: the questions' ``lesson:`` must name one to publish."""
-    root = root or default_root()
-    courses = next(kind for kind in registered_kinds() if kind.name == "courses")
-    parsed, _problems = courses.parse(courses.discover(root), root)  # problems: on the status page
-    return sorted(courses.ids(parsed).get("courses.lesson", ()))
+def current_lessons() -> list[str]:
+    """Ids of the published lessons: the questions' ``lesson:`` must name one to publish."""
+    return list(db.session.scalars(db.select(Lesson.id).where(Lesson.retired_at.is_(None)).order_by(Lesson.id)))
 
 
 def import_draft(preview: ImportPreview, bank_id: str, title: str | None, lesson: str, difficulty: int,
                  actor) -> DraftBank:
-    """Append the previewed questions to the bank file (the draft publishing will pick up) and audit
-    it; nothing is written when the bank file would have problems (``draft.problems``)."""
+    """The previewed questions appended to the bank (the author's draft of it, else the published
+    one), saved as the author's draft and audited; nothing is saved when the bank would have
+    problems (``draft.problems``)."""
     conversion = IMPORTERS[preview.file_format](preview.source, "upload")
-    draft = draft_bank(conversion, bank_id, lesson, difficulty, title)
+    path = f"quizzes/banks/{bank_id}.md"
+    files = published_files()
+    current = changes.draft_of(actor, path)
+    if current is not None:
+        files[path] = current.text.encode("utf-8")
+    with materialized(files) as root:
+        draft = draft_bank(conversion, bank_id, lesson, difficulty, title, root=root)
     if draft.problems or not conversion.questions:
         return draft
-    draft.write()
+    published = published_files().get(path)
+    base = current.base_hash if current is not None else (content_hash(published.decode("utf-8")) if published else None)
     record(IMPORT_ACTION, f"bank:{bank_id}", details={
         "format": preview.file_format, "questions": len(conversion.questions),
         "not_converted": len(conversion.items) - len(conversion.questions)}, actor=actor)
-    db.session.commit()
+    changes.save_draft(actor, path, draft.text, base)
     return draft
+
+
+# --- regrading after a key fix --------------------------------------------------------------------
+
+REGRADE_ACTION = "quizzes.regrade"
+
+
+@dataclass(frozen=True)
+class RegradePreview:
+    bank_id: str
+    attempts: list[Regraded]
+    names: dict[int, str]  # user id -> name
+    certificates: list  # valid certificates whose quiz evidence a now failed attempt was
+
+
+def regrade_preview(bank_id: str) -> RegradePreview:
+    plan = regrade_plan(bank_question_ids(bank_id))
+    users = {change.user_id for change in plan}
+    names = dict(db.session.execute(db.select(User.id, User.name).where(User.id.in_(users))).all()) if users else {}
+    failing = {(change.user_id, change.quiz_id) for change in plan if change.old_passed and not change.new_passed}
+    return RegradePreview(bank_id, plan, names, certificates_resting_on(failing))
+
+
+def regrade(bank_id: str, actor) -> RegradePreview:
+    """Apply the preview's scores in one transaction with its audit entry; trainees who pass now
+    are evaluated for certificates like after any graded attempt."""
+    preview = regrade_preview(bank_id)
+    if not preview.attempts:
+        return preview
+    apply_regrade(preview.attempts)
+    record(REGRADE_ACTION, f"bank:{bank_id}", actor=actor, details={"attempts": [
+        {"attempt": change.attempt_id, "quiz": change.quiz_id, "questions": list(change.question_ids),
+         "score": [change.old_score, change.new_score], "passed": [change.old_passed, change.new_passed]}
+        for change in preview.attempts], "certificates_in_question": [c.code for c in preview.certificates]})
+    db.session.commit()
+    for user_id in sorted({change.user_id for change in preview.attempts if change.new_passed}):
+        progress_recorded.send(current_app._get_current_object(), user_id=user_id)
+    return preview
+
+
+def banks_needing_regrade(paths: list[str]) -> list[str]:
+    """Banks among published paths whose key changes would change graded attempts."""
+    banks = [path.rsplit("/", 1)[-1].removesuffix(".md") for path in paths if owning_kind(path).name == "banks"]
+    return [bank for bank in banks if regrade_plan(bank_question_ids(bank))]

@@ -20,6 +20,7 @@ MODULES, QUIZZES, SCENARIOS, SCENARIO_TAGS = "courses.module", "quizzes.quiz", "
 class PostsKind(ContentKind):
     name = "posts"
     order = 60
+    patterns = (f"{POSTS_FOLDER.as_posix()}/*.md",)
 
     def discover(self, root: Path) -> list[Path]:
         return sorted((root / POSTS_FOLDER).glob("*.md"))
@@ -56,13 +57,9 @@ class PostsKind(ContentKind):
             counts[_upsert_post(definition)] += 1
         return dict(counts)
 
-    def export_items(self, out_root: Path) -> int:
-        folder = out_root / POSTS_FOLDER
-        folder.mkdir(parents=True, exist_ok=True)
-        posts = list(db.session.scalars(db.select(Post).where(Post.current_version_id.is_not(None))))
-        for post in posts:
-            (folder / f"{post.id}.md").write_bytes(post.current_version.source.encode("utf-8"))
-        return len(posts)
+    def published_files(self) -> dict[str, bytes]:
+        posts = db.session.scalars(db.select(Post).where(Post.current_version_id.is_not(None)).order_by(Post.id))
+        return {f"{POSTS_FOLDER.as_posix()}/{post.id}.md": post.current_version.source.encode("utf-8") for post in posts}
 
     def stats(self) -> dict[str, int]:
         def count(column, *criteria) -> int:

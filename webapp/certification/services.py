@@ -465,3 +465,28 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         certificate_no=certificate.number, code=certificate.code, issued_on=local_date(certificate.issued_at),
         valid_until=certificate.valid_until, verify_url=verify_url_prefix() + certificate.code,
     ))
+
+
+def holders_requiring(module_ids: set[str]) -> int:
+    """Trainees holding a valid certificate of a post that requires one of these modules: whom a
+    significant change of those modules flags for recertification."""
+    posts = [post.id for post in posts_in_order() if post.current_version is not None
+             and set(definition_of(post).requirements.modules) & module_ids]
+    if not posts:
+        return 0
+    return db.session.scalar(db.select(db.func.count(Certificate.user_id.distinct())).where(
+        Certificate.post_id.in_(posts), Certificate.revoked_at.is_(None))) or 0
+
+
+def certificates_resting_on(user_quizzes: set[tuple[int, str]]) -> list[Certificate]:
+    """Valid certificates of these (trainee, quiz) pairs whose post requires that quiz: the ones a
+    regraded quiz result puts in question."""
+    requiring = {post.id: set(definition_of(post).requirements.quiz_ids()) for post in posts_in_order()
+                 if post.current_version is not None}
+    users = {user_id for user_id, _quiz in user_quizzes}
+    if not users:
+        return []
+    held = db.session.scalars(db.select(Certificate).where(
+        Certificate.user_id.in_(users), Certificate.revoked_at.is_(None)).order_by(Certificate.id))
+    return [certificate for certificate in held
+            if any((certificate.user_id, quiz) in user_quizzes for quiz in requiring.get(certificate.post_id, ()))]

@@ -83,7 +83,12 @@ def stats_command(as_json: bool) -> None:
 
 
 def load_demo_content() -> None:
-    """``flask demo load`` step: the whole content root through the same all-or-nothing import."""
+    """``flask demo load`` step: on first start, the shipped content root through the same
+    all-or-nothing import. Afterwards the database is the source of truth (trainers edit in the
+    browser), so the shipped files never overwrite it; ``flask content import`` still does."""
+    if services.has_content():
+        click.echo("content: already in the database, the shipped files are not imported again")
+        return
     try:
         _echo_counts(services.import_content(services.default_root()))
     except ContentProblems as error:

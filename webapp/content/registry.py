@@ -2,13 +2,17 @@
 
 Each domain subclasses ContentKind for its files and calls ``register_kind`` from its
 ``init_app``; ``flask content validate|import|export|stats`` then covers every registered kind.
-Parsing and checking are pure; only ``import_items``, ``export_items`` and ``stats`` touch the db.
+Parsing and checking are pure; only ``import_items``, ``published_files`` and ``stats`` touch the db.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +48,14 @@ class ContentKind:
 
     name: str
     order: int  # import order: courses 10, banks 20, exams 30, norms 40, scenarios 50, posts 60
+    #: Root-relative paths of this kind's files, as fnmatch patterns (``*`` does not cross "/").
+    patterns: tuple[str, ...] = ()
+    #: Other kinds whose files ``parse`` also reads (exams read the banks to check their draws).
+    reads: tuple[str, ...] = ()
+
+    def owns(self, path: str) -> bool:
+        """Whether a root-relative path (e.g. "courses/m/01-x.md") is one of this kind's files."""
+        return any(fnmatchcase(path, pattern) and path.count("/") == pattern.count("/") for pattern in self.patterns)
 
     def discover(self, root: Path) -> list[Path]:
         """This kind's files under the content root."""
@@ -69,8 +81,13 @@ class ContentKind:
         """Write parsed items with db.session, without committing; return counts by outcome."""
         raise NotImplementedError
 
-    def export_items(self, out_root: Path) -> int:
-        """Write the current items as files under out_root; return how many files."""
+    def marked_significant(self, path: str, text: str, significant: bool) -> str:
+        """The text with the trainer's answer to "does this change call for recertification?"
+        written where this kind keeps it (lessons: ``significant_change``); others ignore it."""
+        return text
+
+    def published_files(self) -> dict[str, bytes]:
+        """The current items as files, by root-relative path: what export writes and editors open."""
         raise NotImplementedError
 
     def stats(self) -> dict[str, Any]:
@@ -88,6 +105,14 @@ def register_kind(kind: ContentKind) -> None:
 
 def registered_kinds() -> list[ContentKind]:
     return sorted(_kinds.values(), key=lambda kind: kind.order)
+
+
+def owning_kind(path: str) -> ContentKind | None:
+    """The kind whose file ``path`` (root-relative, "/"-separated) is, or None (also for any path
+    with an empty, "." or ".." segment: a pattern's ``*`` would match those)."""
+    if "\\" in path or any(segment in ("", ".", "..") for segment in path.split("/")):
+        return None
+    return next((kind for kind in registered_kinds() if kind.owns(path)), None)
 
 
 @dataclass
@@ -124,8 +149,8 @@ def load_content(root: Path, selection: Sequence[Path] = ()) -> LoadedContent:
     for kind in registered_kinds():
         every_file = kind.discover(root)
         files = [path for path in every_file if _is_selected(path, chosen)] if chosen else every_file
-        parsed, problems = kind.parse(files, root)
-        everything = kind.parse(every_file, root)[0] if chosen else parsed
+        parsed, problems = _parsed(kind, files, root)
+        everything = _parsed(kind, every_file, root)[0] if chosen else parsed
         for name, ids in kind.ids(everything).items():
             loaded.catalog.add(name, ids)
         for name, value in kind.shares(everything).items():
@@ -138,3 +163,49 @@ def load_content(root: Path, selection: Sequence[Path] = ()) -> LoadedContent:
             loaded.problems += kind.check(loaded.parsed[kind.name], loaded.catalog)
     loaded.problems.sort()
     return loaded
+
+
+class _ParseCache:
+    """Parsing is pure, so its result is remembered by the bytes it read: the editor checks one
+    changed file against everything else many times a minute, and everything else rarely changes."""
+
+    SIZE = 48
+
+    def __init__(self) -> None:
+        self._results: OrderedDict[str, tuple[list, list[Problem]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def parse(self, kind: ContentKind, files: list[Path], root: Path) -> tuple[list, list[Problem]]:
+        key = self._key(kind, files, root)
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        result = kind.parse(files, root)
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > self.SIZE:
+                self._results.popitem(last=False)
+        return result
+
+    @staticmethod
+    def _key(kind: ContentKind, files: list[Path], root: Path) -> str:
+        """Digest of the selected paths and of every byte the parse can read: the kind's files,
+        those of the kinds it reads, and everything beside the selected files (images, links)."""
+        root = root.resolve()
+        digest = hashlib.sha256(kind.name.encode() + b"\0")
+        for path in files:
+            digest.update(path.resolve().relative_to(root).as_posix().encode() + b"\0")
+        read = set(kind.discover(root)) | {path for name in kind.reads for path in _kinds[name].discover(root)}
+        read |= {sibling for folder in {path.parent for path in files} for sibling in folder.rglob("*")}
+        for path in sorted(path.resolve() for path in read if path.is_file()):
+            digest.update(b"\1" + path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
+
+
+_parse_cache = _ParseCache()
+
+
+def _parsed(kind: ContentKind, files: list[Path], root: Path) -> tuple[list, list[Problem]]:
+    return _parse_cache.parse(kind, files, root)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-
-from flask import current_app
 
 from webapp.clock import utcnow
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
 from webapp.extensions import db
 
-from .markdown import IMAGE_TYPES
 from .modellines import marked_line_problems, marked_lines
-from .models import CourseModule, Lesson, LessonProgress, LessonVersion
-from .parsing import COURSES_FOLDER, MODULE_FILE, Module, chinese_characters, discover_module_files, parse_modules
+from .models import CourseModule, Lesson, LessonImage, LessonProgress, LessonVersion
+from .images import store_image
+from .parsing import COURSES_FOLDER, LESSON_FILE, MODULE_FILE, Module, chinese_characters, discover_module_files, parse_modules
 from .parsing import Lesson as ParsedLesson
 
 OUTCOMES = ("created", "updated", "unchanged", "retired")
@@ -27,6 +24,7 @@ OUTCOMES = ("created", "updated", "unchanged", "retired")
 class CoursesKind(ContentKind):
     name = "courses"
     order = 10
+    patterns = (f"{COURSES_FOLDER}/*/*.md", f"{COURSES_FOLDER}/*/images/*")
 
     def discover(self, root: Path) -> list[Path]:
         return discover_module_files(root)
@@ -58,6 +56,7 @@ class CoursesKind(ContentKind):
         for parsed_module in parsed:
             module, outcome = _upsert_module(parsed_module)
             counts[outcome] += 1
+            _store_images(parsed_module)
             for parsed_lesson in parsed_module.lessons:
                 counts[_upsert_lesson(module, parsed_lesson, now)] += 1
             kept = {lesson.id for lesson in parsed_module.lessons}
@@ -67,17 +66,22 @@ class CoursesKind(ContentKind):
                     counts["retired"] += 1
         return dict(counts)
 
-    def export_items(self, out_root: Path) -> int:
-        source_root = Path(current_app.config["CONTENT_ROOT"]) / COURSES_FOLDER
-        written = 0
+    def marked_significant(self, path: str, text: str, significant: bool) -> str:
+        if not LESSON_FILE.fullmatch(path.rsplit("/", 1)[-1]) or not text.startswith("---\n"):
+            return text
+        lines = [line for line in text.split("\n") if not line.startswith("significant_change:")]
+        return "\n".join(lines[:1] + ["significant_change: true"] + lines[1:]) if significant else "\n".join(lines)
+
+    def published_files(self) -> dict[str, bytes]:
+        files = {}
         for module in db.session.scalars(db.select(CourseModule).order_by(CourseModule.order)):
-            folder = out_root / COURSES_FOLDER / module.id
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / MODULE_FILE).write_bytes(module.source.encode("utf-8"))
+            folder = f"{COURSES_FOLDER}/{module.id}"
+            files[f"{folder}/{MODULE_FILE}"] = module.source.encode("utf-8")
             for lesson in module.current_lessons:
-                (folder / lesson.file_name).write_bytes(lesson.current_version.source.encode("utf-8"))
-            written += 1 + len(module.current_lessons) + _copy_images(source_root / module.id, folder)
-        return written
+                files[f"{folder}/{lesson.file_name}"] = lesson.current_version.source.encode("utf-8")
+        for image in db.session.scalars(db.select(LessonImage).order_by(LessonImage.module_id, LessonImage.name)):
+            files[f"{COURSES_FOLDER}/{image.module_id}/{image.name}"] = image.data
+        return files
 
     def stats(self) -> dict:
         def count(*criteria, of=None) -> int:
@@ -147,13 +151,7 @@ def _version_for(lesson: Lesson, parsed: ParsedLesson, module: CourseModule, now
                          significant=parsed.significant_change, created_at=now)
 
 
-def _copy_images(source_folder: Path, target_folder: Path) -> int:
-    """Images live beside the lessons in the content root, not in the database."""
-    copied = 0
-    for image in sorted(source_folder.rglob("*")) if source_folder.is_dir() else []:
-        target = target_folder / image.relative_to(source_folder)
-        if image.suffix.lower() in IMAGE_TYPES and image.is_file() and image.resolve() != target.resolve():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(image, target)
-            copied += 1
-    return copied
+def _store_images(parsed: Module) -> None:
+    """Images arrive with their module and stay (lessons of older versions may still show them)."""
+    for name, data in parsed.images:
+        store_image(parsed.id, name, data)

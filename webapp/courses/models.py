@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import utcnow
@@ -128,3 +128,24 @@ class LastRead(db.Model):
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     lesson: Mapped[Lesson] = relationship()
+
+
+class LessonImage(db.Model):
+    """An image lessons of a module show (courses/<module>/<name>), kept in the database so every
+    app node serves it without a shared disk. Editor uploads are named by their hash, so their URL
+    never changes meaning and can be cached for good."""
+
+    __tablename__ = "lesson_images"
+    __table_args__ = (UniqueConstraint("module_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    #: Path inside the module folder, e.g. "images/3f2a9c0e1b7d4a65.png".
+    name: Mapped[str] = mapped_column(String(300))
+    mimetype: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LessonImage {self.module_id}/{self.name}>"

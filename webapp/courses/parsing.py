@@ -18,7 +18,7 @@ from webapp.content.frontmatter import (
 from webapp.content.problems import Problem
 from webapp.content.sources import content_hash, display_path, read_source
 
-from .markdown import Resolver, raw_html_problems, render_markdown
+from .markdown import IMAGE_TYPES, Resolver, raw_html_problems, render_markdown
 
 COURSES_FOLDER = "courses"
 MODULE_FILE = "module.md"
@@ -58,6 +58,7 @@ class Module:
     source: str
     content_hash: str
     lessons: tuple[Lesson, ...]
+    images: tuple[tuple[str, bytes], ...] = ()  # (path inside the module folder, bytes)
 
 
 def lesson_link_target(module_id: str, target: str) -> tuple[str, str] | None:
@@ -140,6 +141,7 @@ def parse_module_folder(
         id=module_id, title_zh=title["zh"].strip(), title_en=title["en"].strip(), summary=summary.strip(),
         order=order, minutes=minutes, tags=tuple(tags), intro=body, body_start_line=body_line,
         source_path=shown, source=text, content_hash=content_hash(text), lessons=tuple(lessons),
+        images=_images(folder),
     )
     return module, []
 
@@ -197,6 +199,11 @@ def chinese_characters(source: str) -> int:
     """Chinese characters in a lesson's body: the measure of teaching text the course bar uses."""
     _front_matter, body_line, _problems = split_front_matter("", source)
     return len(CHINESE_CHARACTER.findall(body_of(source, body_line)))
+
+
+def _images(folder: Path) -> tuple[tuple[str, bytes], ...]:
+    return tuple((path.relative_to(folder).as_posix(), path.read_bytes()) for path in sorted(folder.rglob("*"))
+                 if path.suffix.lower() in IMAGE_TYPES and path.is_file())
 
 
 def _lesson_files(folder: Path) -> list[Path]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from flask import abort, current_app, url_for
 from flask_babel import get_locale
@@ -17,9 +16,9 @@ from webapp.content.frontmatter import split_front_matter
 from webapp.extensions import db
 from webapp.registry import lesson_completed, progress_recorded
 
-from .markdown import IMAGE_TYPES, RenderCache, RenderedLesson, Resolver, render_markdown
+from .markdown import RenderCache, RenderedLesson, Resolver, render_markdown
 from .models import CourseModule, LastRead, Lesson, LessonProgress, LessonVersion
-from .parsing import COURSES_FOLDER, body_of, lesson_link_target, module_asset_path
+from .parsing import body_of, lesson_link_target, module_asset_path
 
 _rendered = RenderCache()
 
@@ -136,18 +135,6 @@ def rendered_lesson(lesson: Lesson) -> RenderedLesson:
 
 def rendered_intro(module: CourseModule) -> RenderedLesson:
     return _render_source(module.source, module.content_hash, module.id)
-
-
-def asset_file(module_id: str, asset: str) -> tuple[Path, str] | None:
-    """(file, mimetype) of an image inside the module's folder; None for anything else."""
-    relative = module_asset_path(asset)
-    if relative is None or Path(relative).suffix.lower() not in IMAGE_TYPES:
-        return None
-    folder = (Path(current_app.config["CONTENT_ROOT"]) / COURSES_FOLDER / module_id).resolve()
-    path = (folder / relative).resolve()
-    if folder not in path.parents or not path.is_file():  # also refuses symlinks leading out
-        return None
-    return path, IMAGE_TYPES[path.suffix.lower()]
 
 
 # --- progress ---------------------------------------------------------------------------------

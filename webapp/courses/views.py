@@ -1,6 +1,6 @@
 """Course pages: catalogue, module, lesson, completion and lesson images."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,11 +10,13 @@ from webapp.registry import trainee_plan
 
 from . import services
 from .forms import CompleteLessonForm
+from .images import find_image, is_content_named
 from .models import CourseModule
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates", static_folder="static")
 
 ASSET_MAX_AGE_SECONDS = 3600
+IMMUTABLE_MAX_AGE_SECONDS = 365 * 24 * 3600
 
 
 def _trainee_id() -> int | None:
@@ -76,9 +78,14 @@ def complete(lesson_id: str):
 @bp.get("/<module_id>/assets/<path:asset>")
 @roles_required(*ALL_ROLES)
 def asset(module_id: str, asset: str):
-    db.get_or_404(CourseModule, module_id)
-    found = services.asset_file(module_id, asset)
-    if found is None:
+    image = find_image(module_id, asset)
+    if image is None:
         abort(404)
-    path, mimetype = found
-    return send_file(path, mimetype=mimetype, max_age=ASSET_MAX_AGE_SECONDS)
+    response = make_response(image.data)
+    response.mimetype = image.mimetype
+    response.set_etag(image.content_hash)
+    # an upload's name holds its hash: that URL always means these bytes
+    response.cache_control.max_age = IMMUTABLE_MAX_AGE_SECONDS if is_content_named(image) else ASSET_MAX_AGE_SECONDS
+    response.cache_control.immutable = is_content_named(image)
+    response.cache_control.private = True
+    return response.make_conditional(request)

@@ -30,6 +30,7 @@ def _markdown_files(root: Path, folder: Path) -> list[Path]:
 class BanksKind(ContentKind):
     name = "banks"
     order = 20
+    patterns = (f"{BANKS_FOLDER.as_posix()}/*.md",)
 
     def discover(self, root: Path) -> list[Path]:
         return _markdown_files(root, BANKS_FOLDER)
@@ -88,14 +89,9 @@ class BanksKind(ContentKind):
                     counts["retired"] += 1
         return dict(counts)
 
-    def export_items(self, out_root: Path) -> int:
-        folder = out_root / BANKS_FOLDER
-        folder.mkdir(parents=True, exist_ok=True)
-        written = 0
-        for bank in db.session.scalars(db.select(QuestionBank).order_by(QuestionBank.id)):
-            (folder / f"{bank.id}.md").write_bytes(bank.source.encode("utf-8"))
-            written += 1
-        return written
+    def published_files(self) -> dict[str, bytes]:
+        return {f"{BANKS_FOLDER.as_posix()}/{bank.id}.md": bank.source.encode("utf-8")
+                for bank in db.session.scalars(db.select(QuestionBank).order_by(QuestionBank.id))}
 
     def stats(self) -> dict:
         def count(*criteria, of) -> int:
@@ -156,6 +152,8 @@ class ParsedExams:
 class ExamsKind(ContentKind):
     name = "exams"
     order = 30
+    patterns = (f"{EXAMS_FOLDER.as_posix()}/*.md",)
+    reads = ("banks",)
 
     def discover(self, root: Path) -> list[Path]:
         return _markdown_files(root, EXAMS_FOLDER)
@@ -200,13 +198,9 @@ class ExamsKind(ContentKind):
             quiz.source, quiz.content_hash = blueprint.source, blueprint.content_hash
         return dict(counts)
 
-    def export_items(self, out_root: Path) -> int:
-        folder = out_root / EXAMS_FOLDER
-        folder.mkdir(parents=True, exist_ok=True)
-        quizzes = list(db.session.scalars(db.select(Quiz).where(Quiz.retired_at.is_(None)).order_by(Quiz.id)))
-        for quiz in quizzes:
-            (folder / f"{quiz.id}.md").write_bytes(quiz.source.encode("utf-8"))
-        return len(quizzes)
+    def published_files(self) -> dict[str, bytes]:
+        quizzes = db.session.scalars(db.select(Quiz).where(Quiz.retired_at.is_(None)).order_by(Quiz.id))
+        return {f"{EXAMS_FOLDER.as_posix()}/{quiz.id}.md": quiz.source.encode("utf-8") for quiz in quizzes}
 
     def stats(self) -> dict:
         by_state = dict(db.session.execute(db.select(Attempt.state, db.func.count()).group_by(Attempt.state)).all())

@@ -25,6 +25,7 @@ NORMS_NAME = "norms"
 class NormsKind(ContentKind):
     name = "norms"
     order = 40
+    patterns = (NORMS_FILE.as_posix(),)
 
     def discover(self, root: Path) -> list[Path]:
         path = root / NORMS_FILE
@@ -54,12 +55,9 @@ class NormsKind(ContentKind):
             counts[_import_norms(norms.version, text)] += 1
         return dict(counts)
 
-    def export_items(self, out_root: Path) -> int:
+    def published_files(self) -> dict[str, bytes]:
         norms_set = db.session.scalar(db.select(NormsSet).where(NormsSet.name == NORMS_NAME))
-        if norms_set is None:
-            return 0
-        _write(out_root / NORMS_FILE, norms_set.current_version.source)
-        return 1
+        return {NORMS_FILE.as_posix(): norms_set.current_version.source.encode("utf-8")} if norms_set else {}
 
     def stats(self) -> dict[str, int]:
         return {"norms_versions": db.session.scalar(db.select(db.func.count(NormsVersion.id))) or 0}
@@ -68,6 +66,7 @@ class NormsKind(ContentKind):
 class ScenariosKind(ContentKind):
     name = "scenarios"
     order = 50
+    patterns = (f"{SCENARIO_FOLDER.as_posix()}/*.md",)
 
     def discover(self, root: Path) -> list[Path]:
         return sorted((root / SCENARIO_FOLDER).glob("*.md"))
@@ -105,12 +104,10 @@ class ScenariosKind(ContentKind):
             counts[_import_scenario(scenario)] += 1
         return dict(counts)
 
-    def export_items(self, out_root: Path) -> int:
-        written = 0
-        for item in db.session.scalars(db.select(RoleplayScenario).order_by(RoleplayScenario.scenario_id)):
-            _write(out_root / SCENARIO_FOLDER / f"{item.scenario_id}.md", item.current_version.source)
-            written += 1
-        return written
+    def published_files(self) -> dict[str, bytes]:
+        items = db.session.scalars(db.select(RoleplayScenario).order_by(RoleplayScenario.scenario_id))
+        return {f"{SCENARIO_FOLDER.as_posix()}/{item.scenario_id}.md": item.current_version.source.encode("utf-8")
+                for item in items}
 
     def stats(self) -> dict[str, int]:
         def count(column, *criteria) -> int:
@@ -177,7 +174,3 @@ def _import_scenario(scenario: Scenario) -> str:
 def _line_of_key(source: str, key: str) -> int:
     return next((number for number, line in enumerate(source.split("\n"), start=1) if line.startswith(f"{key}:")), 1)
 
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
