@@ -109,6 +109,7 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("new user", "/admin/users/new"),
             Visit("first passwords", "/admin/users/first-passwords"),
             Visit("held accounts", "/admin/users/held"),
+            Visit("learning records", "/admin/learning-records/"),
             Visit("content status", "/authoring/"),
         ],
     }
