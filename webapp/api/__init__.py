@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 from webapp.access import Role
 from webapp.extensions import csrf
-from webapp.registry import add_nav
+from webapp.registry import add_nav, certificate_issued, certificate_revoked
 
+from . import webhooks
 from .cli import api_cli
 from .views import DEFAULT_RATE_LIMIT, api, pages
 
@@ -21,4 +22,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.cli.add_command(api_cli)
+    certificate_issued.connect(webhooks.on_certificate_issued)
+    certificate_revoked.connect(webhooks.on_certificate_revoked)
     add_nav(app, "api_pages.tokens_page", _l("API and webhooks"), {Role.ADMIN}, order=95)

@@ -68,13 +68,16 @@ def token_required(scope: str):
     return decorate
 
 
-@api.errorhandler(HTTPException)
 def _api_error(error: HTTPException):
     code = "rate_limited" if error.code == 429 else "not_found" if error.code == 404 else "http_error"
     response = _error(error.code or 500, code, error.description or error.name)
     if error.code == 429:
         response.headers["Retry-After"] = str(_retry_after(error))
     return response
+
+
+for _code in (400, 403, 404, 405, 429):  # the codes the app answers with HTML pages
+    api.register_error_handler(_code, _api_error)
 
 
 def _retry_after(error: HTTPException) -> int:
