@@ -10,7 +10,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.quizzes.models import GRADED, Attempt, Quiz
 
-from tests.certification.conftest import posts  # noqa: F401 - shared fixture
+from tests.certification.conftest import posts, records  # noqa: F401 - shared fixtures
 from tests.roleplay.conftest import roleplay_content  # noqa: F401 - shared fixture
 
 
