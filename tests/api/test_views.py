@@ -6,11 +6,13 @@ from markupsafe import escape
 from openapi_spec_validator import validate
 
 from webapp.access import Role
-from webapp.api import credentials, openapi
+from webapp.accounts import services as accounts
+from webapp.api import credentials, openapi, services
 from webapp.api.models import ApiToken
 from webapp.certification import services as certification
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.roleplay import services as roleplay
 
 from tests.api.conftest import bearer
 
@@ -149,7 +151,6 @@ def test_quiz_attempts_with_passed_filter(client, make_token, make_user, make_at
 
 
 def test_roleplay_results_carry_per_criterion_results(client, make_token, make_user, roleplay_content):
-    from webapp.roleplay import services as roleplay
     secret = make_token(["roleplay:read"])
     user = make_user()
     scenario_id = roleplay.current_scenarios()[0].id
@@ -168,11 +169,9 @@ def test_roleplay_results_carry_per_criterion_results(client, make_token, make_u
 
 # --- rate limit ---------------------------------------------------------------------------------------
 
-def test_each_token_is_rate_limited_with_429_and_retry_after(make_app, admin_factory=None):
+def test_each_token_is_rate_limited_with_429_and_retry_after(make_app):
     app = make_app(API_RATE_LIMIT="3 per minute")
     with app.app_context():
-        from webapp.accounts import services as accounts
-        from webapp.api import services
         admin = accounts.create_user("ad9001", "管理员", "信息中心", Role.ADMIN, "pw-123456789", "")
         db.session.commit()
         first = services.create_token("a", ["roster:read"], 30, admin)[1]
@@ -251,3 +250,18 @@ def test_credential_status_says_what_the_verify_page_says(client, make_token, ma
     revoked = get(client, f"/api/v1/certificates/{certificate.id}/credential", secret)
     assert revoked.status_code == 410 and revoked.json["error"] == "revoked"
     assert client.get("/api/v1/credentials/nosuchcode/status").status_code == 404
+
+
+def test_the_command_line_verifier_accepts_the_credential_and_refuses_a_tampered_copy(
+        client, runner, make_user, make_certificate, tmp_path):
+    certificate = make_certificate(make_user())
+    token = services.signed_credential(certificate)
+    (tmp_path / "jwks.json").write_text(client.get("/.well-known/jwks.json").get_data(as_text=True))
+    (tmp_path / "good.jwt").write_text(token)
+    header, payload, signature = token.split(".")
+    (tmp_path / "bad.jwt").write_text(".".join((header, payload[:-3] + ("x" if payload[-3] != "x" else "y")
+                                               + payload[-2:], signature)))
+    good = runner.invoke(args=["api", "verify-credential", str(tmp_path / "good.jwt"), "--jwks", str(tmp_path / "jwks.json")])
+    assert good.exit_code == 0 and good.output.startswith("valid:")
+    bad = runner.invoke(args=["api", "verify-credential", str(tmp_path / "bad.jwt"), "--jwks", str(tmp_path / "jwks.json")])
+    assert bad.exit_code == 1 and "not valid" in bad.output
