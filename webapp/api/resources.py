@@ -12,7 +12,7 @@ from sqlalchemy import and_, exists, false, or_
 
 from webapp.accounts.models import User
 from webapp.api.models import Webhook, WebhookDelivery
-from webapp.certification.models import Certificate, Post, PostAssignment
+from webapp.certification.models import Certificate, PostAssignment
 from webapp.certification.services import definition_of, posts_in_order
 from webapp.extensions import db
 from webapp.hr.services import RosterFilters, roster_entries
@@ -156,18 +156,23 @@ def certificates(filters: Filters, after: int, limit: int, today: date,
 
 # --- quiz attempts and role-play calls -------------------------------------------------------------
 
+def _results_filtered(query, filters: Filters, passed, ended_at):
+    """The filters quiz attempts and role-play calls share (the query joins User)."""
+    if filters.department:
+        query = query.where(User.department == filters.department)
+    if filters.passed is not None:
+        query = query.where(passed == filters.passed)
+    if filters.updated_since:
+        query = query.where(ended_at >= filters.updated_since)
+    return query
+
+
 def quiz_attempts(filters: Filters, after: int, limit: int) -> tuple[list[dict], int | None]:
     query = (db.select(Attempt, User, Quiz).join(User, User.id == Attempt.user_id)
              .join(Quiz, Quiz.id == Attempt.quiz_id).where(Attempt.state == GRADED))
-    if filters.department:
-        query = query.where(User.department == filters.department)
     if filters.quiz:
         query = query.where(Attempt.quiz_id == filters.quiz)
-    if filters.passed is not None:
-        query = query.where(Attempt.passed == filters.passed)
-    if filters.updated_since:
-        query = query.where(Attempt.graded_at >= filters.updated_since)
-    rows, more = _page(query, Attempt.id, after, limit)
+    rows, more = _page(_results_filtered(query, filters, Attempt.passed, Attempt.graded_at), Attempt.id, after, limit)
     items = [{"id": attempt.id, "user": _user_ref(user), "quiz_id": quiz.id, "quiz_title": quiz.title_zh,
               "number": attempt.number, "started_at": _time(attempt.started_at), "graded_at": _time(attempt.graded_at),
               "score": attempt.score, "pass_mark": attempt.pass_mark, "passed": attempt.passed}
@@ -185,15 +190,9 @@ def roleplay_results(filters: Filters, after: int, limit: int) -> tuple[list[dic
     query = (db.select(Call, User, ScenarioVersion.scenario_id).join(User, User.id == Call.user_id)
              .join(ScenarioVersion, ScenarioVersion.id == Call.scenario_version_id)
              .where(Call.state.in_(ENDED_CALL_STATES)))
-    if filters.department:
-        query = query.where(User.department == filters.department)
     if filters.scenario:
         query = query.where(ScenarioVersion.scenario_id == filters.scenario)
-    if filters.passed is not None:
-        query = query.where(Call.passed == filters.passed)
-    if filters.updated_since:
-        query = query.where(Call.finished_at >= filters.updated_since)
-    rows, more = _page(query, Call.id, after, limit)
+    rows, more = _page(_results_filtered(query, filters, Call.passed, Call.finished_at), Call.id, after, limit)
     items = [{"id": call.id, "user": _user_ref(user), "scenario_id": scenario_id, "mode": call.mode,
               "state": call.state, "started_at": _time(call.started_at), "finished_at": _time(call.finished_at),
               "score": call.score, "passed": call.passed, "critical": call.critical, "criteria": _criteria(call)}

@@ -57,7 +57,6 @@ def authenticate(authorization: str | None, scope: str) -> ApiToken:
     tokens.check_token(state, scope, now)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         token.last_used_at = now
-        db.session.commit()
     return token
 
 
