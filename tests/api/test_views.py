@@ -10,6 +10,7 @@ from webapp.accounts import services as accounts
 from webapp.api import credentials, openapi, services
 from webapp.api.models import ApiToken
 from webapp.certification import services as certification
+from webapp.certification.models import Certificate
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.roleplay import services as roleplay
@@ -138,6 +139,12 @@ def test_roster_lists_users_with_their_posts_and_status(client, make_token, make
     assert [(user["employee_no"], [p["status"] for p in user["posts"]]) for user in data] == [
         (holder.employee_no, ["certified"]), (learner.employee_no, ["in_progress"])]
     assert data[0]["team"] == "一班" and data[0]["posts"][0]["assigned_at"].endswith("Z")
+    mark = utcnow()
+    assert get(client, "/api/v1/roster", secret, updated_since=mark.isoformat()).json["data"] == []
+    certification.revoke_certificate(db.session.get(Certificate, data[0]["posts"][0]["certificate_id"]), hr, "调岗")
+    db.session.commit()  # a revocation changes the holder's entry, and only theirs
+    changed = get(client, "/api/v1/roster", secret, updated_since=mark.isoformat()).json["data"]
+    assert [(user["id"], user["posts"][0]["status"]) for user in changed] == [(holder.id, "revoked")]
 
 
 def test_quiz_attempts_with_passed_filter(client, make_token, make_user, make_attempt):

@@ -15,6 +15,8 @@ from webapp.certification import services as certification
 from webapp.clock import utcnow
 from webapp.extensions import db
 
+from tests.api.conftest import bearer
+
 SECRET = "receiver-shared-secret-42"
 
 
@@ -87,8 +89,8 @@ def test_an_issued_certificate_is_posted_signed_to_the_receiver(app, make_user, 
     assert (delivery.state, delivery.attempts, delivery.last_status) == ("delivered", 1, 204)
 
 
-def test_a_failed_delivery_is_retried_later_and_logged_for_the_admin(client, make_user, make_certificate, subscribed,
-                                                                     receiver):
+def test_a_failed_delivery_is_retried_later_and_logged_for_the_admin(client, make_user, make_certificate, make_token,
+                                                                     subscribed, receiver):
     receiver.failures = 1
     hr = make_user(role=Role.HR)
     certificate = make_certificate(make_user())
@@ -109,6 +111,10 @@ def test_a_failed_delivery_is_retried_later_and_logged_for_the_admin(client, mak
 
     html = client.get(f"/admin/api/webhooks/{subscribed.id}").get_data(as_text=True)
     assert f'data-delivery="{delivery.id}" data-state="delivered"' in html and "HTTP 204" in html
+    secret = make_token(["webhooks"])  # the same log for the HR system
+    [listed] = client.get("/api/v1/webhooks", headers=bearer(secret)).json["data"]
+    assert "secret" not in listed and listed["recent_deliveries"][0]["state"] == "delivered"
+    assert listed["recent_deliveries"][0]["attempts"] == 2
 
 
 def test_deactivated_or_unsubscribed_webhooks_get_nothing(client, make_user, make_certificate, subscribed, receiver):
