@@ -1,7 +1,7 @@
 """HR API tokens, webhooks and their delivery log
 
 Revision ID: b7e6be583445
-Revises: 44d379e40b1d
+Revises: d36e804ade51
 Create Date: 2026-12-03 14:36:53.534074
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7e6be583445'
-down_revision = '44d379e40b1d'
+down_revision = 'd36e804ade51'
 branch_labels = None
 depends_on = None
 
