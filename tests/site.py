@@ -23,6 +23,8 @@ from webapp.access import PUBLIC, Role
 from webapp.accounts.models import User
 from webapp.accounts import services as accounts
 from webapp.accounts.services import create_user
+from webapp.api import services as api_services
+from webapp.api.models import WebhookDelivery
 from webapp.clock import utcnow
 from webapp.content.models import ContentChangeSet, ContentDraft, ContentRevision
 from webapp.content.services import published_text
@@ -63,6 +65,11 @@ def seed(app: Flask) -> dict[Role, int]:
         db.session.commit()  # as a roster import leaves it: waiting for its first password
         _lock_out("t1002")  # so that the locked sign-ins page offers an unlock
         _content_edits(_user(ROLE_ACCOUNTS[Role.TRAINER]))
+        admin = _user(ROLE_ACCOUNTS[Role.ADMIN])  # a token and a webhook offer their revocation forms
+        api_services.create_token("HR 系统", ["roster:read"], 30, admin)
+        hook = api_services.create_webhook("http://127.0.0.1:9/hooks", "a-long-enough-secret", ["certificate.issued"], admin)
+        db.session.add(WebhookDelivery(webhook_id=hook.id, event="certificate.issued", body="{}", attempts=1,
+                                       last_status=500, last_error="Internal Server Error"))  # a delivery log row
         db.session.commit()
         return {role: _user(number).id for role, number in ROLE_ACCOUNTS.items()}
 

@@ -17,7 +17,7 @@ from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, 
 
 #: Domain packages, in registration order. Each exposes ``init_app(app)``.
 DOMAINS = ("jobs", "accounts", "portal", "content", "courses", "quizzes", "roleplay", "certification", "hr", "authoring",
-           "notifications", "xapi")
+           "notifications", "xapi", "api")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

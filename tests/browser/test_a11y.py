@@ -22,6 +22,7 @@ from tests.site import EDITED_LESSON, ROLE_ACCOUNTS, seed
 from webapp import create_app
 from webapp.access import Role
 from webapp.accounts.models import User
+from webapp.api.models import Webhook
 from webapp.certification.models import Certificate, PostAssignment
 from webapp.courses.models import Lesson
 from webapp.demo import DEMO_PASSWORD
@@ -111,6 +112,10 @@ def main_pages(ids: dict[str, object]) -> dict[Role, list[Visit]]:
             Visit("held accounts", "/admin/users/held"),
             Visit("learning records", "/admin/learning-records/"),
             Visit("content status", "/authoring/"),
+            Visit("API tokens", "/admin/api/tokens"),
+            Visit("webhooks", "/admin/api/webhooks"),
+            Visit("webhook deliveries", f"/admin/api/webhooks/{ids['webhook']}"),
+            Visit("API reference", "/api/docs"),
         ],
     }
 
@@ -137,6 +142,7 @@ def _seeded_ids() -> dict[str, object]:
         "trainee": trainee.id, "final": "hotline-agent.final", "scenario": calls[0].scenario_version.scenario_id, "question": _first_question_of(finished),
         "open_call": calls[0].id, "ended_call": calls[-1].id,
         "certificate": certificate.id, "assignment": assignment.id,
+        "webhook": db.session.scalar(db.select(Webhook.id)),
     }
 
 

@@ -13,6 +13,8 @@ from webapp.access import Role
 from .labels import COLUMN_LABELS, MACHINE, STATE_LABELS
 
 ACTIONS = {
+    "api_token.create": _l("created an API token"),
+    "api_token.revoke": _l("revoked an API token"),
     "certificate.issue": _l("issued a certificate"),
     "certificate.revoke": _l("revoked a certificate"),
     "certificate.recertification": _l("asked a holder to recertify"),
@@ -33,10 +35,13 @@ ACTIONS = {
     "user.role": _l("changed a role"),
     "user.unlock": _l("unlocked sign-ins"),
     "user.update": _l("edited an account"),
+    "webhook.create": _l("added a webhook"),
+    "webhook.deactivate": _l("deactivated a webhook"),
 }
 
 #: Target prefixes ("user:t1001") and the word for what they name.
-TARGETS = {"user": _l("Account %(id)s"), "certificate": _l("Certificate %(id)s"), "call": _l("Call #%(id)s")}
+TARGETS = {"user": _l("Account %(id)s"), "certificate": _l("Certificate %(id)s"), "call": _l("Call #%(id)s"),
+           "api_token": _l("API token #%(id)s"), "webhook": _l("Webhook #%(id)s")}
 WHOLE_TARGETS = {"roster": _l("Certification roster"), "users": _l("Accounts"), "content": _l("Content")}
 
 FIELDS = {
@@ -52,6 +57,7 @@ FIELDS = {
     "passed_before": _l("Result before"), "passed_after": _l("Result after"), "overrides": _l("Overrides"),
     "search": _l("Search"), "issued_from": _l("Issued from"), "issued_to": _l("Issued until"),
     "expires_from": _l("Expires from"), "expires_to": _l("Expires until"),
+    "scopes": _l("Scopes"), "expires_at": _l("Expires"), "url": _l("Receiver URL"), "events": _l("Events"),
 }
 VERDICT_FIELDS = {"machine_passed", "passed", "passed_before", "passed_after"}
 SCORE_FIELDS = {"score", "score_before", "score_after"}

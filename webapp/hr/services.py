@@ -57,6 +57,7 @@ class RosterFilters:
     issued_to: date | None = None
     expires_from: date | None = None
     expires_to: date | None = None
+    user_ids: tuple[int, ...] = ()  # only these users (the HR API's roster page)
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> RosterFilters:
@@ -136,6 +137,8 @@ def _roster_query(filters: RosterFilters):
                             | User.employee_no.contains(filters.search, autoescape=True))
     if filters.department:
         query = query.where(User.department == filters.department)
+    if filters.user_ids:
+        query = query.where(User.id.in_(filters.user_ids))
     if filters.post:
         query = query.where(Post.id == filters.post)
     if filters.issued_from:
