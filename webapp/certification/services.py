@@ -24,7 +24,7 @@ from webapp.quizzes.services import current_quizzes, quiz_results
 from webapp.roleplay.scenarios import Scenario
 from webapp.roleplay.services import current_scenarios, scenario_results
 
-from . import engine
+from . import engine, standings
 from .kind import POSTS_FOLDER
 from .models import CODE_LENGTH, Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride
 from .pdf import CertificateContent, render_certificate
@@ -334,6 +334,7 @@ def revoke_certificate(certificate: Certificate, actor: User, reason: str) -> No
         .execution_options(synchronize_session=False)).rowcount
     if not changed:
         raise CertificationError("the certificate is already revoked")
+    standings.refresh([(certificate.user_id, certificate.post_id)])  # the UPDATE bypassed the ORM's hooks
     db.session.refresh(certificate)
     record("certificate.revoke", f"certificate:{certificate.number}",
            {"user": certificate.user.employee_no, "post": certificate.post_id, "reason": reason}, actor=actor)

@@ -17,9 +17,9 @@ from webapp.extensions import db
 from webapp.inputs import fits_database_int, json_body, page_number, text_list
 from webapp.registry import trainee_plan
 
-from . import services
+from . import services, stats
 from .fragments import questions_html
-from .models import ATTEMPT_STATES, IN_PROGRESS, Attempt
+from .models import ATTEMPT_STATES, GRADED, IN_PROGRESS, Attempt
 from .policy import FULL, duration_parts
 from .questions import InvalidAnswer
 from .rendering import plain_excerpt
@@ -166,7 +166,8 @@ def result(attempt_id: int):
     now = services.clock()
     if services.is_open(attempt, now):
         return redirect(url_for(".attempt", attempt_id=attempt.id))
-    services.finish_attempt(attempt, now)  # an attempt left open past its deadline is graded now
+    if attempt.state != GRADED:  # an attempt left open past its deadline is graded now
+        services.finish_attempt(attempt, now)
     level = services.review_level_of(attempt, now)
     return render_template("quizzes/result.html", attempt=attempt, level=level,
                            items=services.review_items(attempt, level), mark=_counting_mark(attempt.quiz),
@@ -206,9 +207,9 @@ def manage_attempt(attempt_id: int):
 @roles_required(*TRAINERS)
 def item_statistics(quiz_id: str):
     quiz = services.quiz_or_404(quiz_id)
-    stats = services.quiz_item_statistics(quiz.id)
-    questions = services.current_questions([item.question_id for item in stats.items])
-    return render_template("quizzes/items.html", quiz=quiz, stats=stats,
+    statistics = stats.quiz_item_statistics(quiz.id)
+    questions = services.current_questions([item.question_id for item in statistics.items])
+    return render_template("quizzes/items.html", quiz=quiz, stats=statistics,
                            stems={question_id: plain_excerpt(question.stem) for question_id, question in questions.items()})
 
 

@@ -219,7 +219,8 @@ def ended_calls_query(scenario_id: str | None = None, trainee: str | None = None
     """Ended calls, newest first (the trainer's review queue), optionally narrowed to one scenario,
     a trainee (employee number or part of the name), passed or failed calls, or calls no trainer has
     marked as reviewed yet ("unreviewed")."""
-    query = db.select(Call).where(Call.state != IN_PROGRESS)
+    query = (db.select(Call).where(Call.state != IN_PROGRESS)
+             .options(selectinload(Call.user), selectinload(Call.scenario_version), selectinload(Call.norms_version)))
     if scenario_id:
         query = query.join(Call.scenario_version).where(ScenarioVersion.scenario_id == scenario_id)
     if trainee and trainee.strip():
