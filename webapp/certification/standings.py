@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from webapp.extensions import db
 
 from . import engine
-from .models import Certificate, CertificateEvent, Post, PostAssignment
+from .models import Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride
 
 CHUNK = 2000  # assignments per batch of loading and updating
 _STALE = "certification.stale_standings"
@@ -52,9 +52,12 @@ def _columns(timeline: engine.StateTimeline) -> dict:
             "state_later": later_state and later_state.value, "state_later_on": later_on}
 
 
-def _events_by_pair(session: Session, user_ids: list[int]) -> dict[Pair, list]:
+def events_of(session: Session, user_ids, overrides: bool = False) -> dict[Pair, list]:
     """What ``engine.standing`` reads, for the assignments of these users: certificates, their
-    revocations and HR's recertification requests (no labels: the state does not depend on them)."""
+    revocations and HR's recertification requests, and with ``overrides`` the active requirement
+    overrides that ``engine.evaluate`` counts too. No labels (no rule depends on them) and no
+    significant changes (they set ``needs_recertification`` only): for counting and progress."""
+    user_ids = list(user_ids)
     events: dict[Pair, list] = defaultdict(list)
     certificates = session.execute(
         db.select(Certificate.user_id, Certificate.post_id, Certificate.id, Certificate.cycle, Certificate.code,
@@ -71,6 +74,12 @@ def _events_by_pair(session: Session, user_ids: list[int]) -> dict[Pair, list]:
                CertificateEvent.kind == CertificateEvent.RECERTIFICATION_ASSIGNED))
     for user_id, post_id, at in recertifications:
         events[user_id, post_id].append(engine.RecertificationAssigned(at, ""))
+    if overrides:
+        for user_id, post_id, requirement, granted_at in session.execute(
+                db.select(RequirementOverride.user_id, RequirementOverride.post_id, RequirementOverride.requirement,
+                          RequirementOverride.granted_at)
+                .where(RequirementOverride.user_id.in_(user_ids), RequirementOverride.revoked_at.is_(None))):
+            events[user_id, post_id].append(engine.RequirementOverridden(requirement, granted_at, "", ""))
     return events
 
 
@@ -96,7 +105,7 @@ def _refresh_where(session: Session, criteria) -> int:
         if not rows:
             return refreshed
         last_id = rows[-1].id
-        events = _events_by_pair(session, sorted({row.user_id for row in rows}))
+        events = events_of(session, sorted({row.user_id for row in rows}))
         values = []
         for row in rows:
             if row.post_id not in definitions:

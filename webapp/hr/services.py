@@ -18,7 +18,9 @@ from webapp.audit.models import AuditEntry
 from webapp.audit.services import record_many
 from webapp.certification import engine, standings
 from webapp.certification.models import Certificate, Post, PostAssignment, RequirementOverride, certificate_number
-from webapp.certification.services import assigned_post, local_date, posts_in_order, trainee_records, utc_start_of
+from webapp.certification.services import (
+    assignment_of, definition_of, local_date, posts_in_order, trainee_records_of, utc_start_of,
+)
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.registry import post_assigned
@@ -258,16 +260,17 @@ def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -
 
 def progress_by_assignment(entries: list[RosterEntry], today: date) -> dict[int, float]:
     """How far each person on a roster page is toward their post (0..1), as the trainee's own
-    dashboard computes it; one evaluation per row (a page holds at most a few dozen)."""
+    dashboard computes it (engine.evaluate), with everyone's records read together."""
     assignments = db.session.scalars(db.select(PostAssignment).where(
-        PostAssignment.id.in_([entry.assignment_id for entry in entries])))
-    records: dict[int, engine.TraineeRecords] = {}
-    progress = {}
-    for assignment in assignments:
-        if assignment.user_id not in records:
-            records[assignment.user_id] = trainee_records(assignment.user_id)
-        progress[assignment.id] = assigned_post(assignment, today, records[assignment.user_id]).evaluation.progress
-    return progress
+        PostAssignment.id.in_([entry.assignment_id for entry in entries]))).all()
+    user_ids = {assignment.user_id for assignment in assignments}
+    records = trainee_records_of(user_ids)
+    events = standings.events_of(db.session, user_ids, overrides=True)
+    definitions = {post.id: definition_of(post) for post in posts_in_order()}
+    return {assignment.id: engine.evaluate(definitions[assignment.post_id], records[assignment.user_id],
+                                           events.get((assignment.user_id, assignment.post_id), []),
+                                           assignment_of(assignment), today).progress
+            for assignment in assignments}
 
 
 def departments() -> list[str]:

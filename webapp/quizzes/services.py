@@ -567,14 +567,20 @@ def quiz_results(user_id: int) -> dict[str, QuizResult]:
     """Best score, passed, last grading and number of graded attempts per quiz (certification).
 
     Practice quizzes (``mode: practice``) are left out: they never count towards a certificate."""
-    results: dict[str, QuizResult] = {}
+    return quiz_results_of([user_id])[user_id]
+
+
+def quiz_results_of(user_ids) -> dict[int, dict[str, QuizResult]]:
+    """``quiz_results`` of several trainees in two queries."""
+    found: dict[int, dict[str, QuizResult]] = {user_id: {} for user_id in user_ids}
     rows = db.session.execute(
-        db.select(Attempt.quiz_id, Attempt.score, Attempt.passed, Attempt.graded_at)
-        .where(Attempt.user_id == user_id, Attempt.state == GRADED).order_by(Attempt.graded_at)).all()
-    practice = _practice_quiz_ids({quiz_id for quiz_id, *_ in rows})
-    for quiz_id, score, passed, graded_at in rows:
+        db.select(Attempt.user_id, Attempt.quiz_id, Attempt.score, Attempt.passed, Attempt.graded_at)
+        .where(Attempt.user_id.in_(list(found)), Attempt.state == GRADED).order_by(Attempt.graded_at)).all()
+    practice = _practice_quiz_ids({quiz_id for _user_id, quiz_id, *_ in rows})
+    for user_id, quiz_id, score, passed, graded_at in rows:
         if quiz_id in practice:
             continue
+        results = found[user_id]
         before = results.get(quiz_id)
         results[quiz_id] = QuizResult(
             quiz_id=quiz_id,
@@ -583,7 +589,7 @@ def quiz_results(user_id: int) -> dict[str, QuizResult]:
             last_graded_at=graded_at,
             attempts=(before.attempts if before else 0) + 1,
         )
-    return results
+    return found
 
 
 def _practice_quiz_ids(quiz_ids: set[str]) -> set[str]:
