@@ -101,19 +101,29 @@ def _content(app) -> None:
     db.session.commit()
 
 
-def _quiz_pools(db) -> dict:
-    """Per quiz: (content hash, pass mark, question versions its banks can draw)."""
+def option_orders(db, rng: random.Random) -> dict[int, str]:
+    """One option order per question version, drawn as an attempt would (JSON text)."""
+    from webapp.quizzes.models import QuestionVersion
+    from webapp.quizzes.services import question_of
+
+    return {version.id: json.dumps(list(question_of(version).question_type.draw_order(question_of(version), rng, True)))
+            for version in db.session.scalars(db.select(QuestionVersion))}
+
+
+def _quiz_pools(db, rng: random.Random) -> dict:
+    """Per quiz: (content hash, pass mark, (version id, question id, option order) its banks can draw)."""
     from webapp.quizzes.models import BankQuestion, QuestionVersion
     from webapp.quizzes.services import blueprint_of, current_quizzes
 
+    orders = option_orders(db, rng)
     pools = {}
     for quiz in current_quizzes():
         blueprint = blueprint_of(quiz)
         banks = {rule.bank for rule in blueprint.draw}
-        versions = list(db.session.execute(
+        versions = [(version_id, question_id, orders[version_id]) for version_id, question_id in db.session.execute(
             db.select(QuestionVersion.id, QuestionVersion.question_id)
             .join(BankQuestion, BankQuestion.current_version_id == QuestionVersion.id)
-            .where(BankQuestion.bank_id.in_(banks), BankQuestion.retired_at.is_(None))).all())
+            .where(BankQuestion.bank_id.in_(banks), BankQuestion.retired_at.is_(None)))]
         if versions:
             pools[quiz.id] = (quiz.content_hash, blueprint.pass_mark, versions)
     return pools
@@ -201,14 +211,15 @@ def _attempts(cursor, size: Size, trainees, rng: random.Random, pools: dict) -> 
                          _stamp(ends + timedelta(minutes=1)), _stamp(ends) if graded else None,
                          _stamp(ends) if graded else None, score if graded else None, pass_mark,
                          ("t" if score >= pass_mark else "f") if graded else None)
-            for position, ((version_id, _question_id), slot_score) in enumerate(zip(drawn, scores)):
-                slots.row(slot_id, attempt_id, position, version_id, "[0, 1, 2, 3]", slot_score if graded else None)
-                answers.row(answer_id, attempt_id, position, '"A"', _stamp(started + timedelta(minutes=1)))
+            for position, ((version_id, _question_id, order), slot_score) in enumerate(zip(drawn, scores)):
+                slots.row(slot_id, attempt_id, position, version_id, order, slot_score if graded else None)
+                # a saved answer row for every slot; its value is "no answer" (JSON null)
+                answers.row(answer_id, attempt_id, position, "null", _stamp(started + timedelta(minutes=1)))
                 slot_id += 1
                 answer_id += 1
             if graded:
                 sums[quiz_id].add_attempt([SlotScore(position, question_id, slot_score) for position,
-                                           ((_version, question_id), slot_score) in enumerate(zip(drawn, scores))])
+                                           ((_version, question_id, _order), slot_score) in enumerate(zip(drawn, scores))])
             attempt_id += 1
     for table in (attempts, slots, answers):
         table.send()
@@ -264,7 +275,7 @@ def seed(url: str, size: Size, random_seed: int = 2026, log=print) -> dict[str, 
         timings["content"] = time.perf_counter() - started
         posts = posts_in_order()
         validity = {post.id: definition_of(post).validity_months for post in posts}
-        pools = _quiz_pools(db)
+        pools = _quiz_pools(db, rng)
         scenario_versions = list(db.session.scalars(db.select(ScenarioVersion.id)))
         norms_version = db.session.scalar(db.select(db.func.max(NormsVersion.id)))
         reviewer = db.session.scalar(db.select(User.id).where(User.employee_no == "trainer01"))

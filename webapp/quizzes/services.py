@@ -549,7 +549,9 @@ def review_items(attempt: Attempt, level: str) -> list[ReviewItem]:
         return []
     answers = saved_answers(attempt)
     items = []
-    for slot in attempt.slots:
+    slots = db.session.scalars(db.select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id)
+                               .options(selectinload(AttemptSlot.question_version)).order_by(AttemptSlot.position))
+    for slot in slots:
         question = question_of(slot.question_version)
         kind = question.question_type
         full = level == FULL
