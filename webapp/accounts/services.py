@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.access import Role
 from webapp.accounts import rules, throttle
+from webapp.queries import distinct_values
 from webapp.accounts.models import LoginThrottle, User
 from webapp.audit.services import record
 from webapp.clock import utcnow
@@ -32,6 +33,11 @@ def hash_password(password: str) -> str:
 
 def temporary_password() -> str:
     return secrets.token_urlsafe(9)
+
+
+def trainee_departments() -> list[str]:
+    """Every trainees' department, in order (the filters of the roster and of quiz attempts)."""
+    return distinct_values(User.department, User.role == Role.TRAINEE.value)
 
 
 def find_user(employee_no: str) -> User | None:

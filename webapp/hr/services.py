@@ -23,6 +23,7 @@ from webapp.certification.services import (
 )
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.queries import distinct_values
 from webapp.registry import post_assigned
 
 STREAM_BATCH = 2000
@@ -123,10 +124,15 @@ def _filtered(query, filters: RosterFilters, today: date, status: bool = True):
     return query
 
 
-def _joined(query):
-    """Assignments with their trainee and latest certificate (stored on the row by standings)."""
-    return (query.select_from(PostAssignment).join(User, User.id == PostAssignment.user_id)
-            .outerjoin(Certificate, Certificate.id == PostAssignment.certificate_id))
+def _joined(query, filters: RosterFilters, people: bool = True, certificates: bool = True):
+    """Assignments with their trainee and latest certificate (stored on the row by standings);
+    a count whose filters name neither reads the assignments alone."""
+    query = query.select_from(PostAssignment)
+    if people or filters.search or filters.department:
+        query = query.join(User, User.id == PostAssignment.user_id)
+    if certificates or filters.issued_from or filters.issued_to or filters.expires_from or filters.expires_to:
+        query = query.outerjoin(Certificate, Certificate.id == PostAssignment.certificate_id)
+    return query
 
 
 def _roster_query(filters: RosterFilters, today: date):
@@ -135,7 +141,7 @@ def _roster_query(filters: RosterFilters, today: date):
         User.id.label("user_id"), User.employee_no, User.name, User.department, Post.id.label("post_id"),
         Post.title_zh, Certificate.id.label("certificate_id"), Certificate.code, Certificate.issued_at,
         Certificate.valid_until, Certificate.exam_score, Certificate.roleplay_average,
-        Certificate.revocation_reason)).join(Post, Post.id == PostAssignment.post_id)
+        Certificate.revocation_reason), filters).join(Post, Post.id == PostAssignment.post_id)
     return _filtered(query, filters, today).order_by(User.department, User.employee_no, PostAssignment.post_id)
 
 
@@ -211,30 +217,35 @@ def _month(day: date, offset: int = 0) -> date:
 
 def _state_counts(filters: RosterFilters, today: date) -> Counter:
     state = standings.state_on(today)
-    query = _filtered(_joined(db.select(state, db.func.count())), filters, today, status=False).group_by(state)
+    query = _joined(db.select(state, db.func.count()), filters, people=False, certificates=False)
+    query = _filtered(query, filters, today, status=False).group_by(state)
     return Counter({engine.State(name): count for name, count in db.session.execute(query)})
 
 
 def _department_shares(filters: RosterFilters, today: date) -> list[DepartmentShare]:
     holding = db.func.sum(db.case((standings.state_on(today).in_([state.value for state in HOLDING]), 1), else_=0))
-    query = _filtered(_joined(db.select(User.department, db.func.count(), holding)), filters, today)
+    query = _filtered(_joined(db.select(User.department, db.func.count(), holding), filters, certificates=False),
+                      filters, today)
     return [DepartmentShare(name, assigned, holding or 0)
             for name, assigned, holding in db.session.execute(query.group_by(User.department).order_by(User.department))]
+
+
+def _per_month(column, bounds: list, filters: RosterFilters, today: date, *criteria) -> Counter:
+    """How many of the matching assignments have ``column`` in each month (index into bounds)."""
+    bucket = db.case(*((column < bound, index) for index, bound in enumerate(bounds[1:])))
+    query = _joined(db.select(bucket, db.func.count()), filters, people=False)
+    query = _filtered(query, filters, today).where(column >= bounds[0], column < bounds[-1], *criteria)
+    return Counter(dict(db.session.execute(query.group_by(bucket)).all()))
 
 
 def _month_bars(filters: RosterFilters, today: date) -> list[MonthBar]:
     """Certificates issued per local month (the last 12) and expiring per month (the next 12)."""
     months = [_month(today, offset) for offset in range(-11, 13)]
     bounds = [*months, _month(today, 13)]
-    not_revoked = standings.state_on(today) != engine.State.REVOKED.value
-    columns = []
-    for month, after in zip(bounds, bounds[1:]):
-        issued = (Certificate.issued_at >= utc_start_of(month)) & (Certificate.issued_at < utc_start_of(after))
-        expiring = not_revoked & (Certificate.valid_until >= month) & (Certificate.valid_until < after)
-        columns += [db.func.sum(db.case((issued, 1), else_=0)), db.func.sum(db.case((expiring, 1), else_=0))]
-    query = _filtered(_joined(db.select(*columns)), filters, today).where(PostAssignment.certificate_id.is_not(None))
-    sums = db.session.execute(query).one()
-    return [MonthBar(month, sums[2 * index] or 0, sums[2 * index + 1] or 0) for index, month in enumerate(months)]
+    issued = _per_month(Certificate.issued_at, [utc_start_of(month) for month in bounds], filters, today)
+    expiring = _per_month(Certificate.valid_until, bounds, filters, today,
+                          standings.state_on(today) != engine.State.REVOKED.value)
+    return [MonthBar(month, issued[index], expiring[index]) for index, month in enumerate(months)]
 
 
 def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
@@ -271,11 +282,6 @@ def progress_by_assignment(entries: list[RosterEntry], today: date) -> dict[int,
                                            events.get((assignment.user_id, assignment.post_id), []),
                                            assignment_of(assignment), today).progress
             for assignment in assignments}
-
-
-def departments() -> list[str]:
-    return list(db.session.scalars(db.select(User.department).join(PostAssignment, PostAssignment.user_id == User.id)
-                                   .distinct().order_by(User.department)))
 
 
 # --- roster import: the 岗位 / 截止日期 columns ---------------------------------------------------
@@ -379,15 +385,7 @@ def audit_query(filters: AuditFilters):
 
 
 def audit_actions() -> list[str]:
-    """The distinct actions, one index probe each (a loose index scan: SELECT DISTINCT would read
-    every row of the log)."""
-    step = db.select(AuditEntry.action).order_by(AuditEntry.action).limit(1)
-    found = []
-    action = db.session.scalar(step)
-    while action is not None:
-        found.append(action)
-        action = db.session.scalar(step.where(AuditEntry.action > action))
-    return found
+    return distinct_values(AuditEntry.action)
 
 
 def status_counts(today: date) -> dict[engine.State, int]:

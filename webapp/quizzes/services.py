@@ -625,11 +625,6 @@ def attempts_query(quiz_id: str, state: str = "", department: str = "", search: 
     return query
 
 
-def departments_of_quiz(quiz_id: str) -> list[str]:
-    return list(db.session.scalars(db.select(User.department).distinct().join(Attempt, Attempt.user_id == User.id)
-                                   .where(Attempt.quiz_id == quiz_id).order_by(User.department)))
-
-
 def current_questions(question_ids) -> dict[str, Question]:
     """The current text of each question (retired ones keep their last version)."""
     rows = db.session.scalars(db.select(QuestionVersion).join(

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from webapp.access import Role, roles_required
 from webapp.accounts.forms import ActionForm
+from webapp.accounts.services import trainee_departments
 from webapp.accounts.views import safe_next
 from webapp.audit.services import record
 from webapp.extensions import db
@@ -192,7 +193,7 @@ def manage_attempts(quiz_id: str):
     page = db.paginate(services.attempts_query(quiz.id, **filters), page=page_number(),
                        per_page=services.ATTEMPTS_PER_PAGE, error_out=False)
     return render_template("quizzes/manage_attempts.html", quiz=quiz, page=page, filters=filters,
-                           states=ATTEMPT_STATES, departments=services.departments_of_quiz(quiz.id))
+                           states=ATTEMPT_STATES, departments=trainee_departments())
 
 
 @bp.route("/manage/attempts/<int:attempt_id>")
