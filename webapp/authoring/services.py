@@ -203,7 +203,8 @@ def content_health(root: Path | None = None) -> ContentHealth:
     """The status in two numbers, remembered while neither the files nor the stored counts change
     (the home page must not parse every file on each visit). The status page is always fresh."""
     root = root or default_root()
-    key = (str(root), content_fingerprint(root), repr(sorted(content_stats().items())))
+    stored = {kind.name: kind.content_stats() for kind in registered_kinds()}  # not the records: cheap
+    key = (str(root), content_fingerprint(root), repr(sorted(stored.items())))
     with _health_lock:
         if key in _health_cache:
             return _health_cache[key]
