@@ -23,6 +23,7 @@ from . import engine
 from .models import Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride
 
 CHUNK = 2000  # assignments per batch of loading and updating
+COLUMNS = ("state", "state_next", "state_next_on", "state_later", "state_later_on", "certificate_id")
 _STALE = "certification.stale_standings"
 
 Pair = tuple[int, str]  # (user_id, post_id)
@@ -89,13 +90,12 @@ def _latest_certificate_id(events: list) -> int | None:
 
 
 def _refresh_where(session: Session, criteria) -> int:
-    from .services import definition_of  # services imports this module's hooks' models
+    from .services import definition_of  # services imports this module
 
     definitions = {}
     refreshed = 0
     statement = (db.update(PostAssignment.__table__).where(PostAssignment.__table__.c.id == bindparam("b_id"))
-                 .values({name: bindparam(f"b_{name}") for name in (*_columns(engine.StateTimeline(
-                     engine.State.IN_PROGRESS, ())), "certificate_id")}))
+                 .values({name: bindparam(f"b_{name}") for name in COLUMNS}))
     last_id = 0
     while True:
         rows = session.execute(
