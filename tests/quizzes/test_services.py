@@ -8,7 +8,7 @@ from tests.quizzes.answers import right_values, wrong_values
 from tests.quizzes.builders import make_bank_text
 from tests.quizzes.conftest import install, quiz_text
 from webapp.extensions import db
-from webapp.quizzes import services
+from webapp.quizzes import services, stats
 from webapp.quizzes.kinds import BanksKind, ExamsKind
 from webapp.quizzes.models import (
     GRADED, IN_PROGRESS, Attempt, AttemptAnswer, BankQuestion, QuestionVersion, Quiz,
@@ -278,9 +278,12 @@ def test_item_statistics_and_csv_export(app, make_user, clock):
         attempt = services.start_attempt(trainee.id, quiz(), clock())
         answer_all(attempt, clock(), values=right_values if number % 2 else wrong_values)
         services.finish_attempt(attempt, clock())
-    stats = services.quiz_item_statistics("demo.quiz")
-    assert stats.attempts == 4 and len(stats.items) == 6
-    assert all(item.facility == 0.5 for item in stats.items)
+    statistics = stats.quiz_item_statistics("demo.quiz")
+    assert statistics.attempts == 4 and len(statistics.items) == 6
+    assert all(item.facility == 0.5 for item in statistics.items)
+    kept = stats.score_sums("demo.quiz")
+    stats.rebuild()  # the sums added at each grading equal those recomputed from the attempts
+    assert stats.score_sums("demo.quiz") == kept
     text = "".join(services.responses_csv("demo.quiz"))
     assert text.startswith("\ufeffattempt_id,employee_no")
     assert len(text.strip().splitlines()) == 1 + 4 * 6

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.throttle import Failures
@@ -13,6 +13,7 @@ class User(UserMixin, db.Model):
     """A person who signs in: trainee agent, trainer, HR officer or administrator."""
 
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_department_employee_no", "department", "employee_no"),)  # the roster's order
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The login name: the employee number HR rosters use (工号).

@@ -15,6 +15,7 @@ from webapp.accounts.throttle_store import ANY
 from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.queries import distinct_values
 
 MIN_PASSWORD_LENGTH = 8
 #: First passwords issued per click: scrypt costs about 0.1 s each.
@@ -31,6 +32,11 @@ def hash_password(password: str) -> str:
 
 def temporary_password() -> str:
     return secrets.token_urlsafe(9)
+
+
+def trainee_departments() -> list[str]:
+    """Every trainees' department, in order (the filters of the roster and of quiz attempts)."""
+    return distinct_values(User.department, User.role == Role.TRAINEE.value)
 
 
 def find_user(employee_no: str) -> User | None:

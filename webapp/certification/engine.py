@@ -526,6 +526,44 @@ def standing(post: PostDefinition, events: Sequence[CertificateEvent], assignmen
                     last_cycle)
 
 
+@dataclass(frozen=True)
+class StateTimeline:
+    """``standing(...).state`` on every day for fixed events: ``first`` until the first change,
+    then each ``(day, state)`` from that day on. HR stores it on the assignment row so that the
+    roster counts and filters states in SQL without evaluating anyone."""
+
+    first: State
+    changes: tuple[tuple[date, State], ...]
+
+    def state_on(self, today: date) -> State:
+        state = self.first
+        for day, changed in self.changes:
+            if today >= day:
+                state = changed
+        return state
+
+
+def state_timeline(post: PostDefinition, events: Sequence[CertificateEvent], assignment: Assignment) -> StateTimeline:
+    """The state changes only on these days (the due date passing, the renewal window opening,
+    the certificate expiring); between them ``standing`` is asked, so the rule stays in one place."""
+    certificate = _latest_certificate(events)
+    days = set()
+    if assignment.due_date is not None and assignment.due_date < date.max:
+        days.add(assignment.due_date + timedelta(days=1))
+    if certificate is not None:
+        days.add(_window_opens_at(post, certificate, events).date())
+        if certificate.valid_until < date.max:
+            days.add(certificate.valid_until + timedelta(days=1))
+    first = current = standing(post, events, assignment, date.min).state
+    changes = []
+    for day in sorted(days):
+        state = standing(post, events, assignment, day).state
+        if state != current:
+            changes.append((day, state))
+            current = state
+    return StateTimeline(first, tuple(changes))
+
+
 def evaluate(post: PostDefinition, records: TraineeRecords, events: Sequence[CertificateEvent],
              assignment: Assignment, today: date) -> Evaluation:
     where = standing(post, events, assignment, today)

@@ -61,17 +61,19 @@ class PostsKind(ContentKind):
         posts = db.session.scalars(db.select(Post).where(Post.current_version_id.is_not(None)).order_by(Post.id))
         return {f"{POSTS_FOLDER.as_posix()}/{post.id}.md": post.current_version.source.encode("utf-8") for post in posts}
 
-    def stats(self) -> dict[str, int]:
-        def count(column, *criteria) -> int:
-            return db.session.scalar(db.select(db.func.count(column)).where(*criteria)) or 0
+    def content_stats(self) -> dict[str, int]:
+        return {"posts": _count(Post.id), "post_versions": _count(PostVersion.id)}
 
-        return {
-            "posts": count(Post.id),
-            "post_versions": count(PostVersion.id),
-            "assignments": count(PostAssignment.id),
-            "certificates": count(Certificate.id),
-            "revoked_certificates": count(Certificate.id, Certificate.revoked_at.is_not(None)),
+    def stats(self) -> dict[str, int]:
+        return self.content_stats() | {
+            "assignments": _count(PostAssignment.id),
+            "certificates": _count(Certificate.id),
+            "revoked_certificates": _count(Certificate.id, Certificate.revoked_at.is_not(None)),
         }
+
+
+def _count(column, *criteria) -> int:
+    return db.session.scalar(db.select(db.func.count(column)).where(*criteria)) or 0
 
 
 class _Everything:

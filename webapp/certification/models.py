@@ -1,7 +1,8 @@
 """Posts (岗位) as imported from quizzes/posts/, assignments, certificates and certificate events.
 
-A certificate's state (certified, expiring, expired, revoked …) is never stored: the engine
-computes it from these rows and today's date.
+A certificate's state (certified, expiring, expired, revoked …) is computed by the engine from
+these rows and today's date; each assignment row carries a copy of the engine's answer over time
+(``standings``) for the roster's SQL.
 """
 from __future__ import annotations
 
@@ -69,6 +70,16 @@ class PostAssignment(db.Model):
     due_date: Mapped[date | None]
     #: None when assigned by a roster import from the command line.
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Derived, never edited: the engine's state timeline (engine.state_timeline) and the latest
+    # certificate, kept by ``standings`` whenever an input changes, so that HR counts, filters and
+    # pages the roster in SQL. The state on a day is ``state`` until ``state_next_on``, then
+    # ``state_next`` until ``state_later_on``, then ``state_later`` (see standings.state_on).
+    state: Mapped[str] = mapped_column(String(16), default="in_progress")
+    state_next: Mapped[str | None] = mapped_column(String(16))
+    state_next_on: Mapped[date | None]
+    state_later: Mapped[str | None] = mapped_column(String(16))
+    state_later_on: Mapped[date | None]
+    certificate_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", use_alter=True))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     post: Mapped[Post] = relationship()

@@ -15,16 +15,16 @@ from webapp.audit.services import record
 from webapp.clock import utcnow
 from webapp.courses.models import CourseModule
 from webapp.courses.services import (
-    completed_lesson_ids, completed_modules, modules_in_order, significantly_changed_lessons,
+    completed_lesson_ids, completed_modules_of, modules_in_order, significantly_changed_lessons,
 )
 from webapp.extensions import db
 from webapp.registry import certificate_issued, certificate_revoked, post_assigned
 from webapp.quizzes.models import Quiz
-from webapp.quizzes.services import current_quizzes, quiz_results
+from webapp.quizzes.services import current_quizzes, quiz_results_of
 from webapp.roleplay.scenarios import Scenario
-from webapp.roleplay.services import current_scenarios, scenario_results
+from webapp.roleplay.services import current_scenarios, scenario_results_of
 
-from . import engine
+from . import engine, standings
 from .kind import POSTS_FOLDER
 from .models import CODE_LENGTH, Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride
 from .pdf import CertificateContent, render_certificate
@@ -88,15 +88,23 @@ def posts_in_order() -> list[Post]:
 # --- records from the other domains (docs/integration.md) ------------------------------------
 
 def trainee_records(user_id: int) -> engine.TraineeRecords:
-    return engine.TraineeRecords(
+    return trainee_records_of([user_id])[user_id]
+
+
+def trainee_records_of(user_ids) -> dict[int, engine.TraineeRecords]:
+    """The records of several trainees in a few queries (a roster page shows dozens)."""
+    user_ids = list(user_ids)
+    modules, quizzes, scenarios = (completed_modules_of(user_ids), quiz_results_of(user_ids),
+                                   scenario_results_of(user_ids))
+    return {user_id: engine.TraineeRecords(
         modules={module_id: engine.ModuleCompletion(c.module_id, c.completed_at, dict(c.lesson_versions))
-                 for module_id, c in completed_modules(user_id).items()},
+                 for module_id, c in modules[user_id].items()},
         quizzes={quiz_id: engine.QuizResult(r.quiz_id, r.best_score, r.passed, r.last_graded_at, r.attempts)
-                 for quiz_id, r in quiz_results(user_id).items()},
+                 for quiz_id, r in quizzes[user_id].items()},
         scenarios={scenario_id: engine.ScenarioResult(r.scenario_id, r.best_score, r.passed, r.critical,
                                                       r.finished_at, tuple(r.tags), r.scenario_hash)
-                   for scenario_id, r in scenario_results(user_id).items()},
-    )
+                   for scenario_id, r in scenarios[user_id].items()},
+    ) for user_id in user_ids}
 
 
 def titles(language: str) -> dict[str, str]:
@@ -334,6 +342,7 @@ def revoke_certificate(certificate: Certificate, actor: User, reason: str) -> No
         .execution_options(synchronize_session=False)).rowcount
     if not changed:
         raise CertificationError("the certificate is already revoked")
+    standings.refresh([(certificate.user_id, certificate.post_id)])  # the UPDATE bypassed the ORM's hooks
     db.session.refresh(certificate)
     record("certificate.revoke", f"certificate:{certificate.number}",
            {"user": certificate.user.employee_no, "post": certificate.post_id, "reason": reason}, actor=actor)

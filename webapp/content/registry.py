@@ -94,6 +94,11 @@ class ContentKind:
         """JSON-able counts of what is stored."""
         raise NotImplementedError
 
+    def content_stats(self) -> dict[str, Any]:
+        """The part of ``stats`` about the content itself, without the records made with it
+        (attempts, calls, certificates …): what an import changes, cheap to count at any size."""
+        return self.stats()
+
 
 _kinds: dict[str, ContentKind] = {}
 

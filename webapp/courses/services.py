@@ -170,17 +170,27 @@ def remember_last_read(user_id: int, lesson: Lesson) -> None:
 
 def completed_modules(user_id: int) -> dict[str, ModuleCompletion]:
     """Modules whose every current lesson the trainee marked complete."""
-    progress = {row.lesson_id: row for row in db.session.scalars(
-        db.select(LessonProgress).where(LessonProgress.user_id == user_id))}
-    completions = {}
-    for module in modules_in_order():
-        rows = [progress.get(lesson.id) for lesson in module.current_lessons]
-        if rows and all(rows):
-            completions[module.id] = ModuleCompletion(
-                module.id, max(row.completed_at for row in rows),
-                {row.lesson_id: row.lesson_version.content_hash for row in rows},
-            )
-    return completions
+    return completed_modules_of([user_id])[user_id]
+
+
+def completed_modules_of(user_ids) -> dict[int, dict[str, ModuleCompletion]]:
+    """``completed_modules`` of several trainees in two queries."""
+    progress: dict[int, dict[str, LessonProgress]] = {user_id: {} for user_id in user_ids}
+    for row in db.session.scalars(db.select(LessonProgress).where(LessonProgress.user_id.in_(list(progress)))
+                                  .options(selectinload(LessonProgress.lesson_version))):
+        progress[row.user_id][row.lesson_id] = row
+    modules = modules_in_order()
+    found = {}
+    for user_id, done in progress.items():
+        completions = found[user_id] = {}
+        for module in modules:
+            rows = [done.get(lesson.id) for lesson in module.current_lessons]
+            if rows and all(rows):
+                completions[module.id] = ModuleCompletion(
+                    module.id, max(row.completed_at for row in rows),
+                    {row.lesson_id: row.lesson_version.content_hash for row in rows},
+                )
+    return found
 
 
 def significantly_changed_lessons(lesson_versions: dict[str, str]) -> set[str]:

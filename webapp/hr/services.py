@@ -1,5 +1,6 @@
-"""The certification roster for HR: one streamed query, states from the pure engine, exports,
-charts, roster-import assignments and the audit log query. Shared by the views and the CLI."""
+"""The certification roster for HR: filters, counts, charts and paging in SQL on the states the
+engine stored on each assignment (certification.standings), exports streamed from one query,
+roster-import assignments and the audit log query. Shared by the views and the CLI."""
 from __future__ import annotations
 
 import re
@@ -15,15 +16,14 @@ from webapp.accounts.models import User
 from webapp.accounts.roster import N_, RowProblem
 from webapp.audit.models import AuditEntry
 from webapp.audit.services import record_many
-from webapp.certification import engine
-from webapp.certification.models import (
-    Certificate, CertificateEvent, Post, PostAssignment, RequirementOverride, certificate_number,
-)
+from webapp.certification import engine, standings
+from webapp.certification.models import Certificate, Post, PostAssignment, RequirementOverride, certificate_number
 from webapp.certification.services import (
-    assigned_post, definition_of, local_date, posts_in_order, trainee_records, utc_start_of,
+    assignment_of, definition_of, local_date, posts_in_order, trainee_records_of, utc_start_of,
 )
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.queries import distinct_values
 from webapp.registry import post_assigned
 
 STREAM_BATCH = 2000
@@ -103,35 +103,8 @@ class RosterEntry:
     overrides: int = 0  # active requirement overrides (met by override)
 
 
-def _roster_query(filters: RosterFilters):
-    latest = (db.select(Certificate.user_id, Certificate.post_id, db.func.max(Certificate.cycle).label("cycle"))
-              .group_by(Certificate.user_id, Certificate.post_id).subquery())
-    recertification = (db.select(CertificateEvent.user_id, CertificateEvent.post_id,
-                                 db.func.max(CertificateEvent.at).label("at"))
-                       .where(CertificateEvent.kind == CertificateEvent.RECERTIFICATION_ASSIGNED)
-                       .group_by(CertificateEvent.user_id, CertificateEvent.post_id).subquery())
-    overrides = (db.select(RequirementOverride.user_id, RequirementOverride.post_id,
-                           db.func.count(RequirementOverride.id).label("count"))
-                 .where(RequirementOverride.revoked_at.is_(None))
-                 .group_by(RequirementOverride.user_id, RequirementOverride.post_id).subquery())
-    query = (
-        db.select(PostAssignment.id.label("assignment_id"), PostAssignment.assigned_at, PostAssignment.due_date,
-                  User.id.label("user_id"), User.employee_no, User.name, User.department, Post.id.label("post_id"), Post.title_zh,
-                  Certificate.id.label("certificate_id"), Certificate.cycle, Certificate.code, Certificate.issued_at,
-                  Certificate.valid_until, Certificate.exam_score, Certificate.roleplay_average,
-                  Certificate.revoked_at, Certificate.revocation_reason, recertification.c.at.label("recertify_at"),
-                  overrides.c.count.label("overrides"))
-        .join(User, User.id == PostAssignment.user_id)
-        .join(Post, Post.id == PostAssignment.post_id)
-        .outerjoin(latest, (latest.c.user_id == PostAssignment.user_id) & (latest.c.post_id == PostAssignment.post_id))
-        .outerjoin(Certificate, (Certificate.user_id == PostAssignment.user_id)
-                   & (Certificate.post_id == PostAssignment.post_id) & (Certificate.cycle == latest.c.cycle))
-        .outerjoin(recertification, (recertification.c.user_id == PostAssignment.user_id)
-                   & (recertification.c.post_id == PostAssignment.post_id))
-        .outerjoin(overrides, (overrides.c.user_id == PostAssignment.user_id)
-                   & (overrides.c.post_id == PostAssignment.post_id))
-        .order_by(User.department, User.employee_no, Post.id)
-    )
+def _filtered(query, filters: RosterFilters, today: date, status: bool = True):
+    """The roster's filters as SQL (the status on ``today`` from the stored state timeline)."""
     if filters.search:
         query = query.where(User.name.contains(filters.search, autoescape=True)
                             | User.employee_no.contains(filters.search, autoescape=True))
@@ -140,7 +113,7 @@ def _roster_query(filters: RosterFilters):
     if filters.user_ids:
         query = query.where(User.id.in_(filters.user_ids))
     if filters.post:
-        query = query.where(Post.id == filters.post)
+        query = query.where(PostAssignment.post_id == filters.post)
     if filters.issued_from:
         query = query.where(Certificate.issued_at >= utc_start_of(filters.issued_from))
     if filters.issued_to:
@@ -149,40 +122,49 @@ def _roster_query(filters: RosterFilters):
         query = query.where(Certificate.valid_until >= filters.expires_from)
     if filters.expires_to:
         query = query.where(Certificate.valid_until <= filters.expires_to)
+    if status and filters.status:
+        query = query.where(standings.state_on(today) == filters.status)
     return query
 
 
-def _events(row) -> list[engine.CertificateEvent]:
-    if row.certificate_id is None:
-        return []
-    events: list[engine.CertificateEvent] = [
-        engine.CertificateIssued(row.cycle, row.code, row.issued_at, row.valid_until)]
-    if row.revoked_at is not None:
-        events.append(engine.CertificateRevoked(row.cycle, row.revoked_at, "", row.revocation_reason or ""))
-    if row.recertify_at is not None:
-        events.append(engine.RecertificationAssigned(row.recertify_at, ""))
-    return events
+def _joined(query, filters: RosterFilters, people: bool = True, certificates: bool = True):
+    """Assignments with their trainee and latest certificate (stored on the row by standings);
+    a count whose filters name neither reads the assignments alone."""
+    query = query.select_from(PostAssignment)
+    if people or filters.search or filters.department:
+        query = query.join(User, User.id == PostAssignment.user_id)
+    if certificates or filters.issued_from or filters.issued_to or filters.expires_from or filters.expires_to:
+        query = query.outerjoin(Certificate, Certificate.id == PostAssignment.certificate_id)
+    return query
+
+
+def _roster_query(filters: RosterFilters, today: date):
+    query = _joined(db.select(
+        PostAssignment.id.label("assignment_id"), PostAssignment.due_date, standings.state_on(today).label("state"),
+        User.id.label("user_id"), User.employee_no, User.name, User.department, Post.id.label("post_id"),
+        Post.title_zh, Certificate.id.label("certificate_id"), Certificate.code, Certificate.issued_at,
+        Certificate.valid_until, Certificate.exam_score, Certificate.roleplay_average,
+        Certificate.revocation_reason), filters).join(Post, Post.id == PostAssignment.post_id)
+    return _filtered(query, filters, today).order_by(User.department, User.employee_no, PostAssignment.post_id)
+
+
+def _entry(row) -> RosterEntry:
+    held = row.certificate_id is not None
+    return RosterEntry(
+        assignment_id=row.assignment_id, user_id=row.user_id, employee_no=row.employee_no, name=row.name,
+        department=row.department, post_id=row.post_id, post_title=row.title_zh, due_date=row.due_date,
+        state=engine.State(row.state), certificate_id=row.certificate_id,
+        certificate_no=certificate_number(row.issued_at, row.certificate_id) if held else "",
+        code=row.code or "", issued_on=local_date(row.issued_at) if held else None,
+        valid_until=row.valid_until, exam_score=row.exam_score, roleplay_average=row.roleplay_average,
+        revocation_reason=row.revocation_reason or "",
+    )
 
 
 def roster_entries(filters: RosterFilters, today: date) -> Iterator[RosterEntry]:
     """Every assignment matching the filters, streamed from a server-side cursor."""
-    definitions = {post.id: definition_of(post) for post in posts_in_order()}
-    rows = db.session.execute(_roster_query(filters).execution_options(yield_per=STREAM_BATCH))
-    for row in rows:
-        state = engine.standing(definitions[row.post_id], _events(row),
-                                engine.Assignment(row.assigned_at, row.due_date), today).state
-        if filters.status and state != filters.status:
-            continue
-        held = row.certificate_id is not None
-        yield RosterEntry(
-            assignment_id=row.assignment_id, user_id=row.user_id, employee_no=row.employee_no, name=row.name,
-            department=row.department, post_id=row.post_id, post_title=row.title_zh, due_date=row.due_date,
-            state=state, certificate_id=row.certificate_id,
-            certificate_no=certificate_number(row.issued_at, row.certificate_id) if held else "",
-            code=row.code or "", issued_on=local_date(row.issued_at) if held else None,
-            valid_until=row.valid_until, exam_score=row.exam_score, roleplay_average=row.roleplay_average,
-            revocation_reason=row.revocation_reason or "", overrides=row.overrides or 0,
-        )
+    rows = db.session.execute(_roster_query(filters, today).execution_options(yield_per=STREAM_BATCH))
+    return (_entry(row) for row in rows)
 
 
 def export_rows(filters: RosterFilters, today: date, verify_url_prefix: str) -> Iterator[dict]:
@@ -198,7 +180,7 @@ def export_rows(filters: RosterFilters, today: date, verify_url_prefix: str) -> 
         }
 
 
-# --- the roster page: counts, charts and one page of entries in one pass ----------------------
+# --- the roster page: counts, charts and one page of entries, each one aggregate query --------
 
 @dataclass(frozen=True)
 class DepartmentShare:
@@ -236,46 +218,73 @@ def _month(day: date, offset: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -> RosterPage:
-    result = RosterPage()
-    assigned, holding, issued, expiring = Counter(), Counter(), Counter(), Counter()
-    first = (page - 1) * per_page
-    for entry in roster_entries(replace(filters, status=""), today):
-        result.counts[entry.state] += 1
-        if filters.status and entry.state != filters.status:
-            continue
-        if first <= result.matching < first + per_page:
-            result.entries.append(entry)
-        result.matching += 1
-        assigned[entry.department] += 1
-        holding[entry.department] += entry.state in HOLDING
-        if entry.issued_on:
-            issued[_month(entry.issued_on)] += 1
-        if entry.valid_until and entry.state != engine.State.REVOKED:
-            expiring[_month(entry.valid_until)] += 1
-    result.departments = [DepartmentShare(name, assigned[name], holding[name]) for name in sorted(assigned)]
+def _state_counts(filters: RosterFilters, today: date) -> Counter:
+    state = standings.state_on(today)
+    query = _joined(db.select(state, db.func.count()), filters, people=False, certificates=False)
+    query = _filtered(query, filters, today, status=False).group_by(state)
+    return Counter({engine.State(name): count for name, count in db.session.execute(query)})
+
+
+def _department_shares(filters: RosterFilters, today: date) -> list[DepartmentShare]:
+    holding = db.func.sum(db.case((standings.state_on(today).in_([state.value for state in HOLDING]), 1), else_=0))
+    query = _filtered(_joined(db.select(User.department, db.func.count(), holding), filters, certificates=False),
+                      filters, today)
+    return [DepartmentShare(name, assigned, holding or 0)
+            for name, assigned, holding in db.session.execute(query.group_by(User.department).order_by(User.department))]
+
+
+def _per_month(column, bounds: list, filters: RosterFilters, today: date, *criteria) -> Counter:
+    """How many of the matching assignments have ``column`` in each month (index into bounds)."""
+    bucket = db.case(*((column < bound, index) for index, bound in enumerate(bounds[1:])))
+    query = _joined(db.select(bucket, db.func.count()), filters, people=False)
+    query = _filtered(query, filters, today).where(column >= bounds[0], column < bounds[-1], *criteria)
+    return Counter(dict(db.session.execute(query.group_by(bucket)).all()))
+
+
+def _month_bars(filters: RosterFilters, today: date) -> list[MonthBar]:
+    """Certificates issued per local month (the last 12) and expiring per month (the next 12)."""
     months = [_month(today, offset) for offset in range(-11, 13)]
-    result.months = [MonthBar(month, issued[month], expiring[month]) for month in months]
+    bounds = [*months, _month(today, 13)]
+    issued = _per_month(Certificate.issued_at, [utc_start_of(month) for month in bounds], filters, today)
+    expiring = _per_month(Certificate.valid_until, bounds, filters, today,
+                          standings.state_on(today) != engine.State.REVOKED.value)
+    return [MonthBar(month, issued[index], expiring[index]) for index, month in enumerate(months)]
+
+
+def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
+    """Active requirement overrides of the people on one page (met by override)."""
+    if not entries:
+        return entries
+    counts = dict(((user_id, post_id), count) for user_id, post_id, count in db.session.execute(
+        db.select(RequirementOverride.user_id, RequirementOverride.post_id, db.func.count())
+        .where(RequirementOverride.user_id.in_({entry.user_id for entry in entries}),
+               RequirementOverride.revoked_at.is_(None))
+        .group_by(RequirementOverride.user_id, RequirementOverride.post_id)))
+    return [replace(entry, overrides=counts.get((entry.user_id, entry.post_id), 0)) for entry in entries]
+
+
+def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -> RosterPage:
+    result = RosterPage(counts=_state_counts(filters, today), departments=_department_shares(filters, today),
+                        months=_month_bars(filters, today))
+    result.matching = sum(share.assigned for share in result.departments)
+    rows = db.session.execute(_roster_query(filters, today).limit(per_page).offset((page - 1) * per_page))
+    result.entries = _with_overrides([_entry(row) for row in rows])
     return result
 
 
 def progress_by_assignment(entries: list[RosterEntry], today: date) -> dict[int, float]:
     """How far each person on a roster page is toward their post (0..1), as the trainee's own
-    dashboard computes it; one evaluation per row (a page holds at most a few dozen)."""
+    dashboard computes it (engine.evaluate), with everyone's records read together."""
     assignments = db.session.scalars(db.select(PostAssignment).where(
-        PostAssignment.id.in_([entry.assignment_id for entry in entries])))
-    records: dict[int, engine.TraineeRecords] = {}
-    progress = {}
-    for assignment in assignments:
-        if assignment.user_id not in records:
-            records[assignment.user_id] = trainee_records(assignment.user_id)
-        progress[assignment.id] = assigned_post(assignment, today, records[assignment.user_id]).evaluation.progress
-    return progress
-
-
-def departments() -> list[str]:
-    return list(db.session.scalars(db.select(User.department).join(PostAssignment, PostAssignment.user_id == User.id)
-                                   .distinct().order_by(User.department)))
+        PostAssignment.id.in_([entry.assignment_id for entry in entries]))).all()
+    user_ids = {assignment.user_id for assignment in assignments}
+    records = trainee_records_of(user_ids)
+    events = standings.events_of(db.session, user_ids, overrides=True)
+    definitions = {post.id: definition_of(post) for post in posts_in_order()}
+    return {assignment.id: engine.evaluate(definitions[assignment.post_id], records[assignment.user_id],
+                                           events.get((assignment.user_id, assignment.post_id), []),
+                                           assignment_of(assignment), today).progress
+            for assignment in assignments}
 
 
 # --- roster import: the 岗位 / 截止日期 columns ---------------------------------------------------
@@ -327,6 +336,7 @@ def _assign_in_bulk(wanted: dict[tuple[int, str], tuple[str, date | None]], acto
         db.session.execute(insert(PostAssignment.__table__), new)
     if again:
         db.session.execute(update(PostAssignment), again)
+    standings.refresh(changed)  # the bulk statements bypass the ORM's hooks
     record_many((("post.assign", f"user:{employee_no}",
                   {"post": post_id, "due_date": due_date.isoformat() if due_date else None})
                  for (_user_id, post_id), (employee_no, due_date) in changed.items()), actor=actor)
@@ -378,9 +388,9 @@ def audit_query(filters: AuditFilters):
 
 
 def audit_actions() -> list[str]:
-    return list(db.session.scalars(db.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+    return distinct_values(AuditEntry.action)
 
 
 def status_counts(today: date) -> dict[engine.State, int]:
-    counts = Counter(entry.state for entry in roster_entries(RosterFilters(), today))
+    counts = _state_counts(RosterFilters(), today)
     return {state: counts[state] for state in engine.State}

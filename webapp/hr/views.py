@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.access import Role, roles_required
-from webapp.accounts.services import find_user
+from webapp.accounts.services import find_user, trainee_departments
 from webapp.audit.services import record
 from webapp.certification import services as certification
 from webapp.certification.engine import State
@@ -39,7 +39,7 @@ def roster():
     return render_template("hr/roster.html", page=page, filters=filters, page_number=number,
                            progress=services.progress_by_assignment(page.entries, today), machine=labels.MACHINE,
                            per_page=ROSTER_PER_PAGE, states=list(State), posts=certification.posts_in_order(),
-                           departments=services.departments(), formats=export.FORMATS,
+                           departments=trainee_departments(), formats=export.FORMATS,
                            recertify_form=RecertifyForm(), today=today)
 
 

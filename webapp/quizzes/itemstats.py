@@ -13,13 +13,17 @@
   does for random questions) the positions play the part of the items.
 
 Every question weighs the same: an attempt's total is the sum of its slot scores (fractions).
+
+All three are functions of running sums (``Moments``), so the database keeps the sums of every
+graded attempt (``ScoreSums``, added to when an attempt is graded) and the report never reads
+the attempts themselves.
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DISCRIMINATION_FLAG_BELOW = 0.2
 MIN_RESPONSES = 10
@@ -54,13 +58,16 @@ class QuizStatistics:
         return tuple(item for item in self.items if item.flagged)
 
 
-class _Moments:
+@dataclass
+class Moments:
     """Running sums for a mean, variances and a correlation."""
 
-    __slots__ = ("n", "x", "xx", "y", "yy", "xy")
-
-    def __init__(self) -> None:
-        self.n = self.x = self.xx = self.y = self.yy = self.xy = 0.0
+    n: float = 0.0
+    x: float = 0.0
+    xx: float = 0.0
+    y: float = 0.0
+    yy: float = 0.0
+    xy: float = 0.0
 
     def add(self, x: float, y: float = 0.0) -> None:
         self.n += 1
@@ -69,6 +76,10 @@ class _Moments:
         self.y += y
         self.yy += y * y
         self.xy += x * y
+
+    def merge(self, other: Moments) -> None:
+        for name in ("n", "x", "xx", "y", "yy", "xy"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def variance_x(self) -> float:
         return max(0.0, self.xx / self.n - (self.x / self.n) ** 2) if self.n else 0.0
@@ -81,21 +92,46 @@ class _Moments:
         return (self.n * self.xy - self.x * self.y) / math.sqrt(spread_x * spread_y)
 
 
+@dataclass
+class ScoreSums:
+    """What the statistics need from a set of graded attempts, additive attempt by attempt.
+
+    ``questions``: per question, x = its score and y = the rest of the attempt.
+    ``positions``: per (slot count, position), x = the score at that position.
+    ``totals``: per slot count, x = the attempt total and y = the total as a fraction of the slots.
+    """
+
+    questions: dict[str, Moments] = field(default_factory=lambda: defaultdict(Moments))
+    positions: dict[tuple[int, int], Moments] = field(default_factory=lambda: defaultdict(Moments))
+    totals: dict[int, Moments] = field(default_factory=lambda: defaultdict(Moments))
+
+    def add_attempt(self, slots: Sequence[SlotScore]) -> None:
+        total, size = sum(slot.score for slot in slots), len(slots)
+        for slot in slots:
+            self.questions[slot.question_id].add(slot.score, total - slot.score)
+            self.positions[size, slot.position].add(slot.score)
+        self.totals[size].add(total, total / size if size else 0.0)
+
+
 def cronbach_alpha(rows: Sequence[Sequence[float]]) -> float | None:
     """Alpha of equally long score rows (one row per attempt, one column per item)."""
-    if len(rows) < 2 or len(rows[0]) < 2:
-        return None
-    items = len(rows[0])
-    columns = [_Moments() for _ in range(items)]
-    totals = _Moments()
+    sums = ScoreSums()
     for row in rows:
-        for column, score in zip(columns, row):
-            column.add(score)
-        totals.add(sum(row))
+        sums.add_attempt([SlotScore(position, "", score) for position, score in enumerate(row)])
+    return _alpha(sums)
+
+
+def _alpha(sums: ScoreSums) -> float | None:
+    """Over the attempts that have the most slots (the complete ones)."""
+    items = max(sums.totals, default=0)
+    totals = sums.totals.get(items)
+    if totals is None or totals.n < 2 or items < 2:
+        return None
     total_variance = totals.variance_x()
     if total_variance <= _TINY:
         return None
-    return items / (items - 1) * (1 - sum(column.variance_x() for column in columns) / total_variance)
+    columns = sum(sums.positions[items, position].variance_x() for position in range(items))
+    return items / (items - 1) * (1 - columns / total_variance)
 
 
 def quiz_statistics(
@@ -104,14 +140,21 @@ def quiz_statistics(
     min_responses: int = MIN_RESPONSES,
 ) -> QuizStatistics:
     """Statistics of graded attempts, each given as its slot scores."""
-    by_question: dict[str, _Moments] = defaultdict(_Moments)
-    totals = [sum(slot.score for slot in slots) for slots in attempts]
-    for slots, total in zip(attempts, totals):
-        for slot in slots:
-            by_question[slot.question_id].add(slot.score, total - slot.score)
+    sums = ScoreSums()
+    for slots in attempts:
+        sums.add_attempt(slots)
+    return statistics_of(sums, flag_below, min_responses)
+
+
+def statistics_of(
+    sums: ScoreSums,
+    flag_below: float = DISCRIMINATION_FLAG_BELOW,
+    min_responses: int = MIN_RESPONSES,
+) -> QuizStatistics:
+    """Statistics from the sums of graded attempts."""
     items = []
-    for question_id in sorted(by_question):
-        moments = by_question[question_id]
+    for question_id in sorted(sums.questions):
+        moments = sums.questions[question_id]
         discrimination = moments.correlation()
         items.append(ItemStatistics(
             question_id=question_id,
@@ -120,12 +163,6 @@ def quiz_statistics(
             discrimination=discrimination,
             flagged=discrimination is not None and moments.n >= min_responses and discrimination < flag_below,
         ))
-    slot_count = max((len(slots) for slots in attempts), default=0)
-    complete = [
-        [slot.score for slot in sorted(slots, key=lambda slot: slot.position)]
-        for slots in attempts
-        if len(slots) == slot_count
-    ]
-    sizes = [len(slots) for slots in attempts]
-    mean = sum(total / size for total, size in zip(totals, sizes) if size) / len(attempts) if attempts else None
-    return QuizStatistics(len(attempts), mean, cronbach_alpha(complete), tuple(items))
+    attempts = int(sum(moments.n for moments in sums.totals.values()))
+    mean = sum(moments.y for moments in sums.totals.values()) / attempts if attempts else None
+    return QuizStatistics(attempts, mean, _alpha(sums), tuple(items))

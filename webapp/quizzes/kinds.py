@@ -202,9 +202,9 @@ class ExamsKind(ContentKind):
         quizzes = db.session.scalars(db.select(Quiz).where(Quiz.retired_at.is_(None)).order_by(Quiz.id))
         return {f"{EXAMS_FOLDER.as_posix()}/{quiz.id}.md": quiz.source.encode("utf-8") for quiz in quizzes}
 
+    def content_stats(self) -> dict:
+        return {"quizzes": db.session.scalar(db.select(db.func.count(Quiz.id)).where(Quiz.retired_at.is_(None))) or 0}
+
     def stats(self) -> dict:
         by_state = dict(db.session.execute(db.select(Attempt.state, db.func.count()).group_by(Attempt.state)).all())
-        return {
-            "quizzes": db.session.scalar(db.select(db.func.count(Quiz.id)).where(Quiz.retired_at.is_(None))) or 0,
-            "attempts_by_state": {state: by_state.get(state, 0) for state in ATTEMPT_STATES},
-        }
+        return self.content_stats() | {"attempts_by_state": {state: by_state.get(state, 0) for state in ATTEMPT_STATES}}

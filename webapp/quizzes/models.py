@@ -114,6 +114,7 @@ class Attempt(db.Model):
         # numbering doubles as the guard against two concurrent starts
         UniqueConstraint("user_id", "quiz_id", "number"),
         Index("ix_quiz_attempts_quiz_id_state", "quiz_id", "state"),
+        Index("ix_quiz_attempts_quiz_id_started_at", "quiz_id", "started_at"),  # the trainer's attempt list
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,3 +180,42 @@ class AttemptAnswer(db.Model):
     position: Mapped[int]
     value: Mapped[object | None] = mapped_column(JSON)
     saved_at: Mapped[datetime]
+
+
+class _Moments:
+    """itemstats.Moments as columns: running sums, added to when an attempt is graded."""
+
+    n: Mapped[float] = mapped_column(default=0.0)
+    x: Mapped[float] = mapped_column(default=0.0)
+    xx: Mapped[float] = mapped_column(default=0.0)
+    y: Mapped[float] = mapped_column(default=0.0)
+    yy: Mapped[float] = mapped_column(default=0.0)
+    xy: Mapped[float] = mapped_column(default=0.0)
+
+
+class QuestionScoreSums(_Moments, db.Model):
+    """Per question of a quiz: its score (x) and the rest of the attempt (y), over graded attempts."""
+
+    __tablename__ = "quiz_question_sums"
+
+    quiz_id: Mapped[str] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+
+
+class PositionScoreSums(_Moments, db.Model):
+    """Per slot position of the attempts with ``slot_count`` slots: the score there (x)."""
+
+    __tablename__ = "quiz_position_sums"
+
+    quiz_id: Mapped[str] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
+    slot_count: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+class TotalScoreSums(_Moments, db.Model):
+    """Per slot count: the attempt total (x) and the total as a fraction of the slots (y)."""
+
+    __tablename__ = "quiz_total_sums"
+
+    quiz_id: Mapped[str] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
+    slot_count: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

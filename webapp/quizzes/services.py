@@ -22,6 +22,7 @@ from functools import cache
 from flask import abort, current_app
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.accounts.models import User
 from webapp.clock import utcnow
@@ -31,7 +32,8 @@ from webapp.registry import attempt_graded, progress_recorded
 from .blueprint import Blueprint, parse_blueprint
 from .draw import BankIndex, draw_attempt
 from .bank import Bank
-from .itemstats import QuizStatistics, SlotScore, quiz_statistics
+from . import stats
+from .itemstats import SlotScore
 from .models import (
     GRADED, IN_PROGRESS, OVERDUE, SUBMITTED, Attempt, AttemptAnswer, AttemptSlot, BankQuestion, QuestionBank,
     QuestionVersion, Quiz,
@@ -388,6 +390,7 @@ def finish_attempt(attempt: Attempt, now: datetime) -> bool:
 def _grade(attempt_id: int, now: datetime) -> bool:
     """Score the saved answers of a closed attempt; True when this call moved it to graded."""
     slots = db.session.scalars(db.select(AttemptSlot).where(AttemptSlot.attempt_id == attempt_id)
+                               .options(selectinload(AttemptSlot.question_version))
                                .order_by(AttemptSlot.position)).all()
     answers = dict(db.session.execute(db.select(AttemptAnswer.position, AttemptAnswer.value)
                                       .where(AttemptAnswer.attempt_id == attempt_id)).all())
@@ -396,7 +399,8 @@ def _grade(attempt_id: int, now: datetime) -> bool:
         question = question_of(slot.question_version)
         scores[slot.id] = question.question_type.grade(question, answers.get(slot.position))
     score = score_percent(list(scores.values()))
-    pass_mark = db.session.scalar(db.select(Attempt.pass_mark).where(Attempt.id == attempt_id))
+    pass_mark, quiz_id = db.session.execute(db.select(Attempt.pass_mark, Attempt.quiz_id)
+                                            .where(Attempt.id == attempt_id)).one()
     moved = db.session.execute(
         db.update(Attempt).where(Attempt.id == attempt_id, Attempt.state.in_((SUBMITTED, OVERDUE)))
         .values(state=GRADED, score=score, passed=has_passed(score, pass_mark), graded_at=now)
@@ -405,6 +409,9 @@ def _grade(attempt_id: int, now: datetime) -> bool:
     if moved:
         for slot in slots:
             slot.score = scores[slot.id]
+        if slots:  # the item statistics count attempts that drew questions
+            stats.add_graded_attempt(quiz_id, [SlotScore(slot.position, slot.question_version.question_id,
+                                                         scores[slot.id]) for slot in slots])
     return bool(moved)
 
 
@@ -542,7 +549,9 @@ def review_items(attempt: Attempt, level: str) -> list[ReviewItem]:
         return []
     answers = saved_answers(attempt)
     items = []
-    for slot in attempt.slots:
+    slots = db.session.scalars(db.select(AttemptSlot).where(AttemptSlot.attempt_id == attempt.id)
+                               .options(selectinload(AttemptSlot.question_version)).order_by(AttemptSlot.position))
+    for slot in slots:
         question = question_of(slot.question_version)
         kind = question.question_type
         full = level == FULL
@@ -560,14 +569,20 @@ def quiz_results(user_id: int) -> dict[str, QuizResult]:
     """Best score, passed, last grading and number of graded attempts per quiz (certification).
 
     Practice quizzes (``mode: practice``) are left out: they never count towards a certificate."""
-    results: dict[str, QuizResult] = {}
+    return quiz_results_of([user_id])[user_id]
+
+
+def quiz_results_of(user_ids) -> dict[int, dict[str, QuizResult]]:
+    """``quiz_results`` of several trainees in two queries."""
+    found: dict[int, dict[str, QuizResult]] = {user_id: {} for user_id in user_ids}
     rows = db.session.execute(
-        db.select(Attempt.quiz_id, Attempt.score, Attempt.passed, Attempt.graded_at)
-        .where(Attempt.user_id == user_id, Attempt.state == GRADED).order_by(Attempt.graded_at)).all()
-    practice = _practice_quiz_ids({quiz_id for quiz_id, *_ in rows})
-    for quiz_id, score, passed, graded_at in rows:
+        db.select(Attempt.user_id, Attempt.quiz_id, Attempt.score, Attempt.passed, Attempt.graded_at)
+        .where(Attempt.user_id.in_(list(found)), Attempt.state == GRADED).order_by(Attempt.graded_at)).all()
+    practice = _practice_quiz_ids({quiz_id for _user_id, quiz_id, *_ in rows})
+    for user_id, quiz_id, score, passed, graded_at in rows:
         if quiz_id in practice:
             continue
+        results = found[user_id]
         before = results.get(quiz_id)
         results[quiz_id] = QuizResult(
             quiz_id=quiz_id,
@@ -576,7 +591,7 @@ def quiz_results(user_id: int) -> dict[str, QuizResult]:
             last_graded_at=graded_at,
             attempts=(before.attempts if before else 0) + 1,
         )
-    return results
+    return found
 
 
 def _practice_quiz_ids(quiz_ids: set[str]) -> set[str]:
@@ -596,8 +611,8 @@ def attempt_counts_by_quiz() -> dict[str, int]:
 
 
 def attempts_query(quiz_id: str, state: str = "", department: str = "", search: str = "", passed: str = ""):
-    query = (db.select(Attempt).join(User, User.id == Attempt.user_id).where(Attempt.quiz_id == quiz_id)
-             .order_by(Attempt.started_at.desc(), Attempt.id.desc()))
+    query = (db.select(Attempt).join(User, User.id == Attempt.user_id).options(contains_eager(Attempt.user))
+             .where(Attempt.quiz_id == quiz_id).order_by(Attempt.started_at.desc(), Attempt.id.desc()))
     if state:
         query = query.where(Attempt.state == state)
     if department:
@@ -608,24 +623,6 @@ def attempts_query(quiz_id: str, state: str = "", department: str = "", search: 
     if passed in ("yes", "no"):
         query = query.where(Attempt.passed.is_(passed == "yes"))
     return query
-
-
-def departments_of_quiz(quiz_id: str) -> list[str]:
-    return list(db.session.scalars(db.select(User.department).distinct().join(Attempt, Attempt.user_id == User.id)
-                                   .where(Attempt.quiz_id == quiz_id).order_by(User.department)))
-
-
-def quiz_item_statistics(quiz_id: str) -> QuizStatistics:
-    rows = db.session.execute(
-        db.select(AttemptSlot.attempt_id, AttemptSlot.position, QuestionVersion.question_id, AttemptSlot.score)
-        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(Attempt.quiz_id == quiz_id, Attempt.state == GRADED)
-        .order_by(AttemptSlot.attempt_id, AttemptSlot.position))
-    attempts: dict[int, list[SlotScore]] = {}
-    for attempt_id, position, question_id, score in rows:
-        attempts.setdefault(attempt_id, []).append(SlotScore(position, question_id, score or 0.0))
-    return quiz_statistics(list(attempts.values()))
 
 
 def current_questions(question_ids) -> dict[str, Question]:

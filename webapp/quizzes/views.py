@@ -11,15 +11,16 @@ from flask_login import current_user
 
 from webapp.access import Role, roles_required
 from webapp.accounts.forms import ActionForm
+from webapp.accounts.services import trainee_departments
 from webapp.accounts.views import safe_next
 from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.inputs import fits_database_int, json_body, page_number, text_list
 from webapp.registry import trainee_plan
 
-from . import services
+from . import services, stats
 from .fragments import questions_html
-from .models import ATTEMPT_STATES, IN_PROGRESS, Attempt
+from .models import ATTEMPT_STATES, GRADED, IN_PROGRESS, Attempt
 from .policy import FULL, duration_parts
 from .questions import InvalidAnswer
 from .rendering import plain_excerpt
@@ -166,7 +167,8 @@ def result(attempt_id: int):
     now = services.clock()
     if services.is_open(attempt, now):
         return redirect(url_for(".attempt", attempt_id=attempt.id))
-    services.finish_attempt(attempt, now)  # an attempt left open past its deadline is graded now
+    if attempt.state != GRADED:  # an attempt left open past its deadline is graded now
+        services.finish_attempt(attempt, now)
     level = services.review_level_of(attempt, now)
     return render_template("quizzes/result.html", attempt=attempt, level=level,
                            items=services.review_items(attempt, level), mark=_counting_mark(attempt.quiz),
@@ -191,7 +193,7 @@ def manage_attempts(quiz_id: str):
     page = db.paginate(services.attempts_query(quiz.id, **filters), page=page_number(),
                        per_page=services.ATTEMPTS_PER_PAGE, error_out=False)
     return render_template("quizzes/manage_attempts.html", quiz=quiz, page=page, filters=filters,
-                           states=ATTEMPT_STATES, departments=services.departments_of_quiz(quiz.id))
+                           states=ATTEMPT_STATES, departments=trainee_departments())
 
 
 @bp.route("/manage/attempts/<int:attempt_id>")
@@ -206,9 +208,9 @@ def manage_attempt(attempt_id: int):
 @roles_required(*TRAINERS)
 def item_statistics(quiz_id: str):
     quiz = services.quiz_or_404(quiz_id)
-    stats = services.quiz_item_statistics(quiz.id)
-    questions = services.current_questions([item.question_id for item in stats.items])
-    return render_template("quizzes/items.html", quiz=quiz, stats=stats,
+    statistics = stats.quiz_item_statistics(quiz.id)
+    questions = services.current_questions([item.question_id for item in statistics.items])
+    return render_template("quizzes/items.html", quiz=quiz, stats=statistics,
                            stems={question_id: plain_excerpt(question.stem) for question_id, question in questions.items()})
 
 

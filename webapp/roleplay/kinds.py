@@ -109,16 +109,15 @@ class ScenariosKind(ContentKind):
         return {f"{SCENARIO_FOLDER.as_posix()}/{item.scenario_id}.md": item.current_version.source.encode("utf-8")
                 for item in items}
 
-    def stats(self) -> dict[str, int]:
-        def count(column, *criteria) -> int:
-            return db.session.scalar(db.select(db.func.count(column)).where(*criteria)) or 0
+    def content_stats(self) -> dict[str, int]:
+        return {"scenarios": _count(RoleplayScenario.id), "scenario_versions": _count(ScenarioVersion.id)}
 
-        return {
-            "scenarios": count(RoleplayScenario.id),
-            "scenario_versions": count(ScenarioVersion.id),
-            "calls": count(Call.id),
-            "finished_calls": count(Call.id, Call.state != "in_progress"),
-        }
+    def stats(self) -> dict[str, int]:
+        return self.content_stats() | {"calls": _count(Call.id), "finished_calls": _count(Call.id, Call.state != "in_progress")}
+
+
+def _count(column, *criteria) -> int:
+    return db.session.scalar(db.select(db.func.count(column)).where(*criteria)) or 0
 
 
 def reference_reply_problems(path: str, scenario: Scenario, score: Score) -> list[Problem]:

@@ -8,7 +8,7 @@ from functools import lru_cache, partial
 from flask import current_app
 from flask_babel import to_user_timezone
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.accounts.models import User
 from webapp.audit.services import record
@@ -219,7 +219,8 @@ def ended_calls_query(scenario_id: str | None = None, trainee: str | None = None
     """Ended calls, newest first (the trainer's review queue), optionally narrowed to one scenario,
     a trainee (employee number or part of the name), passed or failed calls, or calls no trainer has
     marked as reviewed yet ("unreviewed")."""
-    query = db.select(Call).where(Call.state != IN_PROGRESS)
+    query = (db.select(Call).where(Call.state != IN_PROGRESS)
+             .options(selectinload(Call.user), selectinload(Call.scenario_version), selectinload(Call.norms_version)))
     if scenario_id:
         query = query.join(Call.scenario_version).where(ScenarioVersion.scenario_id == scenario_id)
     if trainee and trainee.strip():
@@ -308,24 +309,32 @@ def user_calls(user_id: int) -> list[Call]:
 
 def scenario_results(user_id: int) -> dict[str, ScenarioResult]:
     """Best ended assessment call per scenario (passed first, then score, then the earliest)."""
+    return scenario_results_of([user_id])[user_id]
+
+
+def scenario_results_of(user_ids) -> dict[int, dict[str, ScenarioResult]]:
+    """``scenario_results`` of several trainees in one query."""
+    best: dict[int, dict[str, Call]] = {user_id: {} for user_id in user_ids}
     calls = db.session.scalars(
-        db.select(Call).join(Call.scenario_version)
-        .where(Call.user_id == user_id, Call.mode == CERTIFYING_MODE, Call.state != IN_PROGRESS)
+        db.select(Call).join(Call.scenario_version).options(contains_eager(Call.scenario_version))
+        .where(Call.user_id.in_(list(best)), Call.mode == CERTIFYING_MODE, Call.state != IN_PROGRESS)
         .order_by(Call.finished_at)
     )
-    best: dict[str, Call] = {}
     for call in calls:
         scenario_id = call.scenario_version.scenario_id
-        current = best.get(scenario_id)
+        current = best[call.user_id].get(scenario_id)
         if current is None or (call.passed, call.score) > (current.passed, current.score):
-            best[scenario_id] = call
+            best[call.user_id][scenario_id] = call
     return {
-        scenario_id: ScenarioResult(
-            scenario_id=scenario_id, best_score=call.score, passed=call.passed, critical=call.critical,
-            finished_at=call.finished_at, tags=list(scenario_of(call.scenario_version).tags),
-            scenario_hash=call.scenario_version.content_hash,
-        )
-        for scenario_id, call in best.items()
+        user_id: {
+            scenario_id: ScenarioResult(
+                scenario_id=scenario_id, best_score=call.score, passed=call.passed, critical=call.critical,
+                finished_at=call.finished_at, tags=list(scenario_of(call.scenario_version).tags),
+                scenario_hash=call.scenario_version.content_hash,
+            )
+            for scenario_id, call in calls_by_scenario.items()
+        }
+        for user_id, calls_by_scenario in best.items()
     }
 
 
