@@ -1,4 +1,6 @@
-"""Accounts: users, roles, signing in, administration and roster import."""
+"""Accounts: users, roles, signing in (local passwords, LDAP, OpenID Connect), administration and
+roster import."""
+import os
 from functools import cache
 
 from flask import Flask, flash, redirect, request, url_for
@@ -8,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam
 
 from webapp.access import Role
-from webapp.accounts import throttle_store
+from webapp.accounts import oidc, sso, throttle_store
 from webapp.accounts.cli import users_cli
 from webapp.accounts.models import User
 from webapp.accounts.views import bp
@@ -20,8 +22,13 @@ _ALLOWED_BEFORE_PASSWORD_CHANGE = {"accounts.change_password", "accounts.logout"
 
 
 def init_app(app: Flask) -> None:
+    # Single sign-on is off unless configured (README); tests pass ready settings in the config.
+    app.config.setdefault("LDAP", sso.ldap_settings(os.environ))
+    app.config.setdefault("OIDC", sso.oidc_settings(os.environ))
     app.register_blueprint(bp)
     app.extensions["accounts.failures"] = throttle_store.store_for(app.config.get("REDIS_URL"))
+    if app.config["OIDC"] is not None:
+        oidc.init_app(app, app.config["OIDC"])
     app.cli.add_command(users_cli)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to continue.")

@@ -6,6 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from webapp.access import Role
+from webapp.accounts import sso
+from webapp.accounts.models import LOCAL
 from webapp.accounts.roster import EMAIL, EMPLOYEE_NO
 from webapp.accounts.services import MIN_PASSWORD_LENGTH
 
@@ -17,6 +19,18 @@ def role_choices():
         (Role.HR.value, _l("HR")),
         (Role.ADMIN.value, _l("Administrator")),
     ]
+
+
+def source_choices():
+    """Where an account signs in (User.source)."""
+    return [
+        (LOCAL, _l("Password here")),
+        (sso.LDAP, _l("LDAP directory")),
+        (sso.OIDC, _l("Single sign-on (OpenID Connect)")),
+    ]
+
+
+SOURCES = {LOCAL, sso.LDAP, sso.OIDC}
 
 
 class LoginForm(FlaskForm):

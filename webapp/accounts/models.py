@@ -9,6 +9,10 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 
 
+#: User.source of accounts whose password is kept here (the directory sources are in sso.py).
+LOCAL = "local"
+
+
 class User(UserMixin, db.Model):
     """A person who signs in: trainee agent, trainer, HR officer or administrator."""
 
@@ -28,7 +32,11 @@ class User(UserMixin, db.Model):
     #: One of webapp.access.Role.
     role: Mapped[str] = mapped_column(String(16), index=True)
     active: Mapped[bool] = mapped_column(default=True)
-    #: None until an administrator issues a first password (accounts created by a roster import).
+    #: Where the person signs in: "local" (a password kept here), "ldap" or "oidc" (the company
+    #: directory; such accounts never have a local password).
+    source: Mapped[str] = mapped_column(String(8), default="local", server_default="local")
+    #: None until an administrator issues a first password (accounts created by a roster import),
+    #: and always for directory accounts.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     #: Set for passwords handed out by an admin or an import; cleared when the user picks their own.
     must_change_password: Mapped[bool] = mapped_column(default=False)
@@ -38,6 +46,10 @@ class User(UserMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def is_local(self) -> bool:
+        return self.source == LOCAL
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to sign in inactive users

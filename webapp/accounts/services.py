@@ -1,5 +1,6 @@
 """Changes to accounts and signing in, shared by the views and the CLI. No commits, except
 ``authenticate`` (failed attempts must be counted even when the request goes no further)."""
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -9,8 +10,9 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.access import Role
-from webapp.accounts import rules, throttle, throttle_store
-from webapp.accounts.models import User
+from webapp.accounts import ldap, rules, sso, throttle, throttle_store
+from webapp.accounts.models import LOCAL, User
+from webapp.accounts.roster import N_
 from webapp.accounts.throttle_store import ANY
 from webapp.audit.services import record
 from webapp.clock import utcnow
@@ -20,6 +22,8 @@ from webapp.queries import distinct_values
 MIN_PASSWORD_LENGTH = 8
 #: First passwords issued per click: scrypt costs about 0.1 s each.
 FIRST_PASSWORDS_AT_ONCE = 50
+
+log = logging.getLogger(__name__)
 
 
 class AccountError(Exception):
@@ -120,6 +124,9 @@ def set_active(user: User, active: bool, actor: User | None) -> None:
 def issue_password(user: User, actor: User | None) -> str:
     """A new temporary password, to be changed at next sign-in; also lifts any sign-in lock."""
     rules.check_password_issue(actor_role(actor))
+    if not user.is_local:
+        raise rules.Refused(N_("%(no)s signs in through the company directory and has no password here"),
+                            {"no": user.employee_no})
     password = temporary_password()
     action = "user.reset_password" if user.has_password else "user.first_password"
     user.password_hash = hash_password(password)
@@ -130,8 +137,8 @@ def issue_password(user: User, actor: User | None) -> str:
 
 
 def _awaiting_first_password():
-    """Active accounts nobody has issued a password for yet (created by a roster import)."""
-    return User.password_hash.is_(None), User.active
+    """Active local accounts nobody has issued a password for yet (created by a roster import)."""
+    return User.password_hash.is_(None), User.active, User.source == LOCAL
 
 
 def first_passwords_by_department() -> list[tuple[str, int]]:
@@ -150,6 +157,8 @@ def issue_first_passwords(department: str | None, actor: User | None,
 
 
 def change_own_password(user: User, current: str, new: str) -> None:
+    if not user.is_local:
+        raise AccountError("directory accounts have no password here")
     if user.password_hash is None or not check_password_hash(user.password_hash, current):
         raise AccountError("the current password is wrong")
     user.password_hash = hash_password(new)
@@ -163,6 +172,8 @@ class SignInResult:
     user: User | None = None
     #: Set when the attempt was not even checked: the account or the address must wait.
     refused: throttle.Verdict | None = None
+    #: The LDAP directory could not be asked (local accounts still sign in).
+    directory_down: bool = False
 
 
 @cache
@@ -190,6 +201,9 @@ def authenticate(employee_no: str, password: str, address: str) -> SignInResult:
     if not verdict.allowed:
         return SignInResult(refused=verdict)
     user = find_user(employee_no)
+    directory = current_app.config["LDAP"]
+    if directory is not None and (user is None or user.source == sso.LDAP):
+        return _authenticate_in_directory(directory, employee_no, password, address, now)
     usable = user is not None and user.active and user.has_password
     # Unknown, deactivated and password-less accounts cost the same hash check as real ones, so
     # the time an answer takes does not tell which employee numbers exist.
@@ -202,6 +216,95 @@ def authenticate(employee_no: str, password: str, address: str) -> SignInResult:
     user.last_login_at = now
     db.session.commit()
     return SignInResult(user=user)
+
+
+def _authenticate_in_directory(settings: sso.LdapSettings, employee_no: str, password: str, address: str,
+                               now: datetime) -> SignInResult:
+    """The LDAP side of ``authenticate``: the same counters, the same answer for every refusal."""
+    try:
+        answer = ldap.look_up(settings, employee_no, password)
+    except ldap.DirectoryDown:
+        return SignInResult(directory_down=True)
+    except sso.Unusable as problem:
+        log.warning("LDAP entry for %r unusable: %s", employee_no, problem.message % problem.params)
+        answer = ldap.Answer(person=None)
+    user = None
+    if answer.person is None:
+        retire_from_directory(find_user(employee_no), sso.LDAP)
+    elif answer.password_ok or answer.person.disabled:
+        try:
+            user = sign_in_person(answer.person, sso.LDAP, now)
+        except SignInRefused:
+            user = None
+    if user is None:
+        _note_failure(employee_no, address, now)
+        db.session.commit()
+        return SignInResult()
+    failure_store().forget(employee_no, address)
+    db.session.commit()
+    return SignInResult(user=user)
+
+
+# --- accounts from the company directory ------------------------------------------------------
+
+class SignInRefused(Exception):
+    """The directory vouched for someone who may not sign in here; ``message`` is an English msgid."""
+
+    def __init__(self, message: str, params: dict | None = None):
+        super().__init__(message)
+        self.message, self.params = message, params or {}
+
+
+def retire_from_directory(user: User | None, source: str) -> None:
+    """The directory no longer knows this person (or disables them): deactivate their account, audited."""
+    if user is not None and user.source == source and user.active:
+        try:
+            set_active(user, False, None)
+        except rules.Refused as refusal:  # the last active administrator stays, and is logged
+            log.warning("directory retired %s but: %s", user.employee_no, refusal)
+
+
+def sign_in_person(person: sso.Person, source: str, now: datetime) -> User:
+    """The account of someone the directory (``source``) has just vouched for: created at first
+    sign-in, then kept in step with the directory's name, department and role (changes audited,
+    role changes under the same rules as an administrator's). No commit.
+
+    Refused — SignInRefused — when the person is disabled in the directory (the account is then
+    deactivated), when an administrator deactivated the account, or when the employee number
+    belongs to an account that signs in otherwise (a local password is never taken over)."""
+    user = find_user(person.employee_no)
+    if user is not None and user.source != source:
+        raise SignInRefused(N_("the employee number %(no)s belongs to an account that signs in with a password "
+                               "here; ask an administrator"), {"no": person.employee_no})
+    if person.disabled:
+        retire_from_directory(user, source)
+        raise SignInRefused(N_("the company directory marks this account as disabled"))
+    if user is None:
+        user = _create_from_directory(person, source)
+    else:
+        _follow_directory(user, person)
+    if not user.active:
+        raise SignInRefused(N_("this account is deactivated; ask an administrator"))
+    user.last_login_at = now
+    return user
+
+
+def _create_from_directory(person: sso.Person, source: str) -> User:
+    user = User(employee_no=person.employee_no, name=person.name, department=person.department, team="",
+                role=person.role.value, source=source, password_hash=None)
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", f"user:{user.employee_no}", {"role": user.role, "source": source})
+    return user
+
+
+def _follow_directory(user: User, person: sso.Person) -> None:
+    values = {"name": person.name, "department": person.department, "team": user.team}
+    try:
+        update_account(user, None, role=person.role, **values)
+    except rules.Refused as refusal:  # the last active administrator keeps the role; the rest follows
+        log.warning("directory role %s for %s not applied: %s", person.role, user.employee_no, refusal)
+        update_account(user, None, role=user.role, **values)
 
 
 @dataclass

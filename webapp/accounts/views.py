@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 from webapp.access import Role, public, roles_required, signed_in
 from webapp.accounts import importer, rules, services, throttle
 from webapp.accounts.forms import (
-    ActionForm, ChangePasswordForm, EditUserForm, FirstPasswordsForm, LoginForm, RoleForm, RosterForm, UserForm,
-    role_choices,
+    SOURCES, ActionForm, ChangePasswordForm, EditUserForm, FirstPasswordsForm, LoginForm, RoleForm, RosterForm,
+    UserForm, role_choices, source_choices,
 )
-from webapp.accounts.models import RosterImportJob, User
+from webapp.accounts.models import LOCAL, RosterImportJob, User
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.inputs import is_clean_text, page_number
@@ -67,9 +67,13 @@ def login():
             return redirect(safe_next(request.args.get("next")))
         if result.refused is not None:
             flash(refusal_message(result.refused), "error")
+        elif result.directory_down:
+            flash(_("The company directory cannot be reached right now, so directory accounts cannot sign in. "
+                    "Please try again in a few minutes."), "error")
         else:
             flash(_("Wrong employee number or password, or the account is deactivated."), "error")
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, oidc=current_app.config["OIDC"],
+                           sso_form=ActionForm())
 
 
 @bp.route("/logout", methods=["POST"])
@@ -83,6 +87,9 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 def change_password():
+    if not current_user.is_local:
+        flash(_("Your password is managed by the company directory: change it there."), "info")
+        return redirect(url_for("portal.home"))
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -118,11 +125,13 @@ def users():
     if request.args.get("status") in {"active", "inactive"}:
         query = query.where(User.active.is_(request.args["status"] == "active"))
     elif request.args.get("status") == "no-password":
-        query = query.where(User.password_hash.is_(None))
+        query = query.where(User.password_hash.is_(None), User.source == LOCAL)
+    if request.args.get("source") in SOURCES:
+        query = query.where(User.source == request.args["source"])
     page = db.paginate(query, page=page_number(), per_page=USERS_PER_PAGE, error_out=False)
     departments = db.session.execute(db.select(User.department).distinct().order_by(User.department)).scalars()
     return render_template("accounts/users.html", page=page, departments=list(departments),
-                           action_form=ActionForm(), roles=role_choices())
+                           action_form=ActionForm(), roles=role_choices(), sources=source_choices())
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -227,7 +236,7 @@ def edit_user(user_id: int):
             else:
                 flash(_("Nothing changed for %(no)s.", no=user.employee_no), "info")
             return redirect(back)
-    return render_template("accounts/user_edit.html", form=form, user=user, back=back)
+    return render_template("accounts/user_edit.html", form=form, user=user, back=back, sources=source_choices())
 
 
 @bp.route("/admin/users/<int:user_id>/reset-password", methods=["GET", "POST"])
@@ -238,7 +247,11 @@ def reset_password(user_id: int):
         return render_template("accounts/reset_password.html", user=db.get_or_404(User, user_id),
                                form=ActionForm(), back=safe_next(request.args.get("next") or url_for("accounts.users")))
     user, _form = _user_for_action(user_id)
-    password = services.issue_password(user, current_user)
+    try:
+        password = services.issue_password(user, current_user)
+    except rules.Refused as refusal:
+        flash_refusal(refusal)
+        return _back_to_users()
     db.session.commit()
     flash(_("Temporary password for %(no)s: %(password)s — hand it over in person; it must be changed at "
             "next sign-in.", no=user.employee_no, password=password), "success")
