@@ -74,7 +74,8 @@ class LdapSettings:
     #: Searched under ``group_base``; ``{dn}`` is replaced by the escaped DN of the person.
     group_filter: str
     group_base: str
-    timeout: float
+    #: Seconds to connect and for each answer (whole seconds: ldap3 sets them on the socket).
+    timeout: int
     mapping: Mapping
 
 
@@ -175,9 +176,11 @@ def ldap_settings(env: MappingType[str, str]) -> LdapSettings | None:
         return None
     base_dn = _required(env, "HOTLINE_LDAP_BASE_DN")
     try:
-        timeout = float(env.get("HOTLINE_LDAP_TIMEOUT", "5"))
+        timeout = int(env.get("HOTLINE_LDAP_TIMEOUT", "5"))
+        if timeout < 1:
+            raise ValueError
     except ValueError:
-        raise SettingsError("HOTLINE_LDAP_TIMEOUT: a number of seconds, e.g. 5") from None
+        raise SettingsError("HOTLINE_LDAP_TIMEOUT: a whole number of seconds, e.g. 5") from None
     user_filter = env.get("HOTLINE_LDAP_USER_FILTER", "").strip() or "(employeeNumber={employee_no})"
     if "{employee_no}" not in user_filter:
         raise SettingsError("HOTLINE_LDAP_USER_FILTER must contain {employee_no}")
