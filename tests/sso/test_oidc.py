@@ -27,7 +27,7 @@ def new_person(provider, **claims) -> str:
 
 def start(client) -> str:
     """Press the button on the login page; returns the provider's authorization URL."""
-    response = client.post("/login/sso")
+    response = client.get("/login/sso")
     assert response.status_code == 302
     return response.location
 
@@ -49,8 +49,8 @@ def account(employee_no) -> User | None:
 
 def test_the_login_page_offers_the_provider_only_when_configured(oidc_app, client):
     assert "使用统一身份认证登录" in body(oidc_app.test_client().get("/login"))
-    assert 'id="sso-form"' not in body(client.get("/login"))  # the default app: OpenID Connect off
-    assert client.post("/login/sso").status_code == 404
+    assert 'id="sso-button"' not in body(client.get("/login"))  # the default app: OpenID Connect off
+    assert client.get("/login/sso").status_code == 404
 
 
 def test_the_request_uses_pkce_state_and_nonce(oidc_app, provider):
@@ -148,5 +148,5 @@ def test_a_token_without_an_employee_number_is_refused_clearly(oidc_app, provide
 def test_the_provider_down_gives_a_clear_message(make_app, provider):
     app = make_app(OIDC=sso.oidc_settings(provider.env(HOTLINE_OIDC_ISSUER=f"http://127.0.0.1:{free_port()}")))
     with app.app_context():
-        page = body(app.test_client().post("/login/sso", follow_redirects=True))
+        page = body(app.test_client().get("/login/sso", follow_redirects=True))
     assert "暂时无法连接统一身份认证" in page and 'id="login-form"' in page

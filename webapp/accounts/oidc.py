@@ -16,7 +16,6 @@ from joserfc.errors import JoseError
 
 from webapp.access import public
 from webapp.accounts import services, sso
-from webapp.accounts.forms import ActionForm
 from webapp.clock import utcnow
 from webapp.extensions import db
 
@@ -47,12 +46,12 @@ def _unreachable(error: Exception):
                      provider=current_app.config["OIDC"].name))
 
 
-@bp.route("/login/sso", methods=["POST"])
+@bp.route("/login/sso")
 @public
 def start():
-    """The button on the login page (a CSRF-checked POST): off to the provider."""
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for("accounts.login"))
+    """The link on the login page: off to the provider. A link, not a form: the site's CSP
+    (form-action 'self') stops a form whose answer redirects to another site. It changes nothing
+    but this browser's pending state; the callback checks that state."""
     try:
         return current_app.extensions[CLIENT].authorize_redirect(url_for("oidc.callback", _external=True))
     except (requests.RequestException, ValueError) as error:  # ValueError: no discovery document

@@ -72,8 +72,7 @@ def login():
                     "Please try again in a few minutes."), "error")
         else:
             flash(_("Wrong employee number or password, or the account is deactivated."), "error")
-    return render_template("accounts/login.html", form=form, oidc=current_app.config["OIDC"],
-                           sso_form=ActionForm())
+    return render_template("accounts/login.html", form=form, oidc=current_app.config["OIDC"])
 
 
 @bp.route("/logout", methods=["POST"])
