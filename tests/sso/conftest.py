@@ -1,8 +1,5 @@
 """A real OpenLDAP server and a real OpenID Connect provider, started once per test session."""
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.sso.servers import OidcProvider, Slapd
 from webapp.accounts import sso
@@ -36,13 +33,16 @@ LDAP_ENV = {
 }
 
 
+def _in_context(app):
+    with app.app_context():
+        yield app
+
+
 @pytest.fixture
 def ldap_app(make_app, directory):
     """The app signing in against the directory, its settings read from environment variables as
     in production."""
-    app = make_app(LDAP=sso.ldap_settings(directory.env(**LDAP_ENV)))
-    with app.app_context():
-        yield app
+    yield from _in_context(make_app(LDAP=sso.ldap_settings(directory.env(**LDAP_ENV))))
 
 
 OIDC_ENV = {
@@ -54,19 +54,10 @@ OIDC_ENV = {
 
 @pytest.fixture
 def oidc_app(make_app, provider):
-    app = make_app(OIDC=sso.oidc_settings(provider.env(**OIDC_ENV)))
-    with app.app_context():
-        yield app
+    yield from _in_context(make_app(OIDC=sso.oidc_settings(provider.env(**OIDC_ENV))))
 
 
 @pytest.fixture
-def oidc_live_server(make_app, provider):
-    """The app with CSRF on and OpenID Connect configured, served for a real browser."""
-    app = make_app(WTF_CSRF_ENABLED=True, OIDC=sso.oidc_settings(provider.env(**OIDC_ENV)))
-    with app.app_context():
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{server.server_port}"
-        server.shutdown()
-        thread.join(timeout=10)
+def live_app(make_app, provider):
+    """tests/conftest.py's live_server then serves the app with OpenID Connect configured."""
+    yield from _in_context(make_app(WTF_CSRF_ENABLED=True, OIDC=sso.oidc_settings(provider.env(**OIDC_ENV))))
