@@ -144,3 +144,13 @@ def test_the_admin_sees_the_source_and_directory_accounts_have_no_local_password
     refused = body(admin.post(f"/admin/users/{user.id}/reset-password", follow_redirects=True))
     assert "通过公司目录登录，在本系统没有密码" in refused
     assert account(number).password_hash is None
+
+
+def test_an_entry_the_settings_cannot_map_is_refused_without_deactivating_anyone(ldap_app, make_app, directory):
+    number = directory.new_employee_no()
+    directory.add_person(number, "王错配", "d1", PASSWORD)
+    sign_in(ldap_app.test_client(), number)
+    # A mistaken attribute map (no such attribute on the entry) must not read as "left the company".
+    misconfigured = make_app(LDAP=sso.ldap_settings(directory.env(HOTLINE_LDAP_ATTRIBUTES='{"employee_no": "title"}')))
+    assert "工号或密码错误" in body(sign_in(misconfigured.test_client(), number))
+    assert account(number).active

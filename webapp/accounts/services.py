@@ -221,21 +221,19 @@ def authenticate(employee_no: str, password: str, address: str) -> SignInResult:
 def _authenticate_in_directory(settings: sso.LdapSettings, employee_no: str, password: str, address: str,
                                now: datetime) -> SignInResult:
     """The LDAP side of ``authenticate``: the same counters, the same answer for every refusal."""
+    user = None
     try:
         answer = ldap.look_up(settings, employee_no, password)
+        if answer.person is None:
+            retire_from_directory(find_user(employee_no), sso.LDAP)
+        elif answer.password_ok or answer.person.disabled:
+            user = sign_in_person(answer.person, sso.LDAP, now)
     except ldap.DirectoryDown:
         return SignInResult(directory_down=True)
-    except sso.Unusable as problem:
+    except sso.Unusable as problem:  # an entry this site cannot map (settings?): refused, nothing changed
         log.warning("LDAP entry for %r unusable: %s", employee_no, problem.message % problem.params)
-        answer = ldap.Answer(person=None)
-    user = None
-    if answer.person is None:
-        retire_from_directory(find_user(employee_no), sso.LDAP)
-    elif answer.password_ok or answer.person.disabled:
-        try:
-            user = sign_in_person(answer.person, sso.LDAP, now)
-        except SignInRefused:
-            user = None
+    except SignInRefused:
+        pass
     if user is None:
         _note_failure(employee_no, address, now)
         db.session.commit()
