@@ -1,7 +1,7 @@
 """accounts signing in through LDAP or OpenID Connect
 
 Revision ID: 834920e0830f
-Revises: 17ce3d008b70
+Revises: 9c18d6cca3ce
 Create Date: 2026-12-03 14:35:56.674015
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '834920e0830f'
-down_revision = '17ce3d008b70'
+down_revision = '9c18d6cca3ce'
 branch_labels = None
 depends_on = None
 
