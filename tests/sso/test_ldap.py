@@ -154,3 +154,17 @@ def test_an_entry_the_settings_cannot_map_is_refused_without_deactivating_anyone
     misconfigured = make_app(LDAP=sso.ldap_settings(directory.env(HOTLINE_LDAP_ATTRIBUTES='{"employee_no": "title"}')))
     assert "工号或密码错误" in body(sign_in(misconfigured.test_client(), number))
     assert account(number).active
+
+
+def test_a_roster_account_without_a_password_is_taken_over_at_the_first_directory_sign_in(ldap_app, directory,
+                                                                                         make_user):
+    imported = make_user(employee_no=directory.new_employee_no(), name="花名册里的人")
+    imported.password_hash, imported.must_change_password = None, True  # as a roster import leaves it
+    db.session.commit()
+    directory.add_person(imported.employee_no, "卫东", "hall-a", PASSWORD, groups=["hall-east"])
+    page = body(sign_in(ldap_app.test_client(), imported.employee_no))
+    assert "卫东" in page and "请先设置您自己的密码" not in page
+    user = account(imported.employee_no)
+    assert (user.id, user.source, user.name, user.department) == (imported.id, sso.LDAP, "卫东", "东区营业厅")
+    assert not user.must_change_password
+    assert audit_actions(user.employee_no)[-2:] == ["user.source", "user.update"]

@@ -133,7 +133,7 @@ def test_a_local_account_is_never_taken_over(oidc_app, provider, make_user):
     local = make_user(employee_no=f"O{next(_numbers):04d}")
     provider.set_user(f"sub-{local.employee_no}", employee_number=local.employee_no, name="冒名")
     client = oidc_app.test_client()
-    assert "属于一个用本系统密码登录的账号" in body(sign_in(client, provider, local.employee_no))
+    assert "属于一个以其他方式登录的账号" in body(sign_in(client, provider, local.employee_no))
     assert account(local.employee_no).source == "local" and account(local.employee_no).name != "冒名"
     assert local.name in body(client.post("/login", data={"employee_no": local.employee_no,
                                                           "password": TEST_PASSWORD}, follow_redirects=True))

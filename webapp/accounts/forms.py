@@ -30,7 +30,7 @@ def source_choices():
     ]
 
 
-SOURCES = {LOCAL, sso.LDAP, sso.OIDC}
+SOURCES = {value for value, _label in source_choices()}
 
 
 class LoginForm(FlaskForm):

@@ -34,7 +34,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: Where the person signs in: "local" (a password kept here), "ldap" or "oidc" (the company
     #: directory; such accounts never have a local password).
-    source: Mapped[str] = mapped_column(String(8), default="local", server_default="local")
+    source: Mapped[str] = mapped_column(String(8), default=LOCAL, server_default=LOCAL)
     #: None until an administrator issues a first password (accounts created by a roster import),
     #: and always for directory accounts.
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -50,6 +50,12 @@ class User(UserMixin, db.Model):
     @property
     def is_local(self) -> bool:
         return self.source == LOCAL
+
+    @property
+    def awaits_directory(self) -> bool:
+        """A local account nobody can sign in to yet (a roster import made it, no password was
+        issued): the directory may take it over at the person's first sign-in there."""
+        return self.is_local and not self.has_password
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses to sign in inactive users

@@ -202,7 +202,7 @@ def authenticate(employee_no: str, password: str, address: str) -> SignInResult:
         return SignInResult(refused=verdict)
     user = find_user(employee_no)
     directory = current_app.config["LDAP"]
-    if directory is not None and (user is None or user.source == sso.LDAP):
+    if directory is not None and (user is None or user.source == sso.LDAP or user.awaits_directory):
         return _authenticate_in_directory(directory, employee_no, password, address, now)
     usable = user is not None and user.active and user.has_password
     # Unknown, deactivated and password-less accounts cost the same hash check as real ones, so
@@ -269,11 +269,14 @@ def sign_in_person(person: sso.Person, source: str, now: datetime) -> User:
 
     Refused — SignInRefused — when the person is disabled in the directory (the account is then
     deactivated), when an administrator deactivated the account, or when the employee number
-    belongs to an account that signs in otherwise (a local password is never taken over)."""
+    belongs to an account that signs in otherwise (a local password is never taken over; an account
+    from a roster import that never had one is, keeping its post assignments and records)."""
     user = find_user(person.employee_no)
+    if user is not None and user.awaits_directory:
+        _adopt(user, source)
     if user is not None and user.source != source:
-        raise SignInRefused(N_("the employee number %(no)s belongs to an account that signs in with a password "
-                               "here; ask an administrator"), {"no": person.employee_no})
+        raise SignInRefused(N_("the employee number %(no)s belongs to an account that signs in another way; ask an "
+                               "administrator"), {"no": person.employee_no})
     if person.disabled:
         retire_from_directory(user, source)
         raise SignInRefused(N_("the company directory marks this account as disabled"))
@@ -294,6 +297,12 @@ def _create_from_directory(person: sso.Person, source: str) -> User:
     db.session.flush()
     record("user.create", f"user:{user.employee_no}", {"role": user.role, "source": source})
     return user
+
+
+def _adopt(user: User, source: str) -> None:
+    record("user.source", f"user:{user.employee_no}", {"from": user.source, "to": source})
+    user.source = source
+    user.must_change_password = False  # there is no password here to change
 
 
 def _follow_directory(user: User, person: sso.Person) -> None:
