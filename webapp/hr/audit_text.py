@@ -33,6 +33,7 @@ ACTIONS = {
     "user.first_password": _l("issued a first password"),
     "user.reset_password": _l("reset a password"),
     "user.role": _l("changed a role"),
+    "user.source": _l("moved an account to directory sign-in"),
     "user.unlock": _l("unlocked sign-ins"),
     "user.update": _l("edited an account"),
     "webhook.create": _l("added a webhook"),
@@ -55,7 +56,7 @@ FIELDS = {
     "machine_passed": _l("Machine verdict"), "passed": _l("Verdict"), "score": _l("Score"),
     "score_before": _l("Score before"), "score_after": _l("Score after"),
     "passed_before": _l("Result before"), "passed_after": _l("Result after"), "overrides": _l("Overrides"),
-    "search": _l("Search"), "issued_from": _l("Issued from"), "issued_to": _l("Issued until"),
+    "source": _l("Sign-in"), "search": _l("Search"), "issued_from": _l("Issued from"), "issued_to": _l("Issued until"),
     "expires_from": _l("Expires from"), "expires_to": _l("Expires until"),
     "scopes": _l("Scopes"), "expires_at": _l("Expires"), "url": _l("Receiver URL"), "events": _l("Events"),
 }
