@@ -1,7 +1,7 @@
 """accounts signing in through LDAP or OpenID Connect
 
 Revision ID: 834920e0830f
-Revises: 9c18d6cca3ce
+Revises: d36e804ade51
 Create Date: 2026-12-03 14:35:56.674015
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '834920e0830f'
-down_revision = '9c18d6cca3ce'
+down_revision = 'd36e804ade51'
 branch_labels = None
 depends_on = None
 
