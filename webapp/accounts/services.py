@@ -306,7 +306,9 @@ def _adopt(user: User, source: str) -> None:
 
 
 def _follow_directory(user: User, person: sso.Person) -> None:
-    values = {"name": person.name, "department": person.department, "team": user.team}
+    # The directory gives name and department; what only this site knows stays as it is.
+    values = {name: getattr(user, name) for name in EDITABLE_FIELDS} | {"name": person.name,
+                                                                        "department": person.department}
     try:
         update_account(user, None, role=person.role, **values)
     except rules.Refused as refusal:  # the last active administrator keeps the role; the rest follows
