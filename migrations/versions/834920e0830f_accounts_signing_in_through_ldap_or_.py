@@ -1,7 +1,7 @@
 """accounts signing in through LDAP or OpenID Connect
 
 Revision ID: 834920e0830f
-Revises: b7e6be583445
+Revises: 08cb748a1623
 Create Date: 2026-12-03 14:35:56.674015
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '834920e0830f'
-down_revision = 'b7e6be583445'
+down_revision = '08cb748a1623'
 branch_labels = None
 depends_on = None
 
