@@ -109,9 +109,10 @@ def test_summary_pages_issue_the_same_statements_at_any_size_and_no_writes_on_ge
     assert all(large <= CEILINGS[name] for name, (_small, large) in counts.items()), str(counts)
 
 
-#: Statements per request, measured with some of everything; a new per-row lookup breaks them.
+#: Statements per request, measured with some of everything (each page includes the header's one
+#: unread-notifications count); a new per-row lookup breaks them.
 CEILINGS = {
-    "attempt page": 2, "trainee home": 50, "certification page": 33, "result page": 14, "item statistics": 6,
-    "trainer home": 32, "trainer attempts list": 5, "review queue": 8, "HR home": 2, "HR roster": 26,
-    "HR roster, one status": 24, "audit log": 4,
+    "attempt page": 3, "trainee home": 51, "certification page": 34, "result page": 15, "item statistics": 7,
+    "trainer home": 10, "trainer attempts list": 6, "review queue": 9, "HR home": 3, "HR roster": 27,
+    "HR roster, one status": 25, "audit log": 5,
 }
