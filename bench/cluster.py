@@ -214,6 +214,8 @@ class Records:
         from webapp.quizzes.services import question_of
 
         with self.app.app_context():
+            # The database was restarted during the run: pooled connections from before it are dead.
+            db.engine.dispose()
             acked = found = 0
             for attempt_id, positions in acknowledged.items():
                 attempt = db.session.get(Attempt, attempt_id)
