@@ -28,6 +28,7 @@ class FakeHit:
     category: str
     evidence: str
     span: tuple[int, int]
+    by_model: bool = False
 
 
 @dataclass

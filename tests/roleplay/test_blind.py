@@ -24,10 +24,11 @@ MINIMUM_SIZE = {"blind_replies.yaml": 200, "blind_replies_2.yaml": 60, "blind_re
                 "blind_replies_4.yaml": 60}
 
 # text -> why the scorer misses it (known weaknesses, see docs/authoring/norms.md §7)
-# (这个不能退，钱已经扣了。 is now caught by the bare-refusal rule.)
+# (这个不能退，钱已经扣了。 is now caught by the bare-refusal rule; 这个月的费用不给减免。 by the
+# learned model.)
 KNOWN_MISSES = {
-    "这个月的费用不给减免。":
-        "refusal after a topic noun (这个月的费用), not after an agent subject or at clause start",
+    "您刚才没听清楚吗？":
+        "the learned model reads a reproachful 没听清楚吗 as a check of understanding (confirmation)",
     "您忘了上次我们通知过您吗":
         "blame rule is cancelled by 我们 in the clause (kept so 我们没注意 is not blame)",
 }

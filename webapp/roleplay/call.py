@@ -60,6 +60,7 @@ class Hit(Protocol):
     category: str
     evidence: str
     span: Any  # (start, end) character offsets in the reply
+    by_model: bool  # found by the learned model alone
 
 
 class KeyPointMatch(Protocol):
@@ -381,11 +382,14 @@ def judge_violations(verdict: Verdict, critical_categories: Iterable[str]) -> tu
     critical_categories = set(critical_categories)
     criteria = []
     for category in VIOLATION_CATEGORIES:
-        evidence = tuple(hit_evidence(h) for h in verdict.violations if h.category == category)
-        if evidence:
+        hits = [h for h in verdict.violations if h.category == category]
+        if hits:
+            # A call fails on the spot only on words the norms name; a violation the learned
+            # model alone sees costs its penalty and waits for a trainer's review.
             criteria.append(Criterion(
-                VIOLATION_KEY_PREFIX + category, category, "violation", False, False, evidence,
-                critical=category in critical_categories,
+                VIOLATION_KEY_PREFIX + category, category, "violation", False, False,
+                tuple(hit_evidence(h) for h in hits),
+                critical=category in critical_categories and not all(h.by_model for h in hits),
             ))
     return tuple(criteria)
 

@@ -22,6 +22,7 @@ import ahocorasick
 import yaml
 
 from webapp.content.problems import ContentProblems, Problem
+from webapp.roleplay.learned import shipped_model
 
 ELEMENT_CATEGORIES = (
     "greeting",
@@ -121,6 +122,17 @@ class Category:
     points: int  # points earned (element) or penalty (violation), counted once per reply
     suggestion: str  # better phrasing (violations); "" for elements
     negatable: bool  # whether a negator shortly before a hit cancels it
+    learned: Learned | None = None  # how the learned model joins the rules (None: rules only)
+
+
+@dataclass(frozen=True)
+class Learned:
+    """How a category consults the model learned from labelled replies (webapp.roleplay.learned):
+    a rule hit the model rates below ``veto_below`` is cancelled (the words matched, the meaning
+    did not), and from ``find_from`` the model finds the category where no rule did."""
+
+    veto_below: float = 0.0
+    find_from: float | None = None
 
 
 @dataclass(frozen=True)
@@ -495,13 +507,13 @@ def _parse_category(name: str, kind: str, node: _Located, check: _Checker,
                     builder: _IndexBuilder) -> Category | None:
     where = f"{'elements' if kind == 'element' else 'violations'}.{name}"
     if kind == "element":
-        required, optional, score_key = ("label", "points", "phrases"), ("negatable",), "points"
+        required, optional, score_key = ("label", "points", "phrases"), ("negatable", "learned"), "points"
     elif name in RULE_ONLY_CATEGORIES:
         required, optional, score_key = ("label", "penalty", "suggestion"), (), "penalty"
     elif name == "jargon":
-        required, optional, score_key = ("label", "penalty", "suggestion", "terms"), (), "penalty"
+        required, optional, score_key = ("label", "penalty", "suggestion", "terms"), ("learned",), "penalty"
     else:
-        required, optional, score_key = ("label", "penalty", "suggestion", "phrases"), ("negatable",), "penalty"
+        required, optional, score_key = ("label", "penalty", "suggestion", "phrases"), ("negatable", "learned"), "penalty"
     if check.mapping(node, where, node.line, required, optional) is None:
         return None
     label = check.text(node.get("label"), f"{where}.label", node.line)
@@ -521,9 +533,32 @@ def _parse_category(name: str, kind: str, node: _Located, check: _Checker,
         _parse_jargon_terms(node.get("terms"), where, check, builder)
     elif name not in RULE_ONLY_CATEGORIES:
         _parse_phrases(name, kind, node.get("phrases"), where, check, builder)
+    learned = _parse_learned(name, node.get("learned"), where, check)
     if label is None or points is None:
         return None
-    return Category(name, kind, label, points, suggestion, negatable)
+    return Category(name, kind, label, points, suggestion, negatable, learned)
+
+
+def _parse_learned(name: str, node: _Located | None, where: str, check: _Checker) -> Learned | None:
+    if node is None or check.mapping(node, f"{where}.learned", node.line, (), ("veto_below", "find_from")) is None:
+        return None
+    values: dict[str, float] = {}
+    for key in ("veto_below", "find_from"):
+        child = node.get(key)
+        if child is None:
+            continue
+        value = child.value()
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            check.add(child, f"{where}.learned.{key}: expected a probability between 0 and 1")
+            return None
+        values[key] = float(value)
+    if values.get("find_from", 1.0) < values.get("veto_below", 0.0):
+        check.add(node, f"{where}.learned: find_from must not be below veto_below")
+        return None
+    if name not in shipped_model().categories:
+        check.add(node, f"{where}.learned: the learned model has no weights for {name}")
+        return None
+    return Learned(**values)
 
 
 def _parse_phrases(name: str, kind: str, node: _Located | None, where: str,

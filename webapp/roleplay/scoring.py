@@ -19,6 +19,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from webapp.roleplay.learned import shipped_model
 from webapp.roleplay.meaning import KeyPointMatch, Lexicon, judge_key_point
 from webapp.roleplay.meaning import Reply as MeaningReply
 from webapp.roleplay.norms import (
@@ -62,6 +63,7 @@ class Hit:
     evidence: str  # the original text of the span
     span: tuple[int, int]  # offsets in the ORIGINAL reply, end exclusive
     phrase: str  # the norms phrase (as written in the norms file) that matched
+    by_model: bool = False  # found by the learned model alone, no phrase of the norms
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,8 @@ class _Candidate:
 
 #: A closing check (…，我这样解释您清楚吗？) is at most this long: longer clauses ask something new.
 CHECK_CLAUSE_MAX = 14
+#: A reply this short gives the learned model too few n-grams to find a category on its own (你好).
+MIN_CHARACTERS_FOR_MODEL = 6
 EITHER_OR = "还是"
 
 
@@ -597,6 +601,7 @@ class _ReplyScan:
             violations.append(Hit("multiple_questions", self._evidence(start, end),
                                   self._original_span(start, end),
                                   f"{len(questions)} questions in one reply"))
+        self._consult_model(elements, violations)
         violations.sort(key=lambda hit: (hit.span, hit.category))
         self.suppressed.sort(key=lambda s: (s.span, s.category, s.reason))
 
@@ -607,6 +612,68 @@ class _ReplyScan:
                   - sum(categories[name].points for name in present_violations))
         return ReplyVerdict(elements, violations, self.suppressed, points, self._feedback(violations),
                             self.text, _lexicon(self.norms))
+
+    def _consult_model(self, elements: list[Hit], violations: list[Hit]) -> None:
+        """Categories whose norms consult the learned model (``learned:``): a rule hit it rates
+        below ``veto_below`` is cancelled -- kept in ``suppressed`` with the probability -- and
+        from ``find_from`` it finds the category no rule found, with the clause that weighs most
+        as evidence and that clause's heaviest n-grams named as cues."""
+        consulting = [category for category in self.norms.categories.values() if category.learned is not None]
+        if not consulting:
+            return
+        model = shipped_model()
+        reading = model.read(self.folded)
+        for category in consulting:
+            hits = elements if category.kind == "element" else violations
+            found = [hit for hit in hits if hit.category == category.name]
+            if found:
+                if category.learned.veto_below > 0.0:
+                    self._veto(model, category.name, category.learned.veto_below, found, hits)
+                continue
+            if category.learned.find_from is None or len(self.folded) < MIN_CHARACTERS_FOR_MODEL:
+                continue
+            probability = reading.probability(category.name)
+            if probability >= category.learned.find_from:
+                clauses = [(start, end) for start, end, _ in self.segments] or [(0, len(self.folded))]
+                (start, end), cues = reading.evidence(category.name, clauses)
+                span = self._original_span(start, end)
+                judged = self._judged_by_rules(category.name, start, end, span)
+                if judged is not None:
+                    self.suppressed.append(Suppressed(
+                        category.name, self._evidence(start, end), span,
+                        f"the learned model rates {category.name} at {probability:.2f}, but {judged}"))
+                    continue
+                hits.append(Hit(category.name, self._evidence(start, end), span,
+                                f"learned model {probability:.2f}: {'、'.join(cues)}", by_model=True))
+
+    def _veto(self, model, category: str, below: float, found: list[Hit], hits: list[Hit]) -> None:
+        """Cancel each hit whose sentence the model rates below ``below``: judged on the sentence,
+        not the reply, so one rude sentence is not outweighed by a polite greeting around it."""
+        for hit in found:
+            lo, hi = self._sentence_bounds(self._folded_position(hit.span[0]))
+            probability = model.read(self.folded[lo:hi]).probability(category)
+            if probability < below:
+                hits.remove(hit)
+                self.suppressed.append(Suppressed(
+                    category, hit.evidence, hit.span,
+                    f"{hit.evidence} ({hit.phrase}): the learned model rates {category} at "
+                    f"{probability:.2f} in its sentence, below {below:.2f}"))
+
+    def _folded_position(self, original: int) -> int:
+        return original if self.origin is None else bisect_left(self.origin, original)
+
+    def _judged_by_rules(self, category: str, start: int, end: int, span: tuple[int, int]) -> str | None:
+        """Why the rules already settled ``category`` in this clause, if they did: a hit of it they
+        cancelled there (negated, quoted, a look-alike …) or, for a violation, a polite phrase
+        there (听不太清楚, 不必介意) -- the model does not overrule a judgement the norms spell out."""
+        for cancelled in self.suppressed:
+            if cancelled.category == category and cancelled.span[0] < span[1] and span[0] < cancelled.span[1]:
+                return f"the norms cancelled it here: {cancelled.reason}"
+        if category in VIOLATION_CATEGORIES:
+            for lo, hi, _ in self.allowed:
+                if lo < end and start < hi:
+                    return f"the clause holds the polite phrase {self._evidence(lo, hi)}"
+        return None
 
     def _rhetorical_questions(self, violations: list[Hit]) -> list[Hit]:
         """A clause opened by a rhetorical opener and ending with one of its endings is a 反问

@@ -9,6 +9,7 @@ frozen test part: it is scored only when a change is finished (``bench/scorer_ev
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -21,11 +22,31 @@ def is_frozen(entry_id: str) -> bool:
     return int(hashlib.sha256(entry_id.encode()).hexdigest(), 16) % 100 < FROZEN_PERCENT
 
 
+@lru_cache(maxsize=None)
+def _batch(path: Path) -> tuple[dict, ...]:
+    return tuple(yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+
+
 def load(part: str) -> list[dict]:
     """``part`` is "dev" or "frozen": entries with text, elements and violations."""
     entries = []
     for path in sorted(CORPUS.glob("batch-*.yaml")):
-        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+        for entry in _batch(path):
             if is_frozen(entry["id"]) == (part == "frozen"):
                 entries.append(entry)
+    return entries
+
+
+#: Labelled to the same GUIDE, outside the corpus (each file one batch): regression sets of the
+#: rules that the learned model trains on too.
+OTHER_SETS = ("labelled_replies.yaml", "blind_replies.yaml", "blind_replies_2.yaml", "blind_replies_3.yaml",
+              "blind_replies_4.yaml")
+
+
+def training_set() -> list[dict]:
+    """What the learned model may learn from: every labelled reply but the frozen part, each with
+    ``batch`` naming who wrote it (scripts/train_reply_model.py)."""
+    entries = [{**entry, "batch": entry["id"].split("-")[0]} for entry in load("dev")]
+    for name in OTHER_SETS:
+        entries += [{**row, "batch": name.removesuffix(".yaml")} for row in _batch(CORPUS.parent / name)]
     return entries

@@ -1,0 +1,130 @@
+"""Train the reply scorer's learned model from the development part of the blind corpus.
+
+    .venv/bin/python scripts/train_reply_model.py            # writes webapp/roleplay/reply_model.json
+    .venv/bin/python scripts/train_reply_model.py --table    # … after the leave-one-batch-out table
+
+One logistic regression per category over character 1–3-grams of the folded reply (tf-idf with
+sublinear term frequency, as scikit-learn computes it), trained on the development part of the
+blind corpus and the project's other labelled sets (tests/roleplay/*_replies*.yaml, labelled to the
+same GUIDE) — the frozen part is never read here. ``--table`` first prints how each category would have done on
+a batch it was not trained on (each batch left out in turn: its writer's wording is unseen), for
+the model alone and together with the rules, at several probabilities; the norms' ``learned``
+settings of a category are chosen from that table on batches the rules were not yet written for,
+never from the frozen part (docs/authoring/norms.md).
+
+Needs scikit-learn (the test extra); the app reads the JSON with webapp.roleplay.learned and does
+not import scikit-learn.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+from tests.roleplay.corpus import training_set  # noqa: E402
+from webapp.roleplay.learned import MODEL_PATH, NGRAM_MAX  # noqa: E402
+from webapp.roleplay.norms import ALL_CATEGORIES, fold, load_norms  # noqa: E402
+from webapp.roleplay.scoring import score_reply  # noqa: E402
+
+NORMS = ROOT / "quizzes" / "roleplay" / "norms.yaml"
+MIN_DOCUMENTS = 2  # an n-gram seen in one reply only says nothing about the next writer
+REGULARISATION = 4.0  # LogisticRegression's C
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+DIGITS = 4  # weights rounded in the JSON: far below any threshold's margin
+
+
+def vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char", ngram_range=(1, NGRAM_MAX), min_df=MIN_DOCUMENTS,
+                           sublinear_tf=True, lowercase=False)
+
+
+def classifier() -> LogisticRegression:
+    return LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=5000)
+
+
+def labels(entries: list[dict], category: str) -> np.ndarray:
+    return np.array([category in (entry["elements"] or ()) or category in (entry["violations"] or ())
+                     for entry in entries])
+
+
+def train(texts: list[str], entries: list[dict]) -> tuple[TfidfVectorizer, dict[str, LogisticRegression]]:
+    vectors = vectorizer()
+    matrix = vectors.fit_transform(texts)
+    return vectors, {category: classifier().fit(matrix, labels(entries, category)) for category in ALL_CATEGORIES}
+
+
+def unseen_batch_table(texts: list[str], entries: list[dict]) -> None:
+    """Each batch scored by a model trained on the others, beside the rules."""
+    norms = load_norms(NORMS)
+    verdicts = [score_reply(entry["text"], norms) for entry in entries]
+    batch = np.array([entry["batch"] for entry in entries])
+    probability = {category: np.zeros(len(entries)) for category in ALL_CATEGORIES}
+    for name in sorted(set(batch)):
+        held = batch == name
+        vectors, models = train([t for t, h in zip(texts, held) if not h], [e for e, h in zip(entries, held) if not h])
+        matrix = vectors.transform([t for t, h in zip(texts, held) if h])
+        for category, model in models.items():
+            probability[category][held] = model.predict_proba(matrix)[:, 1]
+
+    def figures(predicted: np.ndarray, truth: np.ndarray) -> str:
+        tp, fp, fn = (int((predicted & truth).sum()), int((predicted & ~truth).sum()),
+                      int((~predicted & truth).sum()))
+        return f"{tp / max(1, tp + fp):.3f}/{tp / max(1, tp + fn):.3f}"
+
+    print("Each batch left out in turn; precision/recall on the left-out batches")
+    print(f"{'category':<20} {'rules':>11} " + " ".join(f"{'model≥' + str(t):>11} {'or≥' + str(t):>11}"
+                                                      for t in THRESHOLDS))
+    for category in ALL_CATEGORIES:
+        truth = labels(entries, category)
+        rules = np.array([category in verdict.element_names or category in verdict.violation_names
+                          for verdict in verdicts])
+        cells = [figures(rules, truth)]
+        for threshold in THRESHOLDS:
+            cells += [figures(probability[category] >= threshold, truth),
+                      figures((probability[category] >= threshold) | rules, truth)]
+        print(f"{category:<20} " + " ".join(f"{cell:>11}" for cell in cells))
+    print("(the rules were written on these batches: 'rules' and 'or' overstate them on unseen wording)")
+
+
+def model_json(vectors: TfidfVectorizer, models: dict[str, LogisticRegression], replies: int) -> dict:
+    ngrams = vectors.get_feature_names_out().tolist()
+    return {
+        "about": "Reply scorer's learned model: scripts/train_reply_model.py, from the development part "
+                 "of tests/roleplay/corpus. Logistic regression per category over tf-idf character "
+                 "n-grams of the folded reply.",
+        "replies": replies,
+        "ngram_max": NGRAM_MAX,
+        "ngrams": ngrams,
+        "idf": [round(float(value), DIGITS + 2) for value in vectors.idf_],
+        "categories": {
+            category: {"intercept": round(float(model.intercept_[0]), DIGITS),
+                       "weights": [round(float(value), DIGITS) for value in model.coef_[0]]}
+            for category, model in models.items()
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--table", action="store_true", help="print the unseen-batch table first (minutes)")
+    arguments = parser.parse_args()
+    entries = training_set()
+    texts = [fold(entry["text"]) for entry in entries]
+    if arguments.table:
+        unseen_batch_table(texts, entries)
+    vectors, models = train(texts, entries)
+    MODEL_PATH.write_text(json.dumps(model_json(vectors, models, len(entries)), ensure_ascii=False,
+                                     separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {MODEL_PATH.relative_to(ROOT)}: {len(vectors.idf_)} n-grams, {len(entries)} replies")
+
+
+if __name__ == "__main__":
+    main()

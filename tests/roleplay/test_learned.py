@@ -1,0 +1,112 @@
+"""The learned model: read without scikit-learn exactly as scikit-learn computes it, learned from
+the development part only, and joined to the rules as the norms say."""
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from tests.roleplay.corpus import is_frozen, load, training_set
+from webapp.roleplay.learned import MODEL_PATH, NGRAM_MAX, ReplyModel, shipped_model
+from webapp.roleplay.norms import fold, load_norms, parse_norms
+from webapp.roleplay.scoring import score_reply
+
+NORMS_PATH = Path(__file__).resolve().parents[2] / "quizzes" / "roleplay" / "norms.yaml"
+SAMPLE = ["您自己不看短信，现在来问谁呢？", "莫名其妙被扣了钱，换成谁心里都不舒服，我能体会您的心情。",
+          "您好，请问有什么可以帮您？", "ＯＮＵ的ＬＯＳ灯红了", ""]
+
+
+@pytest.fixture(scope="module")
+def data():
+    return json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+
+
+def test_probabilities_are_what_scikit_learn_computes(data):
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(1, NGRAM_MAX), sublinear_tf=True, lowercase=False,
+                              vocabulary=data["ngrams"])
+    vectors.idf_ = np.array(data["idf"])
+    texts = [fold(text) for text in SAMPLE] + [fold(entry["text"]) for entry in load("dev")[:200]]
+    matrix = vectors.transform(texts)
+    model = shipped_model()
+    for category, spec in data["categories"].items():
+        expected = 1 / (1 + np.exp(-(matrix @ np.array(spec["weights"]) + spec["intercept"])))
+        got = [model.read(text).probability(category) for text in texts]
+        assert got == pytest.approx(expected.tolist(), abs=1e-9), category
+
+
+def test_the_model_never_saw_the_frozen_part(data):
+    learned_from = training_set()
+    assert data["replies"] == len(learned_from)
+    counts: dict[str, int] = {}
+    for entry in learned_from:
+        text = fold(entry["text"])
+        for ngram in {text[i:i + n] for n in range(1, NGRAM_MAX + 1) for i in range(len(text) - n + 1)}:
+            counts[ngram] = counts.get(ngram, 0) + 1
+    # the vocabulary is exactly the n-grams of two or more of those replies, none of them frozen
+    assert sorted(data["ngrams"]) == sorted(ngram for ngram, count in counts.items() if count >= 2)
+    frozen = {entry["text"] for entry in load("frozen")}
+    assert not any(is_frozen(entry["id"]) for entry in learned_from if "id" in entry)
+    assert not frozen & {entry["text"] for entry in learned_from}
+
+
+def test_evidence_is_the_clause_that_weighs_most():
+    reading = shipped_model().read(fold("好的，我帮您查一下，您自己不看短信，现在来问谁呢"))
+    clauses = [(0, 2), (3, 9), (10, 17), (18, 24)]
+    (start, end), cues = reading.evidence("forbidden_phrase", clauses)
+    assert (start, end) in clauses[2:] and len(cues) <= 3 and all(len(cue) > 1 for cue in cues)
+
+
+def test_a_model_file_of_another_shape_is_refused():
+    with pytest.raises(ValueError, match="n-grams up to 4"):
+        ReplyModel.from_json(json.dumps({"ngram_max": 4, "ngrams": [], "idf": [], "categories": {}, "replies": 0}))
+
+
+def _norms_with(learned: str):
+    """The shipped norms with no category consulting the model but forbidden_phrase as given."""
+    text = re.sub(r"(?m)^    learned: .*\n", "", NORMS_PATH.read_text(encoding="utf-8"))
+    marker = "  forbidden_phrase:\n    label: 服务禁语\n"
+    assert marker in text
+    return parse_norms(text.replace(marker, marker + learned), "norms.yaml")
+
+
+def test_norms_choose_how_the_model_joins_the_rules():
+    reply = "您自己不看短信，现在来问谁呢？"
+    alone, problems = _norms_with("    learned: {find_from: 0.5}\n")
+    assert problems == []
+    rules_only, _ = _norms_with("")
+    probability = shipped_model().read(fold(reply)).probability("forbidden_phrase")
+    with_model = score_reply(reply, alone)
+    if "forbidden_phrase" not in score_reply(reply, rules_only).violation_names:
+        assert probability >= 0.5
+        hit = next(hit for hit in with_model.violations if hit.category == "forbidden_phrase")
+        assert hit.phrase.startswith(f"learned model {probability:.2f}") and hit.evidence in reply
+    assert "forbidden_phrase" in with_model.violation_names
+
+    vetoing, _ = _norms_with("    learned: {veto_below: 1.0}\n")
+    stuffed = "您别激动，激动也没用，这个退不了。"
+    assert "forbidden_phrase" not in score_reply(stuffed, vetoing).violation_names
+    reasons = [s.reason for s in score_reply(stuffed, vetoing).suppressed if s.category == "forbidden_phrase"]
+    assert reasons and all("the learned model rates forbidden_phrase at" in reason for reason in reasons)
+
+
+@pytest.mark.parametrize("learned, message", [
+    ("    learned: {find_from: 1.5}\n", "violations.forbidden_phrase.learned.find_from: expected a probability"),
+    ("    learned: {veto_below: 0.6, find_from: 0.5}\n", "find_from must not be below veto_below"),
+    ("    learned: {alone: 0.5}\n", "violations.forbidden_phrase.learned: unknown key 'alone'"),
+])
+def test_bad_learned_settings_are_named_at_their_line(learned, message):
+    norms, problems = _norms_with(learned)
+    assert norms is None and any(message in problem.message for problem in problems)
+    assert all(problem.line > 0 for problem in problems)
+
+
+def test_shipped_norms_consult_the_model_within_bounds():
+    norms = load_norms(NORMS_PATH)
+    consulting = {name: category.learned for name, category in norms.categories.items() if category.learned}
+    assert consulting, "the shipped norms consult the learned model"
+    for learned in consulting.values():
+        assert 0 <= learned.veto_below <= (learned.find_from if learned.find_from is not None else 1) <= 1
+    assert not math.isnan(shipped_model().read("").probability("forbidden_phrase"))
