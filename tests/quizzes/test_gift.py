@@ -171,3 +171,13 @@ def test_unreadable_files_name_the_file():
         decode(b"ok\n\xff", "x.gift", "utf-8")
     with pytest.raises(UnreadableFile, match="unknown encoding 'klingon'"):
         decode(b"ok", "x.gift", "klingon")
+
+
+@pytest.mark.parametrize("text", [
+    '[html]哪个按键？<img src="@@PLUGINFILE@@/key.png">{=挂机键 ~接听键}',
+    "[markdown]哪个按键？![按键](key.png){=挂机键 ~接听键}",
+    "哪个按键？{=挂机键 ~[markdown]![接听键](x.gif)}",
+])
+def test_an_image_in_gift_is_not_converted_gift_carries_no_files(text):
+    (item,) = convert_gift(text, "g.gift").items
+    assert item.status == NOT_CONVERTED and "GIFT carries no image files" in item.messages[0]

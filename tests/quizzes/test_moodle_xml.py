@@ -1,8 +1,11 @@
 """Moodle XML and Aiken import (pure): every core type converts faithfully or is listed with why."""
+import base64
+import re
 from pathlib import Path
 
 import pytest
 
+from webapp.content.imagefiles import MAX_IMAGE_BYTES
 from webapp.quizzes.aiken import convert_aiken
 from webapp.quizzes.bank import parse_bank
 from webapp.quizzes.imports import CHANGED, CONVERTED, NOT_CONVERTED, bank_header, bank_sections
@@ -28,9 +31,10 @@ def test_a_moodle_export_with_every_core_type():
     assert outcome == {
         "开头语": (7, CHANGED), "转接": (17, CHANGED), "禁语": (25, CONVERTED), "热线号码": (31, CONVERTED),
         "型号": (39, CHANGED), "语速": (45, CONVERTED), "配对": (53, CHANGED), "选词": (60, CHANGED),
-        "两空": (67, NOT_CONVERTED), "心得": (73, NOT_CONVERTED), "看图": (77, NOT_CONVERTED), "计算": (85, NOT_CONVERTED),
+        "两空": (67, NOT_CONVERTED), "心得": (73, NOT_CONVERTED), "看图": (77, CONVERTED), "假图": (86, NOT_CONVERTED),
+        "计算": (93, NOT_CONVERTED),
     }
-    single, multiple, truefalse, fill, cased, numerical, matching, gap = as_bank(conversion.questions).questions
+    single, multiple, truefalse, fill, cased, numerical, matching, gap, pictured = as_bank(conversion.questions).questions
     assert single.stem == "接通后**第一句**应该说什么？" and single.tags == ("开头语", "开场")
     assert [grade(single, index) for index in (0, 1, 2)] == [1.0, 0.5, 0.0]
     assert single.explanation == "问候、单位、服务意愿。\n\n您好，中国电信10000号：标准。\n\n您好：缺少单位。"
@@ -43,7 +47,40 @@ def test_a_moodle_export_with_every_core_type():
     assert matching.distractors == ("请稍等",) and grade(matching, [0, 1]) == 1.0
     assert gap.stem == "资费争议应先查证后____。" and gap.options == ("退费", "补偿") and gap.correct == (0,)
     reasons = {item.title: item.messages[0] for item in conversion.items if item.status == NOT_CONVERTED}
-    assert "human grader" in reasons["心得"] and "image" in reasons["看图"] and "2 gaps" in reasons["两空"]
+    assert "human grader" in reasons["心得"] and "2 gaps" in reasons["两空"]
+    assert reasons["假图"] == "image notes.png not converted: the file is not a PNG, JPEG, GIF or WebP image"
+    (image,) = conversion.images
+    assert pictured.stem == f"图中亮起的是哪个按键？![话机按键]({image})" and pictured.correct == (0,)
+    assert re.fullmatch(r"images/[0-9a-f]{16}\.png", image) and conversion.images[image].startswith(b"\x89PNG")
+
+
+def embedded(text_html: str, file_bytes: bytes, name: str = "a.png", fmt: str = "html") -> str:
+    return (f'<quiz><question type="truefalse"><name><text>图</text></name><questiontext format="{fmt}">'
+            f'<text><![CDATA[{text_html}]]></text><file name="{name}" path="/" encoding="base64">'
+            f'{base64.b64encode(file_bytes).decode()}</file></questiontext>'
+            '<generalfeedback><text>说明</text></generalfeedback>'
+            '<answer fraction="100"><text>true</text></answer><answer fraction="0"><text>false</text></answer>'
+            '</question></quiz>')
+
+
+@pytest.mark.parametrize(("text", "data", "reason"), [
+    ('<img src="@@PLUGINFILE@@/a.png">', b"\x89PNG\r\n\x1a\n" + bytes(MAX_IMAGE_BYTES),
+     "image a.png not converted: the image is larger than 2 MB"),
+    ('<img src="@@PLUGINFILE@@/b.png">', b"\x89PNG\r\n\x1a\n", "image @@PLUGINFILE@@/b.png not converted: it is not a file embedded"),
+    ('<img src="https://moodle.example.cn/x.png">', b"\x89PNG\r\n\x1a\n", "image https://moodle.example.cn/x.png not converted: it is not a file embedded"),
+])
+def test_an_image_that_cannot_be_kept_leaves_its_question_not_converted(text, data, reason):
+    (item,) = convert_moodle_xml(embedded(text, data), "m.xml").items
+    assert item.status == NOT_CONVERTED and item.messages[0].startswith(reason)
+
+
+def test_images_in_markdown_text_webp_and_gif_are_kept():
+    webp = b"RIFF\x10\x00\x00\x00WEBPVP8 " + bytes(8)
+    (item,) = convert_moodle_xml(embedded("看 ![图 \\[1\\]](@@PLUGINFILE@@/w.webp)", webp, "w.webp", "markdown"), "m.xml").items
+    (name,) = item.question.images
+    assert item.status == CONVERTED and name.endswith(".webp") and item.question.stem == f"看 ![图 \\[1\\]]({name})"
+    (item,) = convert_moodle_xml(embedded('<img src="@@PLUGINFILE@@/g.gif">', b"GIF89a" + bytes(6), "g.gif"), "m.xml").items
+    assert item.status == CONVERTED and next(iter(item.question.images)).endswith(".gif")
 
 
 @pytest.mark.parametrize(("text", "reason"), [

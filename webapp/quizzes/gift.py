@@ -16,7 +16,7 @@ general feedback ``####…``.
 | missing word ``text {=a ~b} text`` | ``single`` with ``____`` in the stem |
 | matching ``{=a -> b … = -> x}`` | ``matching``; ``= -> x`` is an extra right item |
 | numerical ``{#n}`` ``{#n:t}`` ``{#a..b}`` ``{#=n:t =%50%m}`` | ``numerical`` |
-| essay ``{}``, description (no answer block) | not converted |
+| essay ``{}``, description (no answer block), a text showing an image (GIFT embeds no files) | not converted |
 
 The explanation (required by our format) is the general feedback followed by the feedback of each
 answer, except a ``*`` catch-all answer's (it answers wrong responses, it explains nothing).
@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .imports import Conversion, ImportedQuestion, NotConverted, Notes, html_to_markdown, imported, title_of
+from .imports import Conversion, ImportedQuestion, NotConverted, Notes, html_to_markdown, imported, markdown_images, title_of
 from .questions import NUMERICAL_ANSWER, WEIGHT_SUM_SLACK
 
 _ESCAPABLE = "~=#{}:"
@@ -115,7 +115,7 @@ def _text(raw: str, inherited: str, notes: Notes) -> str:
         text_format, raw = marker.group(1).lower(), raw[marker.end():]
     raw = _unescape(raw).strip()
     if text_format in ("markdown", "plain"):
-        return raw
+        return markdown_images(raw, None, notes)  # GIFT embeds no files: an image is not converted
     return html_to_markdown(raw, notes)
 
 

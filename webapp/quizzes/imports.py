@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import unquote
+
+from webapp.content.imagefiles import CONTENT_NAME, ImageRefused, content_name
 
 from .bank import parse_bank
 from .questions import Question, percent
@@ -42,6 +46,7 @@ class ImportedQuestion:
     truth: bool | None = None
     units: tuple[str, ...] = ()
     case_sensitive: bool = False
+    images: dict[str, bytes] = field(default_factory=dict)  # name as the texts show it (images/…) -> bytes
 
 
 @dataclass
@@ -63,6 +68,11 @@ class Conversion:
     @property
     def questions(self) -> list[ImportedQuestion]:
         return [item.question for item in self.items if item.question is not None]
+
+    @property
+    def images(self) -> dict[str, bytes]:
+        """The images the converted questions show, by the name their texts use."""
+        return {name: data for question in self.questions for name, data in question.images.items()}
 
     def read_back(self, bank_id: str) -> list[tuple[Imported, Question | None]]:
         """Every item with its converted question as the bank parser reads it (numbered
@@ -94,6 +104,7 @@ class Notes:
 
     def __init__(self) -> None:
         self.changes: list[str] = []
+        self.images: dict[str, bytes] = {}
 
     def change(self, message: str) -> None:
         if message not in self.changes:
@@ -113,7 +124,8 @@ def imported(line: int, title: str, convert) -> Imported:
         return Imported(line, title, NOT_CONVERTED, [str(refusal)])
     except ValueError as error:  # a malformed number in the source (a tolerance, a multiplier …)
         return Imported(line, title, NOT_CONVERTED, [f"a value cannot be read: {error}"])
-    if question is not None and not question.explanation.strip():
+    question.images = notes.images
+    if not question.explanation.strip():
         question.explanation = PLACEHOLDER_EXPLANATION
         notes.change("no feedback to use as the explanation: a placeholder was written, replace it")
     return Imported(line, title, CHANGED if notes.changes else CONVERTED, notes.changes, question)
@@ -162,17 +174,22 @@ def title_of(text: str) -> str:
 # --- HTML question text ---------------------------------------------------------------------------
 
 class _HtmlToMarkdown(HTMLParser):
-    """The few inline/paragraph tags question text uses; any other tag is dropped and noted."""
+    """The few inline/paragraph tags question text uses and embedded images; any other tag is
+    dropped and noted."""
 
     INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 
-    def __init__(self) -> None:
+    def __init__(self, files: Mapping[str, bytes] | None, notes: Notes) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.dropped: set[str] = set()
+        self.files, self.notes = files, notes
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.INLINE:
+        if tag == "img":
+            attributes = dict(attrs)
+            self.parts.append(embedded_image(attributes.get("src") or "", attributes.get("alt") or "", self.files, self.notes))
+        elif tag in self.INLINE:
             self.parts.append(self.INLINE[tag])
         elif tag in ("p", "div", "br"):
             self.parts.append("\n\n" if tag != "br" else "  \n")
@@ -189,19 +206,59 @@ class _HtmlToMarkdown(HTMLParser):
         self.parts.append(data)
 
 
-def html_to_markdown(text: str, notes: Notes) -> str:
-    """HTML question text as Markdown; tags other than p, br, b, strong, i, em, code are dropped
-    (their text kept) and the drop is noted as a change."""
-    converter = _HtmlToMarkdown()
+def html_to_markdown(text: str, notes: Notes, files: Mapping[str, bytes] | None = None) -> str:
+    """HTML question text as Markdown; tags other than p, br, b, strong, i, em, code and img are
+    dropped (their text kept) and the drop is noted as a change. ``files``: see ``embedded_image``."""
+    converter = _HtmlToMarkdown(files, notes)
     converter.feed(text)
     converter.close()
-    if "img" in converter.dropped:
-        raise NotConverted("the text shows an image, which bank questions cannot show")
     if converter.dropped:
         notes.change("HTML tags dropped, their text kept (only p, br, b, strong, i, em, code are kept): "
                      + ", ".join(sorted(converter.dropped)))
     return re.sub(r"\n{3,}", "\n\n", "".join(converter.parts)).strip()
 
+
+# --- embedded images ------------------------------------------------------------------------------
+
+PLUGINFILE = "@@PLUGINFILE@@/"
+#: ``![alt](src)`` or ``![alt](src "title")`` in Markdown text.
+MARKDOWN_IMAGE = re.compile(r'!\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^\s)>]+)>?(?:\s+"[^"]*")?\s*\)')
+
+
+def embedded_image(src: str, alt: str, files: Mapping[str, bytes] | None, notes: Notes) -> str:
+    """The Markdown for an image the text shows: ``![alt](images/<hash>.png)``, its bytes kept in
+    ``notes.images``. ``files`` are the files embedded beside the text (Moodle XML's ``<file>``,
+    by path ``sub/x.png``); None for a format that carries no files (GIFT)."""
+    if files is None:
+        raise NotConverted(f"the text shows an image ({src}) and GIFT carries no image files: "
+                           "import the Moodle XML export of these questions to keep their images")
+    name = unquote(src.removeprefix(PLUGINFILE)) if src.startswith(PLUGINFILE) else None
+    if name is None or name not in files:
+        raise NotConverted(f"image {src} not converted: it is not a file embedded in the question")
+    try:
+        stored = content_name(files[name])
+    except ImageRefused as refusal:
+        raise NotConverted(f"image {name} not converted: {refusal}") from None
+    notes.images[stored] = files[name]
+    alt = re.sub(r"([\\\[\]])", r"\\\1", " ".join(alt.split()))
+    return f"![{alt}]({stored})"
+
+
+def markdown_images(text: str, files: Mapping[str, bytes] | None, notes: Notes) -> str:
+    """Markdown text with each image it shows resolved by ``embedded_image``."""
+    return MARKDOWN_IMAGE.sub(lambda found: embedded_image(
+        found.group(2), re.sub(r"\\(.)", r"\1", found.group(1)), files, notes), text)
+
+
+def shown_images(texts: Iterable[str]) -> list[str]:
+    """The question images (``images/…``) these Markdown texts show, each once, in order."""
+    found = (match.group(2) for text in texts for match in MARKDOWN_IMAGE.finditer(text))
+    return list(dict.fromkeys(name for name in found if CONTENT_NAME.fullmatch(name)))
+
+
+def images_of(question: Question) -> list[str]:
+    """The question images any text of a bank question shows."""
+    return shown_images([question.stem, question.explanation, *question.options, *question.matches, *question.distractors])
 
 
 # --- writing bank sections ----------------------------------------------------------------------

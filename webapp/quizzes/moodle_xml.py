@@ -13,15 +13,21 @@ parsing, so no entity can expand. Every ``<question>`` is listed with its line:
 | ``matching`` (a subquestion without text: an extra right item) | ``matching`` |
 | ``gapselect`` / ``ddwtos`` with one gap | ``single`` with ``____`` in the stem (several gaps: not converted) |
 | ``<tags>`` | tags |
-| ``essay``, ``description``, ``calculated*``, ``multianswer``, images, … | not converted, with the reason |
+| ``<file encoding="base64">`` shown as ``@@PLUGINFILE@@/x.png`` | ``![alt](images/<hash>.png)``, stored as a question image |
+| ``essay``, ``description``, ``calculated*``, ``multianswer``, … | not converted, with the reason |
+
+An image that is not a PNG, JPEG, GIF or WebP (by its bytes), larger than 2 MB, or not embedded in
+the file leaves its question not converted, with the reason.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import xml.etree.ElementTree as ET
 
 from .imports import Conversion, Imported, ImportedQuestion, NotConverted, Notes, html_to_markdown, imported, title_of
-from .imports import NOT_CONVERTED
+from .imports import NOT_CONVERTED, markdown_images
 from .questions import WEIGHT_SUM_SLACK
 
 GAP = re.compile(r"\[\[(\d+)\]\]")
@@ -86,12 +92,28 @@ def _text(element: ET.Element | None) -> str:
 
 
 def _markdown(element: ET.Element | None, notes: Notes) -> str:
-    """A text element as Markdown: HTML (Moodle's usual format) converted, others as written."""
+    """A text element as Markdown: HTML (Moodle's usual format) converted, others as written; the
+    images it shows from its own ``<file>`` elements become question images."""
     if element is None:
         return ""
+    files = _files(element)
     if element.get("format", "html") in ("html", "moodle_auto_format"):
-        return html_to_markdown(_text(element), notes)
-    return _text(element)
+        return html_to_markdown(_text(element), notes, files)
+    return markdown_images(_text(element), files, notes)
+
+
+def _files(element: ET.Element) -> dict[str, bytes]:
+    """The files embedded beside a text, by the path its ``@@PLUGINFILE@@/`` links use."""
+    files = {}
+    for file in element.findall("file"):
+        name = f"{(file.get('path') or '/').strip('/')}/{file.get('name') or ''}".lstrip("/")
+        if file.get("encoding", "base64") != "base64":
+            raise NotConverted(f"embedded file {name} is not base64-encoded")
+        try:
+            files[name] = base64.b64decode("".join((file.text or "").split()), validate=True)
+        except binascii.Error:
+            raise NotConverted(f"embedded file {name} is not valid base64") from None
+    return files
 
 
 def _fraction(answer: ET.Element) -> float:
