@@ -174,21 +174,29 @@ def title_of(text: str) -> str:
 # --- HTML question text ---------------------------------------------------------------------------
 
 class _HtmlToMarkdown(HTMLParser):
-    """The few inline/paragraph tags question text uses and embedded images; any other tag is
-    dropped and noted."""
+    """The few inline/paragraph tags question text uses, links and embedded images; any other tag
+    is dropped and noted. Text is escaped so that Markdown shows it as HTML did."""
 
     INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
+    LINK_SCHEMES = ("http://", "https://", "mailto:")
 
     def __init__(self, files: Mapping[str, bytes] | None, notes: Notes) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.dropped: set[str] = set()
         self.files, self.notes = files, notes
+        self.links: list[str | None] = []  # the href of each open <a>, None for one dropped
 
     def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
         if tag == "img":
-            attributes = dict(attrs)
             self.parts.append(embedded_image(attributes.get("src") or "", attributes.get("alt") or "", self.files, self.notes))
+        elif tag == "a":
+            self.links.append(_link_target(attributes.get("href") or ""))
+            if self.links[-1] is None:
+                self.dropped.add(tag)
+            else:
+                self.parts.append("[")
         elif tag in self.INLINE:
             self.parts.append(self.INLINE[tag])
         elif tag in ("p", "div", "br"):
@@ -197,23 +205,42 @@ class _HtmlToMarkdown(HTMLParser):
             self.dropped.add(tag)
 
     def handle_endtag(self, tag):
-        if tag in self.INLINE:
+        if tag == "a" and self.links:
+            if (href := self.links.pop()) is not None:
+                self.parts.append(f"](<{href}>)" if re.search(r"[\s()<>]", href) else f"]({href})")
+        elif tag in self.INLINE:
             self.parts.append(self.INLINE[tag])
         elif tag in ("p", "div"):
             self.parts.append("\n\n")
 
     def handle_data(self, data):
-        self.parts.append(data)
+        self.parts.append(escape_markdown(data))
+
+
+def _link_target(href: str) -> str | None:
+    """Where a link of the text goes in Markdown: http(s) and mailto as written; None (the link
+    dropped, its text kept) for anything else. A link to a file embedded in the question (a
+    recording, a document) is not converted: only images are kept."""
+    if href.startswith(PLUGINFILE):
+        raise NotConverted(f"the text links to {unquote(href.removeprefix(PLUGINFILE))}, a file embedded in the "
+                           "question: only embedded images are kept")
+    return href if href.lower().startswith(_HtmlToMarkdown.LINK_SCHEMES) else None
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text that Markdown shows as written: backslashes, emphasis, code, brackets and
+    character references (``&copy;``) escaped."""
+    return re.sub(r"([\\*`\[\]]|&(?=#?\w+;))", r"\\\1", text)
 
 
 def html_to_markdown(text: str, notes: Notes, files: Mapping[str, bytes] | None = None) -> str:
-    """HTML question text as Markdown; tags other than p, br, b, strong, i, em, code and img are
+    """HTML question text as Markdown; tags other than p, br, b, strong, i, em, code, a and img are
     dropped (their text kept) and the drop is noted as a change. ``files``: see ``embedded_image``."""
     converter = _HtmlToMarkdown(files, notes)
     converter.feed(text)
     converter.close()
     if converter.dropped:
-        notes.change("HTML tags dropped, their text kept (only p, br, b, strong, i, em, code are kept): "
+        notes.change("HTML tags dropped, their text kept (only p, br, b, strong, i, em, code, a and img are kept): "
                      + ", ".join(sorted(converter.dropped)))
     return re.sub(r"\n{3,}", "\n\n", "".join(converter.parts)).strip()
 

@@ -27,10 +27,11 @@ import re
 import xml.etree.ElementTree as ET
 
 from .imports import Conversion, Imported, ImportedQuestion, NotConverted, Notes, html_to_markdown, imported, title_of
-from .imports import NOT_CONVERTED, markdown_images
+from .imports import NOT_CONVERTED, escape_markdown, markdown_images
 from .questions import WEIGHT_SUM_SLACK
 
-GAP = re.compile(r"\[\[(\d+)\]\]")
+#: A gap ``[[1]]`` as the text shows it (converted from HTML: with its brackets escaped).
+GAP = re.compile(r"\\?\[\\?\[(\d+)\\?\]\\?\]")
 #: Why a Moodle type is not converted.
 UNCONVERTED_TYPES = {
     "essay": "an essay question needs a human grader",
@@ -92,14 +93,17 @@ def _text(element: ET.Element | None) -> str:
 
 
 def _markdown(element: ET.Element | None, notes: Notes) -> str:
-    """A text element as Markdown: HTML (Moodle's usual format) converted, others as written; the
-    images it shows from its own ``<file>`` elements become question images."""
+    """A text element as Markdown: HTML (Moodle's usual format, also its auto-format) converted,
+    plain text escaped, Markdown as written; the images it shows from its own ``<file>`` elements
+    become question images."""
     if element is None:
         return ""
-    files = _files(element)
-    if element.get("format", "html") in ("html", "moodle_auto_format"):
-        return html_to_markdown(_text(element), notes, files)
-    return markdown_images(_text(element), files, notes)
+    files, text_format = _files(element), element.get("format", "html")
+    if text_format == "plain_text":
+        return escape_markdown(_text(element))
+    if text_format == "markdown":
+        return markdown_images(_text(element), files, notes)
+    return html_to_markdown(_text(element), notes, files)
 
 
 def _files(element: ET.Element) -> dict[str, bytes]:
