@@ -106,3 +106,82 @@ def test_aiken():
     assert [(item.line, item.status) for item in conversion.items] == [(1, CHANGED), (6, NOT_CONVERTED), (10, NOT_CONVERTED)]
     (question,) = as_bank(conversion.questions).questions
     assert question.options == ("10000", "10086") and question.correct == (0,)
+
+
+# --- the constructs of Moodle's own Moodle XML tests (tests/quizzes/data/moodle-xml-cases.xml) ----
+
+XML_CASES = convert_moodle_xml((Path(__file__).parent / "data" / "moodle-xml-cases.xml").read_text(encoding="utf-8"), "cases.xml")
+CASE = {item.title: item for item in XML_CASES.items}
+
+
+def case(title):
+    item = CASE[title]
+    assert item.status != NOT_CONVERTED, item.messages
+    (question,) = as_bank([item.question]).questions
+    return question
+
+
+def test_every_moodle_xml_case_is_listed_at_its_line_with_why_and_none_raises():
+    outcome = {title: (item.line, item.status) for title, item in CASE.items()}
+    assert outcome == {
+        "说明": (11, NOT_CONVERTED), "论述": (19, NOT_CONVERTED), "渠道配对": (28, CHANGED), "两个都对": (45, NOT_CONVERTED),
+        "工单时限": (62, CONVERTED), "补全流程": (71, CHANGED), "致歉在先": (81, CONVERTED), "完形填空": (90, NOT_CONVERTED),
+        "附件链接": (97, NOT_CONVERTED), "录音": (105, NOT_CONVERTED), "绿色接听键": (114, CHANGED), "旧版图片": (127, CHANGED),
+        "分数不对 <strong>x > 1 & x < 2</strong>": (147, NOT_CONVERTED), "质数": (158, CHANGED), "升级": (175, CHANGED),
+    }
+    reasons = {title: item.messages[0] for title, item in CASE.items() if item.status == NOT_CONVERTED}
+    assert reasons["说明"] == "a description is not a question" and "human grader" in reasons["论述"]
+    assert reasons["完形填空"] == "embedded answers (Cloze) hold several questions in one text"
+    assert reasons["两个都对"] == "the positive fractions add up to 200 %, not 100 %"
+    assert reasons["分数不对 <strong>x > 1 & x < 2</strong>"] == "the positive fractions add up to 99.67 %, not 100 %"
+    assert reasons["附件链接"].startswith("the text links to myfolder/rules.txt, a file embedded in the question")
+    assert reasons["录音"].startswith("the text links to greeting.mp3")
+
+
+def test_xml_case_categories_become_tags_beside_the_questions_own():
+    assert case("渠道配对").tags == ("投诉处理", "渠道", "配对题") and case("升级").tags == ("升级",)
+
+
+def test_xml_case_matching_with_a_distractor_hints_and_combined_feedback_said_as_changes():
+    question = case("渠道配对")
+    assert question.options == ("办理过户", "报宽带障碍", "查电子账单") and question.matches == ("营业厅", "10000号", "网上营业厅")
+    assert question.distractors == ("信函",) and grade(question, [0, 1, 2]) == 1.0
+    assert [message.split(" (")[0].split(":")[0] for message in CASE["渠道配对"].messages] == [
+        "hints", "the feedback for a right, partly right or wrong response is not kept"]
+    assert CASE["工单时限"].messages == []  # Moodle's default combined feedback is not worth a note
+
+
+def test_xml_case_numerical_tolerance_and_wrong_answers_for_feedback():
+    question = case("工单时限")
+    assert question.accepted == ("24",) and question.tolerances == pytest.approx((0.001,))
+    assert [grade(question, typed) for typed in ("24", "24.0009", "24.01", "48")] == [1.0, 1.0, 0.0, 0.0]
+    assert question.explanation == "规定是 24 小时内。\n\n24：正确！\n\n48：太晚了。"
+
+
+def test_xml_case_short_answer_keeps_its_own_blank_and_leaves_the_wildcard_feedback_out():
+    question = case("补全流程")
+    assert question.stem == "补全流程：倾听、________、处理。" and question.accepted == ("致歉",)
+    assert not question.case_sensitive and grade(question, "致歉") == 1.0 and "再想想" not in question.explanation
+
+
+def test_xml_case_true_false_with_feedback_per_response():
+    question = case("致歉在先")
+    assert question.correct == (0,) and question.explanation == "先致歉能缓和情绪。\n\n对！\n\n不对。"
+
+
+def test_xml_case_images_in_text_general_feedback_and_answer_feedback_and_a_link():
+    question = case("绿色接听键")
+    names = re.findall(r"images/[0-9a-f]{16}\.(?:png|gif)", question.stem + question.explanation)
+    assert len(names) == 3 and set(names) <= set(XML_CASES.images)
+    assert question.stem.startswith("话机 ![绿色按键](images/") and question.stem.endswith(") 上的绿色键用来接听。")
+    assert "详见[话机说明](https://example.cn/phone)。" in question.explanation and "答错了。" in question.explanation
+    old = case("旧版图片")
+    (appended,) = re.findall(r"!\[\]\((images/[0-9a-f]{16}\.png)\)$", old.stem)
+    assert len(XML_CASES.images) == 4 and XML_CASES.images[appended].startswith(b"\x89PNG")
+
+
+def test_xml_case_html_and_whitespace_in_answers_and_negative_fractions():
+    assert case("旧版图片").options == ("挂机键", "功能键")
+    question = case("质数")
+    assert question.options == ("1", "2", "3", "4", "5") and question.correct == (1, 2, 4)
+    assert [grade(question, picks) for picks in ([1, 2, 4], [1, 2], [0, 1], [0, 3])] == pytest.approx([1, 2 / 3, 0, 0], abs=1e-4)

@@ -307,14 +307,25 @@ def question_section(question: ImportedQuestion, question_id: str, lesson: str, 
         lines.append("case: sensitive")
     lines += ["", escape_block_start(question.stem), ""]
     weighted = question.type == "multiple" and any(weight is not None for _t, _r, weight in question.options)
+    weights = _summing_to_one(question.options) if weighted else [weight for _t, _r, weight in question.options]
     items = [f"- [{'x' if right else ' '}] {_weight(weight, always=weighted and right)}{text}"
-             for text, right, weight in question.options]
+             for (text, right, _w), weight in zip(question.options, weights)]
     items += [f"- {_weight(weight)}{text}" for text, weight in question.answers]
     items += [f"- {left} => {right}" for left, right in question.pairs] + [f"- => {right}" for right in question.distractors]
     if items:
         lines += items + [""]
     lines += ["> " + line if line else ">" for line in question.explanation.split("\n")]
     return "\n".join(lines) + "\n"
+
+
+def _summing_to_one(options: list[tuple[str, bool, float | None]]) -> list[float | None]:
+    """Multiple-answer weights as written (hundredths of a percent), the last right one taking the
+    rounding: 3 × 33.33333 % is written 33.33 + 33.33 + 33.34, and all right options still earn 100 %."""
+    weights = [None if weight is None else round(weight, 4) for _t, _r, weight in options]
+    right = [index for index, (_t, is_right, _w) in enumerate(options) if is_right]
+    if right:
+        weights[right[-1]] = round(1 - sum(weights[index] or 0 for index in right[:-1]), 4)
+    return weights
 
 
 def _weight(weight: float | None, always: bool = False) -> str:

@@ -27,7 +27,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from .imports import Conversion, Imported, ImportedQuestion, NotConverted, Notes, html_to_markdown, imported, title_of
-from .imports import NOT_CONVERTED, escape_markdown, markdown_images
+from .imports import NOT_CONVERTED, PLUGINFILE, embedded_image, escape_markdown, markdown_images
 from .questions import WEIGHT_SUM_SLACK
 
 #: A gap ``[[1]]`` as the text shows it (converted from HTML: with its brackets escaped).
@@ -40,6 +40,7 @@ UNCONVERTED_TYPES = {
     "calculatedsimple": "calculated questions draw numbers per attempt, which bank questions cannot",
     "calculatedmulti": "calculated questions draw numbers per attempt, which bank questions cannot",
     "multianswer": "embedded answers (Cloze) hold several questions in one text",
+    "cloze": "embedded answers (Cloze) hold several questions in one text",
     "randomsamatch": "random short-answer matching draws other questions at random",
     "ddimageortext": "drag and drop onto an image needs the image",
     "ddmarker": "drag markers onto an image needs the image",
@@ -133,7 +134,8 @@ def _convert(element: ET.Element, kind: str, notes: Notes) -> ImportedQuestion:
     convert = _CONVERTERS.get(kind)
     if convert is None:
         raise NotConverted(f"the Moodle question type {kind!r} has no counterpart here")
-    stem = _markdown(element.find("questiontext"), notes)
+    stem = _markdown(element.find("questiontext"), notes) + _old_image(element, notes)
+    _note_left_out(element, notes)
     question = convert(element, stem, notes)
     general = _markdown(element.find("generalfeedback"), notes)
     answer_feedback = [(_markdown(answer, notes), _markdown(answer.find("feedback"), notes))
@@ -141,6 +143,33 @@ def _convert(element: ET.Element, kind: str, notes: Notes) -> ImportedQuestion:
     question.explanation = "\n\n".join([general] * bool(general) + [
         f"{said}" if kind == "truefalse" else f"{answer}：{said}" for answer, said in answer_feedback if said])
     return question
+
+
+def _old_image(element: ET.Element, notes: Notes) -> str:
+    """Moodle 1.9's ``<image>`` + ``<image_base64>`` beside the text, shown after it as Moodle does."""
+    name = (element.findtext("image") or "").strip()
+    if not name:
+        return ""
+    try:
+        data = base64.b64decode("".join((element.findtext("image_base64") or "").split()), validate=True)
+    except binascii.Error:
+        raise NotConverted(f"the image {name} is not valid base64") from None
+    notes.change("the image of Moodle 1.9's image field is shown after the question text, as Moodle shows it")
+    return "\n\n" + embedded_image(PLUGINFILE + name, "", {name: data} if data else {}, notes)
+
+
+#: What Moodle writes when the author left a combined feedback as it was: nothing lost when dropped.
+DEFAULT_COMBINED_FEEDBACK = {"", "Your answer is correct.", "Your answer is partially correct.", "Your answer is incorrect."}
+
+
+def _note_left_out(element: ET.Element, notes: Notes) -> None:
+    """Parts a bank question has no place for, said as changes (never dropped silently)."""
+    if any(_text(hint) for hint in element.findall("hint")):
+        notes.change("hints (shown between tries in Moodle's interactive mode) are not kept: a quiz here gives one try")
+    combined = (re.sub(r"<[^>]*>", "", _text(element.find(tag))).strip()
+                for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"))
+    if any(text not in DEFAULT_COMBINED_FEEDBACK for text in combined):
+        notes.change("the feedback for a right, partly right or wrong response is not kept: review shows the explanation")
 
 
 def _multichoice(element, stem, notes):
@@ -154,8 +183,9 @@ def _multichoice(element, stem, notes):
             notes.change("a negative mark for a wrong option became 0 (a single question's mark is never below 0)")
         return ImportedQuestion("single", stem, options=[
             (text, index in full, None if index in full else max(0.0, fraction)) for index, (text, fraction) in enumerate(options)])
-    if abs(sum(fraction for _t, fraction in options if fraction > 0) - 1) > WEIGHT_SUM_SLACK:
-        raise NotConverted("the positive fractions do not add up to 100 %")
+    total = sum(fraction for _t, fraction in options if fraction > 0)
+    if abs(total - 1) > WEIGHT_SUM_SLACK:
+        raise NotConverted(f"the positive fractions add up to {round(total * 100, 2):g} %, not 100 %")
     if all(fraction > 0 for _t, fraction in options):
         raise NotConverted("a multiple-answer question with no wrong option cannot be written")
     return ImportedQuestion("multiple", stem, options=[(text, fraction > 0, fraction) for text, fraction in options])
