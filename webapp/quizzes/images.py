@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from sqlalchemy.exc import IntegrityError
+
 from webapp.courses.markdown import IMAGE_TYPES
 from webapp.extensions import db
 
@@ -15,10 +17,17 @@ from .models import QuestionImage
 def store_question_images(images: Mapping[str, bytes]) -> None:
     """Add the images not stored yet (no commit). A name holds its bytes' hash, so a stored image
     is never replaced."""
+    if not images:
+        return
     stored = set(db.session.scalars(db.select(QuestionImage.name).where(QuestionImage.name.in_(list(images)))))
     for name, data in images.items():
-        if name not in stored:
-            db.session.add(QuestionImage(name=name, data=data, mimetype=IMAGE_TYPES[name[name.rfind("."):]]))
+        if name in stored:
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.add(QuestionImage(name=name, data=data, mimetype=IMAGE_TYPES[name[name.rfind("."):]]))
+        except IntegrityError:
+            pass  # another request (another node) stored the same name meanwhile: the same bytes
 
 
 def find_question_image(name: str) -> QuestionImage | None:
@@ -28,7 +37,10 @@ def find_question_image(name: str) -> QuestionImage | None:
 def question_images(names: Iterable[str]) -> dict[str, bytes]:
     """name -> bytes of the stored images among ``names``."""
     names = list(names)
-    return dict(db.session.execute(db.select(QuestionImage.name, QuestionImage.data).where(QuestionImage.name.in_(names))).all()) if names else {}
+    if not names:
+        return {}
+    found = db.session.execute(db.select(QuestionImage.name, QuestionImage.data).where(QuestionImage.name.in_(names)))
+    return dict(found.all())
 
 
 def bank_images(bank: Bank) -> dict[str, bytes]:

@@ -130,7 +130,8 @@ def _shown_images(bank: Bank, folder: Path) -> tuple[tuple[tuple[str, bytes], ..
             if (folder / name).is_file():
                 images[name] = (folder / name).read_bytes()
             else:
-                problems.append(Problem(bank.path, question.line, f'{question.id}: broken image "{name}": no such file in {BANKS_FOLDER.as_posix()}/images'))
+                problems.append(Problem(bank.path, question.line, f'{question.id}: broken image "{name}": '
+                                                                  f"no such file in {BANKS_FOLDER.as_posix()}/images"))
     return tuple(images.items()), problems
 
 
