@@ -80,10 +80,16 @@ def test_a_bank_showing_an_image_missing_beside_it_has_a_problem_at_the_question
         f'quizzes/banks/pictured.md:6: pictured.q001: broken image "{name}": no such file in quizzes/banks/images']
 
 
-def test_publishing_stores_an_image_once_whatever_the_number_of_banks_showing_it(app, tmp_path):
+def test_an_image_is_stored_once_and_the_moodle_xml_export_embeds_it_again(app, runner, tmp_path):
     root = Path(app.config["CONTENT_ROOT"])
     conversion = convert_moodle_xml(PICTURED.read_text(encoding="utf-8"), "pictured.xml")
     for bank_id in ("pictured", "pictured-again"):
         draft_bank(conversion, bank_id, "greeting-basics.opening", 2, root=root).write()
     import_content(root)
     assert db.session.scalar(db.select(db.func.count(QuestionImage.id))) == 1
+
+    exported = tmp_path / "back.xml"
+    result = runner.invoke(args=["quizzes", "export-moodle-xml", "pictured", "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    back = convert_moodle_xml(exported.read_text(encoding="utf-8"), "back.xml")
+    assert back.images == conversion.images and back.questions[0].stem == conversion.questions[0].stem
