@@ -75,8 +75,11 @@ def test_a_bank_showing_an_image_missing_beside_it_has_a_problem_at_the_question
     (bank,), problems = BanksKind().parse([draft.path], tmp_path)
     assert problems == [] and bank.images == ((name, draft.images[name]),)
     (tmp_path / "quizzes" / "banks" / name).unlink()
+    draft.path.write_text(draft.text.replace("来电时", "![](images/phone.png) 来电时"), encoding="utf-8")
     _banks, problems = BanksKind().parse([draft.path], tmp_path)
     assert [str(problem) for problem in problems] == [
+        'quizzes/banks/pictured.md:6: pictured.q001: image "images/phone.png" is not a question image '
+        "(images/<hash>.png, as importing a Moodle XML file writes them)",
         f'quizzes/banks/pictured.md:6: pictured.q001: broken image "{name}": no such file in quizzes/banks/images']
 
 
@@ -93,3 +96,16 @@ def test_an_image_is_stored_once_and_the_moodle_xml_export_embeds_it_again(app, 
     assert result.exit_code == 0, result.output
     back = convert_moodle_xml(exported.read_text(encoding="utf-8"), "back.xml")
     assert back.images == conversion.images and back.questions[0].stem == conversion.questions[0].stem
+
+
+def test_trainees_pages_show_question_images_from_the_images_route(app):
+    from flask import url_for
+
+    from webapp.quizzes.rendering import QUESTION_IMAGES_URL, render_inline, render_markdown
+
+    name = "images/0123456789abcdef.png"
+    with app.test_request_context():
+        assert url_for("quizzes.question_image", name=name.removeprefix("images/")) == QUESTION_IMAGES_URL + name[7:]
+    assert f'<img src="{QUESTION_IMAGES_URL}0123456789abcdef.png" alt="按键"' in render_markdown(f"看图：![按键]({name})")
+    assert f'src="{QUESTION_IMAGES_URL}0123456789abcdef.png"' in render_inline(f"![]({name}) 挂机键")
+    assert 'src="https://example.cn/a.png"' in render_markdown("![](https://example.cn/a.png)")

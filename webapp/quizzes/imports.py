@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import unquote
 
-from webapp.content.imagefiles import CONTENT_NAME, ImageRefused, content_name
+from webapp.content.imagefiles import ImageRefused, content_name
 
 from .bank import parse_bank
 from .questions import Question, percent
@@ -248,6 +248,7 @@ def html_to_markdown(text: str, notes: Notes, files: Mapping[str, bytes] | None 
 # --- embedded images ------------------------------------------------------------------------------
 
 PLUGINFILE = "@@PLUGINFILE@@/"
+URL_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
 #: ``![alt](src)`` or ``![alt](src "title")`` in Markdown text.
 MARKDOWN_IMAGE = re.compile(r'!\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^\s)>]+)>?(?:\s+"[^"]*")?\s*\)')
 
@@ -278,13 +279,14 @@ def markdown_images(text: str, files: Mapping[str, bytes] | None, notes: Notes) 
 
 
 def shown_images(texts: Iterable[str]) -> list[str]:
-    """The question images (``images/…``) these Markdown texts show, each once, in order."""
+    """The images these Markdown texts show from beside the bank (no URL scheme: ``images/…``),
+    each once, in order."""
     found = (match.group(2) for text in texts for match in MARKDOWN_IMAGE.finditer(text))
-    return list(dict.fromkeys(name for name in found if CONTENT_NAME.fullmatch(name)))
+    return list(dict.fromkeys(src for src in found if not URL_SCHEME.match(src)))
 
 
 def images_of(question: Question) -> list[str]:
-    """The question images any text of a bank question shows."""
+    """The images beside the bank any text of a bank question shows."""
     return shown_images([question.stem, question.explanation, *question.options, *question.matches, *question.distractors])
 
 

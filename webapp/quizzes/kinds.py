@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from webapp.clock import utcnow
+from webapp.content.imagefiles import CONTENT_NAME
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
 from webapp.courses.modellines import marked_line_problems
@@ -123,11 +124,15 @@ class BanksKind(ContentKind):
 
 
 def _shown_images(bank: Bank, folder: Path) -> tuple[tuple[tuple[str, bytes], ...], list[Problem]]:
-    """The images the bank's questions show, read from ``images/`` beside the bank file."""
+    """The images the bank's questions show, read from ``images/`` beside the bank file; an image
+    that is not there, or not named as question images are, is a problem at its question."""
     images, problems = {}, []
     for question in bank.questions:
         for name in images_of(question):
-            if (folder / name).is_file():
+            if not CONTENT_NAME.fullmatch(name):
+                problems.append(Problem(bank.path, question.line, f'{question.id}: image "{name}" is not a question '
+                                        "image (images/<hash>.png, as importing a Moodle XML file writes them)"))
+            elif (folder / name).is_file():
                 images[name] = (folder / name).read_bytes()
             else:
                 problems.append(Problem(bank.path, question.line, f'{question.id}: broken image "{name}": '
