@@ -100,7 +100,8 @@ class Conversion:
 
 
 class Notes:
-    """Collects what a converter says about one question; ``refuse`` stops converting it."""
+    """Collects what a converter says about one question (its changes) and the images it shows;
+    raising ``NotConverted`` stops converting it."""
 
     def __init__(self) -> None:
         self.changes: list[str] = []

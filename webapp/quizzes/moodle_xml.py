@@ -40,11 +40,11 @@ UNCONVERTED_TYPES = {
     "calculatedsimple": "calculated questions draw numbers per attempt, which bank questions cannot",
     "calculatedmulti": "calculated questions draw numbers per attempt, which bank questions cannot",
     "multianswer": "embedded answers (Cloze) hold several questions in one text",
-    "cloze": "embedded answers (Cloze) hold several questions in one text",
     "randomsamatch": "random short-answer matching draws other questions at random",
     "ddimageortext": "drag and drop onto an image needs the image",
     "ddmarker": "drag markers onto an image needs the image",
 }
+UNCONVERTED_TYPES["cloze"] = UNCONVERTED_TYPES["multianswer"]  # the name Moodle's own export still writes
 
 
 def _question_lines(text: str) -> list[int]:
