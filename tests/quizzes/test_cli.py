@@ -47,10 +47,11 @@ def test_import_moodle_xml_writes_a_valid_bank(app, runner, tmp_path):
     source = Path(__file__).parent / "data" / "moodle-export.xml"
     result = runner.invoke(args=["quizzes", "import-moodle-xml", str(source), "--bank", "xml-demo", "--lesson", "a.b"])
     assert result.exit_code == 0, result.output
-    assert "8 question(s) converted, 4 not converted" in result.output
+    assert "9 question(s) converted, 4 not converted" in result.output
     assert f"{source}:73: not converted: an essay question needs a human grader" in result.output
     bank, problems = parse_bank_file(tmp_path / "quizzes/banks/xml-demo.md", tmp_path)
-    assert problems == [] and len(bank.questions) == 8
+    assert problems == [] and len(bank.questions) == 9
+    assert len(list((tmp_path / "quizzes/banks/images").glob("*.png"))) == 1  # the embedded image, beside the bank
 
 
 def test_export_gift_and_moodle_xml_of_a_published_bank_read_back(app, runner, tmp_path):

@@ -1,14 +1,22 @@
 """Export to GIFT and Moodle XML (pure): every type goes out and comes back through our importers
 as the same question — stem, options, key, weights, explanation, tags — or is listed with why."""
+import base64
+import xml.etree.ElementTree as ET
 from itertools import chain, combinations
 
 import pytest
 
+from webapp.content.imagefiles import content_name
 from webapp.quizzes.bank import parse_bank
 from webapp.quizzes.exports import export_gift, export_moodle_xml
 from webapp.quizzes.gift import convert_gift
 from webapp.quizzes.imports import CONVERTED, appended_bank
 from webapp.quizzes.moodle_xml import convert_moodle_xml
+
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAABgAAAAQCAIAAACDRijCAAAAGklEQVR4nGM4oaFBFcQwatCoQaMGjRpEGQIATMGkEDHeO18AAAAASUVORK5CYII=")
+GIF = b"GIF89a" + bytes(10)
+IMAGES = {content_name(PNG): PNG, content_name(GIF): GIF}
+PHONE, KEY = IMAGES
 
 HEAD = "type: {type}\ndifficulty: 2\ntags: [{tags}]\nlesson: a.b{extra}\n\n"
 QUESTIONS = {
@@ -26,6 +34,8 @@ QUESTIONS = {
     "numerical-units": ("numerical", "资费", "\nunits: [元, 块]", "月租多少？", "- 58", "58元。"),
     "matching": ("matching", "配对", "", "把场景和用语配对。", "- 开场 => 您好\n- 结束 => 再见\n- 等待 => 请稍候\n- => 喂", "对应关系。"),
     "ordering": ("ordering", "流程", "", "排出投诉处理的顺序。", "1. 倾听\n2. 致歉\n3. 处理", "先听后办。"),
+    "images": ("single", "看图", "", f"图中亮起的是哪个按键？\n\n![话机 \\[正面\\]]({PHONE})",
+               f"- [x] 挂机键 ![红键]({KEY})\n- [ ] 接听键", f"红色是挂机键。\n\n![话机 \\[正面\\]]({PHONE})"),
 }
 
 
@@ -45,6 +55,7 @@ def round_trip(export, convert):
     exported = export(bank)
     conversion = convert(exported.text, "exported")
     assert [(item.status, item.messages) for item in conversion.items] == [(CONVERTED, [])] * len(conversion.items)
+    assert conversion.images == ({} if export is export_gift else IMAGES)
     text, _sections = appended_bank(None, "back", "回来", None, conversion.questions, "a.b", 2)
     back, problems = parse_bank("back.md", text, "back")
     assert problems == []
@@ -83,12 +94,17 @@ def assert_same(original, back, *, fill_blank_spacing=False):
         [grade(original, answer) for answer in answers_of(original)])
 
 
+def with_images(bank):
+    return export_moodle_xml(bank, IMAGES)
+
+
 def test_gift_round_trip_of_every_type_gift_has():
     originals, backs, skipped = round_trip(export_gift, convert_gift)
     assert skipped == {
         "src.q008": "GIFT short answers ignore letter case: export to Moodle XML to keep case: sensitive",
         "src.q010": "GIFT numerical questions take no units: export to Moodle XML to keep units",
         "src.q012": "ordering questions have no counterpart in GIFT or in Moodle's core question types",
+        "src.q013": "the question shows an image and GIFT carries no files: export to Moodle XML to keep it",
     }
     assert len(backs) == 9
     for question_id, back in backs.items():
@@ -96,16 +112,16 @@ def test_gift_round_trip_of_every_type_gift_has():
 
 
 def test_moodle_xml_round_trip_of_every_type_moodle_has():
-    originals, backs, skipped = round_trip(export_moodle_xml, convert_moodle_xml)
+    originals, backs, skipped = round_trip(with_images, convert_moodle_xml)
     assert list(skipped) == ["src.q012"]
-    assert len(backs) == 11
+    assert len(backs) == 12
     for question_id, back in backs.items():
         assert_same(originals[question_id], back)
 
 
 def test_an_unweighted_multiple_goes_out_with_weights_that_grade_the_same():
     bank = source_bank()
-    xml = export_moodle_xml(bank).text
+    xml = with_images(bank).text
     assert 'fraction="50"' in xml and 'fraction="-50"' in xml  # two right options: 50 % each, a wrong one −50 %
     gift = export_gift(bank).text
     assert "{~%50%说明原因 ~%50%征得同意 ~%-50%直接转####先说明后转接。}" in gift
@@ -119,6 +135,20 @@ def test_gift_escapes_special_characters_and_keeps_markdown_and_tags():
 
 
 def test_moodle_xml_keeps_units_case_and_is_well_formed():
-    xml = export_moodle_xml(source_bank()).text
+    xml = with_images(source_bank()).text
     assert "<usecase>1</usecase>" in xml and "<unit_name>元</unit_name>" in xml
     assert '<questiontext format="markdown">' in xml and "&lt;" not in xml.split("<quiz>")[0]
+
+
+def test_moodle_xml_embeds_each_image_in_the_text_that_shows_it_as_moodle_does():
+    xml = with_images(source_bank()).text
+    phone = PHONE.removeprefix("images/")
+    assert f"![话机 \\[正面\\]](@@PLUGINFILE@@/{phone})" in xml
+    assert xml.count(f'<file name="{phone}" path="/" encoding="base64">{base64.b64encode(PNG).decode()}</file>') == 2
+    pictured = ET.fromstring(xml).findall("question")[-1]
+    assert [file.get("name") for file in pictured.findall("answer/file")] == [KEY.removeprefix("images/")]
+
+
+def test_an_image_not_stored_is_listed_not_exported():
+    exported = export_moodle_xml(source_bank(), {PHONE: PNG})
+    assert exported.skipped[-1] == ("src.q013", f"the image {KEY} is not stored here")

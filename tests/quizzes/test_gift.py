@@ -4,6 +4,7 @@ import pytest
 
 from webapp.quizzes.bank import parse_bank
 from webapp.quizzes.gift import convert_gift
+from webapp.quizzes.rendering import render_markdown
 from webapp.quizzes.imports import (CHANGED, CONVERTED, NOT_CONVERTED, PLACEHOLDER_EXPLANATION, UnreadableFile,
                                     bank_header, bank_sections, decode)
 
@@ -121,10 +122,11 @@ def test_escapes_comments_titles_and_categories():
     )
     conversion = convert_gift(text, "x.gift")
     (question,) = conversion.questions
-    assert question.stem == "设置无条件转移的代码是 {*57*号码#}，对吗？"
+    # Moodle's own format shows asterisks as written: escaped, they are not emphasis in Markdown
+    assert question.stem == "设置无条件转移的代码是 {\\*57\\*号码#}，对吗？"
     assert question.tags == ("呼叫转移", "业务代码")
     assert conversion.items[0].line == 5 and conversion.items[0].title == "标题:冒号" and conversion.notes() == []
-    assert question.explanation == "**57** 加号码再加 #。"
+    assert question.explanation == "\\*\\*57\\*\\* 加号码再加 #。"
 
 
 def test_general_feedback_and_multiline_answers():
@@ -171,3 +173,102 @@ def test_unreadable_files_name_the_file():
         decode(b"ok\n\xff", "x.gift", "utf-8")
     with pytest.raises(UnreadableFile, match="unknown encoding 'klingon'"):
         decode(b"ok", "x.gift", "klingon")
+
+
+@pytest.mark.parametrize("text", [
+    '[html]哪个按键？<img src="@@PLUGINFILE@@/key.png">{=挂机键 ~接听键}',
+    "[markdown]哪个按键？![按键](key.png){=挂机键 ~接听键}",
+    "哪个按键？{=挂机键 ~[markdown]![接听键](x.gif)}",
+])
+def test_an_image_in_gift_is_not_converted_gift_carries_no_files(text):
+    (item,) = convert_gift(text, "g.gift").items
+    assert item.status == NOT_CONVERTED and "GIFT carries no image files" in item.messages[0]
+
+
+# --- the constructs of Moodle's own GIFT tests (tests/quizzes/data/moodle-gift-cases.gift) --------
+
+MOODLE_CASES = convert_gift((Path(__file__).parent / "data" / "moodle-gift-cases.gift").read_text(encoding="utf-8"),
+                            "moodle-gift-cases.gift")
+CASE = {item.title: item for item in MOODLE_CASES.items}
+
+
+def case(title):
+    """The case's question as the bank parser reads it back (what trainees get)."""
+    item = CASE[title]
+    assert item.status != NOT_CONVERTED, item.messages
+    (question,) = as_bank([item.question]).questions
+    return question
+
+
+def test_every_moodle_case_is_listed_with_its_line_and_none_raises():
+    assert len(MOODLE_CASES.items) == 17
+    assert [title for title, item in CASE.items() if item.status == NOT_CONVERTED] == ["论述", "预格式"]
+    assert "human grader" in CASE["论述"].messages[0] and "human grader" in CASE["预格式"].messages[0]
+    assert CASE["论述"].line == 6 and CASE["首问缩写"].line == 98
+    assert all("热线新功能题" in item.question.tags for item in CASE.values() if item.question)
+
+
+def test_moodle_case_match_with_a_marker_per_item_and_an_extra_right_item():
+    question = case("活动配对")
+    assert question.stem == "把**场景**和对应的服务渠道配对。"
+    assert question.options == ("客户想当面办理过户。", "客户半夜发现宽带断网。", "客户习惯打字交流。", "客户想自助查询**话费**。")
+    assert question.matches == ("营业厅", "10000号热线", "在线客服", "掌上营业厅") and question.distractors == ("信函",)
+
+
+def test_moodle_case_multichoice_feedback_and_markers():
+    question = case("颜色单选")
+    assert question.options == ("绿色", "红色", "蓝色") and question.correct == (0,)
+    assert question.explanation == "绿色：对，绿色表示接听。\n\n红色：不对，红色表示*挂机*。\n\n蓝色：不对，蓝色一般是功能键。"
+
+
+def test_moodle_case_multiple_response_weights_grade_as_moodle():
+    question = case("颜色多选")
+    assert question.type == "multiple" and question.options[3] == "推脱责任"
+    assert question.weights == pytest.approx((0.5, -1, 0.5, -1))
+    assert [graded(question, picks) for picks in ([0, 2], [0], [0, 1], [1, 3])] == pytest.approx([1, 0.5, 0, 0])
+    tricky = case("多选特例")
+    assert tricky.type == "multiple" and tricky.correct == (0,) and tricky.weights == pytest.approx((1, -0.5, -0.5))
+    assert [graded(tricky, picks) for picks in ([0], [0, 1], [1])] == pytest.approx([1, 0.5, 0])
+
+
+def test_moodle_case_numerical_tolerance_and_a_wrong_answer_with_feedback():
+    question = case("数值容差")
+    assert question.type == "numerical" and question.accepted == ("3",) and question.tolerances == (2,)
+    assert [graded(question, typed) for typed in ("1", "5", "5.1", "0")] == [1, 1, 0, 0]
+    # the catch-all's feedback answers wrong responses, as for short answers: nothing to explain with
+    assert question.explanation == PLACEHOLDER_EXPLANATION and CASE["数值容差"].status == CHANGED
+
+
+def test_moodle_case_short_answer_partial_credit_wildcard_and_general_feedback():
+    question = case("简答")
+    assert question.accepted == ("致歉", "登记") and question.weights == pytest.approx((1, 0.5))
+    assert [graded(question, typed) for typed in ("致歉", "登记", "别的")] == [1, 0.5, 0]
+    assert "不对。" not in question.explanation  # the * answer's feedback answers wrong responses
+    assert case("简答总评").explanation.startswith("先**致歉**，再查证。\n\n致歉：很好！")
+
+
+def test_moodle_case_true_false_with_feedback_per_response_and_general_feedback():
+    question = case("判断反馈")
+    assert question.type == "truefalse" and question.correct == (1,)
+    assert question.explanation == "这是基本的通话礼仪。\n\n答错了：通话中不能吃东西。\n\n答对了。"
+    assert case("2-08 号码").correct == (0,) and case("2-09 号码").correct == (0,)
+    assert CASE["2-08 号码"].status == CHANGED  # no feedback: a placeholder explanation to replace
+
+
+def test_moodle_case_backslashes_are_kept_as_written():
+    question = case("反斜杠")
+    assert "D:\\录音\\2026" in render_markdown(question.stem)
+
+
+def test_moodle_case_tags_from_comments_with_spaces_and_escaped_brackets():
+    assert case("带标签").tags == ("热线新功能题", "话术", "other-tag", "空格", "t]ag")
+
+
+def test_moodle_case_html_links_and_escaped_characters():
+    question = case("问候录音")
+    assert question.stem == "[听这段问候:](https://example.cn/media/greeting.mp3)  \n  \n录音里的客服代表哪一步做得不对？"
+    assert question.options == ("自报工号", "没有问候", "语速") and question.correct == (1,)
+    assert case("热线用户").accepted == ("客户",)
+    assert CASE["首问缩写"].messages == [
+        "HTML tags dropped, their text kept (only p, br, b, strong, i, em, code, a and img are kept): span",
+        "no feedback to use as the explanation: a placeholder was written, replace it"]

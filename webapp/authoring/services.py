@@ -33,6 +33,7 @@ from webapp.extensions import db
 from webapp.quizzes.bank import parse_bank
 from webapp.quizzes.fragments import question_html
 from webapp.quizzes.imports import CONVERTED, CHANGED, NOT_CONVERTED, Imported, decode
+from webapp.quizzes.images import store_question_images
 from webapp.quizzes.importing import IMPORTERS, DraftBank, draft_bank
 from webapp.quizzes.questions import Question
 from webapp.quizzes.rendering import render_markdown as quiz_markdown
@@ -263,6 +264,10 @@ def _one_line_ending(text: str) -> str:
 def preview_import(source: str, file_format: str, shown_as: str = "upload") -> ImportPreview:
     source = _one_line_ending(source)
     conversion = IMPORTERS[file_format](source, shown_as)
+    # stored already so that the preview shows them as trainees will (named by content: storing
+    # the same file again adds nothing)
+    store_question_images(conversion.images)
+    db.session.commit()
     return ImportPreview(file_format, source, conversion.read_back(PREVIEW_BANK))
 
 

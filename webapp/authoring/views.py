@@ -13,7 +13,8 @@ from webapp.content.diff import changed_only, side_by_side
 from webapp.content.models import ContentChangeSet, ContentRevision
 from webapp.content.problems import ContentProblems
 from webapp.content.services import content_stats, published_files
-from webapp.courses.images import ImageRefused, content_name, store_image
+from webapp.content.imagefiles import ImageRefused, content_name
+from webapp.courses.images import store_image
 from webapp.courses.models import CourseModule
 from webapp.extensions import db
 from webapp.inputs import is_clean_text, json_body, query_int

@@ -1,6 +1,6 @@
 """Course pages: catalogue, module, lesson, completion and lesson images."""
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,14 +10,10 @@ from webapp.registry import trainee_plan
 
 from . import services
 from .forms import CompleteLessonForm
-from .images import find_image, is_content_named
+from .images import find_image, image_response, is_content_named
 from .models import CourseModule
 
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates", static_folder="static")
-
-ASSET_MAX_AGE_SECONDS = 3600
-IMMUTABLE_MAX_AGE_SECONDS = 365 * 24 * 3600
-
 
 def _trainee_id() -> int | None:
     """Only trainees have progress; other roles read the courses without it."""
@@ -81,11 +77,5 @@ def asset(module_id: str, asset: str):
     image = find_image(module_id, asset)
     if image is None:
         abort(404)
-    response = make_response(image.data)
-    response.mimetype = image.mimetype
-    response.set_etag(image.content_hash)
     # an upload's name holds its hash: that URL always means these bytes
-    response.cache_control.max_age = IMMUTABLE_MAX_AGE_SECONDS if is_content_named(image) else ASSET_MAX_AGE_SECONDS
-    response.cache_control.immutable = is_content_named(image)
-    response.cache_control.private = True
-    return response.make_conditional(request)
+    return image_response(image.data, image.mimetype, image.content_hash, is_content_named(image), request)

@@ -56,6 +56,7 @@ class Bank:
     source: str  # the whole file (canonical text)
     content_hash: str  # of source
     key_lines: tuple[MarkedLine, ...] = ()  # answer-key sentences marked as agent lines (key_lines:)
+    images: tuple[tuple[str, bytes], ...] = ()  # (images/<hash>.png, bytes) its questions show, read beside the file
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)

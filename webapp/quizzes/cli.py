@@ -10,6 +10,7 @@ from webapp.content.frontmatter import ID_PATTERN
 
 from . import services
 from .exports import export_gift, export_moodle_xml
+from .images import bank_images
 from .imports import UnreadableFile, decode
 from .importing import IMPORTERS, draft_bank
 
@@ -84,7 +85,7 @@ def _add_export_command(name: str, export, what: str) -> None:
 
 
 _add_export_command("export-gift", export_gift, "Moodle GIFT")
-_add_export_command("export-moodle-xml", export_moodle_xml, "Moodle XML")
+_add_export_command("export-moodle-xml", lambda bank: export_moodle_xml(bank, bank_images(bank)), "Moodle XML")
 
 
 @quizzes_cli.command("close-overdue")

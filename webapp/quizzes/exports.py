@@ -17,16 +17,24 @@ tags become ``// [tag:…]`` lines (GIFT) or ``<tags>`` (XML).
 An unweighted ``multiple`` is written with the weights that grade it as we do: each right option
 100/n %, each wrong one −100/n % (n = right options), the sum kept within [0, 1] as Moodle does.
 
+Question images (``![…](images/<hash>.png)``) travel in Moodle XML as Moodle writes them: a
+``<file encoding="base64">`` inside the text element that shows it, referred to as
+``@@PLUGINFILE@@/<hash>.png``.
+
 Not exported, each listed with the reason: ``ordering`` (neither format has it), and in GIFT a
-case-sensitive ``fill`` or a ``numerical`` with units (GIFT can say neither), or a text GIFT cannot
-hold (a blank line inside an option, ``->`` in a matching item).
+case-sensitive ``fill`` or a ``numerical`` with units (GIFT can say neither), a question showing an
+image (GIFT carries no files), or a text GIFT cannot hold (a blank line inside an option, ``->`` in
+a matching item).
 """
 from __future__ import annotations
 
+import base64
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .bank import Bank
+from .imports import PLUGINFILE, images_of, shown_images
 from .questions import BLANK, Question, number_text
 
 _GIFT_SPECIAL = "~=#{}:"
@@ -111,6 +119,8 @@ def export_gift(bank: Bank) -> BankExport:
 
 
 def _gift_question(question: Question) -> str:
+    if images_of(question):
+        raise NotExported("the question shows an image and GIFT carries no files: export to Moodle XML to keep it")
     stem, after = gift_escape(question.stem), ""
     if question.type == "fill":
         if question.case_sensitive:
@@ -164,9 +174,10 @@ def _matching_item(text: str) -> str:
 
 # --- Moodle XML -----------------------------------------------------------------------------------
 
-def export_moodle_xml(bank: Bank) -> BankExport:
+def export_moodle_xml(bank: Bank, images: Mapping[str, bytes]) -> BankExport:
+    """``images``: the bytes of the question images the bank shows (``images/<hash>.png`` -> bytes)."""
     quiz = ET.Element("quiz")  # no category: Moodle imports into the one chosen, and ours would become a tag
-    elements, skipped = _export_each(bank, _xml_question)
+    elements, skipped = _export_each(bank, lambda question: _embed_images(_xml_question(question), images))
     quiz.extend(elements)
     ET.indent(quiz)
     return BankExport('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n", skipped)
@@ -200,6 +211,22 @@ def _xml_question(question: Question) -> ET.Element:
         for tag in question.tags:
             _text(ET.SubElement(tags, "tag"), tag)
     return element
+
+
+def _embed_images(question: ET.Element, images: Mapping[str, bytes]) -> ET.Element:
+    """Each image a Markdown text shows as a base64 ``<file>`` of that text, linked the way Moodle links it."""
+    for holder in question.iter():
+        text = holder.find("text")
+        if holder.get("format") != "markdown" or text is None or not text.text:
+            continue
+        for name in shown_images([text.text]):
+            if name not in images:
+                raise NotExported(f"the image {name} is not stored here")
+            file_name = name.removeprefix("images/")
+            text.text = text.text.replace(f"]({name})", f"]({PLUGINFILE}{file_name})")
+            ET.SubElement(holder, "file", name=file_name, path="/", encoding="base64").text = (
+                base64.b64encode(images[name]).decode("ascii"))
+    return question
 
 
 def _answer(element: ET.Element, fraction: float, text: str, markdown: bool = True) -> ET.Element:

@@ -16,7 +16,7 @@ general feedback ``####…``.
 | missing word ``text {=a ~b} text`` | ``single`` with ``____`` in the stem |
 | matching ``{=a -> b … = -> x}`` | ``matching``; ``= -> x`` is an extra right item |
 | numerical ``{#n}`` ``{#n:t}`` ``{#a..b}`` ``{#=n:t =%50%m}`` | ``numerical`` |
-| essay ``{}``, description (no answer block) | not converted |
+| essay ``{}``, description (no answer block), a text showing an image (GIFT embeds no files) | not converted |
 
 The explanation (required by our format) is the general feedback followed by the feedback of each
 answer, except a ``*`` catch-all answer's (it answers wrong responses, it explains nothing).
@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .imports import Conversion, ImportedQuestion, NotConverted, Notes, html_to_markdown, imported, title_of
+from .imports import (Conversion, ImportedQuestion, NotConverted, Notes, escape_markdown, html_to_markdown, imported,
+                      markdown_images, title_of)
 from .questions import NUMERICAL_ANSWER, WEIGHT_SUM_SLACK
 
 _ESCAPABLE = "~=#{}:"
@@ -37,7 +38,7 @@ _FORMAT = re.compile(r"^\s*\[(markdown|plain|html|moodle)\]", re.IGNORECASE)
 _TITLE = re.compile(r"^\s*::(.*?)::", re.DOTALL)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _TRUE_FALSE = re.compile(r"^(T|F|TRUE|FALSE)\s*(#.*)?$", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"\[tag:([^\]]+)\]")
+_TAG = re.compile(r"\[tag:((?:[^\]\\]|\\.)+)\]")
 
 
 @dataclass
@@ -67,7 +68,7 @@ def _chunks(text: str) -> list[tuple[int, str, tuple[str, ...]]]:
     for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         if stripped.startswith("//"):
-            tags += [tag.strip() for tag in _TAG.findall(stripped)]
+            tags += [re.sub(r"\\(.)", r"\1", tag).strip() for tag in _TAG.findall(stripped)]
             continue
         if not stripped:
             if current:
@@ -114,8 +115,10 @@ def _text(raw: str, inherited: str, notes: Notes) -> str:
     if marker := _FORMAT.match(raw):
         text_format, raw = marker.group(1).lower(), raw[marker.end():]
     raw = _unescape(raw).strip()
-    if text_format in ("markdown", "plain"):
-        return raw
+    if text_format == "plain":
+        return escape_markdown(raw)
+    if text_format == "markdown":
+        return markdown_images(raw, None, notes)  # GIFT embeds no files: an image is not converted
     return html_to_markdown(raw, notes)
 
 
@@ -152,9 +155,11 @@ def _convert_question(body: str, notes: Notes) -> ImportedQuestion:
     if block.startswith("#"):
         return _numerical(block[1:], stem(False), text, notes)
     if truth := _TRUE_FALSE.match(block):
-        feedback = [text(part) for part in (truth.group(2) or "").split("#") if part.strip()]
+        # T#feedback for a wrong response#feedback for a right one####general feedback
+        responses, _, general = (truth.group(2) or "").partition("####")
+        feedback = [text(part) for part in responses.split("#") if part.strip()]
         question = ImportedQuestion("truefalse", stem(False), truth=truth.group(1).upper().startswith("T"))
-        question.explanation = _explanation("", [("", part) for part in feedback])
+        question.explanation = _explanation(text(general), [("", part) for part in feedback])
         return question
     block, _, general = block.partition("####")
     answers = _answers(block)
@@ -250,24 +255,20 @@ def _matching(answers: list[_Answer], stem: str, text) -> ImportedQuestion:
 
 
 def _numerical(block: str, stem: str, text, notes: Notes) -> ImportedQuestion:
-    """``{#n}``, ``{#n:t}``, ``{#a..b}`` or ``{#=n:t =%50%m …}``."""
+    """``{#n}``, ``{#n:t}``, ``{#a..b}`` or ``{#=n:t =%50%m …}``; ``~#feedback`` is a wrong answer
+    given only for its feedback."""
     block, _, general = block.partition("####")
-    if block.strip().startswith("="):
-        alternatives = _answers(block)
-    else:
-        value, _, feedback = block.partition("#")
-        alternatives = [_Answer("=", None, value.strip(), feedback)]
+    block = block.strip()
     answers, feedback = [], []
-    for answer in alternatives:
-        written = _unescape(answer.text).replace(" ", "")
+    for answer in _answers(block if block[:1] in ("=", "~") else "=" + block):
+        written = _unescape(answer.text).replace(" ", "") or "*"
         if not NUMERICAL_ANSWER.fullmatch(written):
             raise NotConverted(f"numerical answer {written!r} is not a number, value:tolerance or low..high")
-        weight = 1.0 if answer.weight is None else answer.weight / 100
-        if weight <= 0:
-            continue
-        answers.append((written, weight))
+        weight = (1.0 if answer.marker == "=" else 0.0) if answer.weight is None else answer.weight / 100
         if written != "*":
             feedback.append((written, text(answer.feedback)))
+        if weight > 0:
+            answers.append((written, weight))
     if not any(weight == 1 for _answer, weight in answers):
         raise NotConverted("no numerical answer earns full marks")
     return ImportedQuestion("numerical", stem, _explanation(text(general), feedback), answers=answers)

@@ -3,7 +3,8 @@ and the trainers' import page.
 
 Writing the file is all an import does: in the content framework the files on disk are the draft.
 The new questions then show on the content status page as what publishing would create, are
-checked with everything else, and reach trainees only when a trainer publishes.
+checked with everything else, and reach trainees only when a trainer publishes. The images they
+show are written beside the bank (``quizzes/banks/images/<hash>.png``), where publishing reads them.
 """
 from __future__ import annotations
 
@@ -30,10 +31,14 @@ class DraftBank:
     text: str  # the whole file, the new questions appended (numbered after the last one)
     sections: str  # the new questions alone
     problems: list[Problem]  # the bank parser's, on the whole file: nothing is written while any remain
+    images: dict[str, bytes]  # images/<hash>.png -> bytes, shown by the new questions
 
     def write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(self.text, encoding="utf-8")
+        for name, data in self.images.items():
+            (self.path.parent / name).parent.mkdir(exist_ok=True)
+            (self.path.parent / name).write_bytes(data)
 
 
 def draft_bank(conversion: Conversion, bank_id: str, lesson: str, difficulty: int, title: str | None = None,
@@ -43,4 +48,4 @@ def draft_bank(conversion: Conversion, bank_id: str, lesson: str, difficulty: in
     existing = target.read_text(encoding="utf-8") if target.exists() else None
     text, sections = appended_bank(existing, bank_id, title or bank_id, module, conversion.questions, lesson, difficulty)
     _bank, problems = parse_bank(str(target), text, bank_id)
-    return DraftBank(target, text, sections, problems)
+    return DraftBank(target, text, sections, problems, conversion.images)

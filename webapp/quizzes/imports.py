@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import unquote
+
+from webapp.content.imagefiles import ImageRefused, content_name
 
 from .bank import parse_bank
 from .questions import Question, percent
@@ -42,6 +46,7 @@ class ImportedQuestion:
     truth: bool | None = None
     units: tuple[str, ...] = ()
     case_sensitive: bool = False
+    images: dict[str, bytes] = field(default_factory=dict)  # name as the texts show it (images/…) -> bytes
 
 
 @dataclass
@@ -63,6 +68,11 @@ class Conversion:
     @property
     def questions(self) -> list[ImportedQuestion]:
         return [item.question for item in self.items if item.question is not None]
+
+    @property
+    def images(self) -> dict[str, bytes]:
+        """The images the converted questions show, by the name their texts use."""
+        return {name: data for question in self.questions for name, data in question.images.items()}
 
     def read_back(self, bank_id: str) -> list[tuple[Imported, Question | None]]:
         """Every item with its converted question as the bank parser reads it (numbered
@@ -90,10 +100,12 @@ class Conversion:
 
 
 class Notes:
-    """Collects what a converter says about one question; ``refuse`` stops converting it."""
+    """Collects what a converter says about one question (its changes) and the images it shows;
+    raising ``NotConverted`` stops converting it."""
 
     def __init__(self) -> None:
         self.changes: list[str] = []
+        self.images: dict[str, bytes] = {}
 
     def change(self, message: str) -> None:
         if message not in self.changes:
@@ -113,7 +125,8 @@ def imported(line: int, title: str, convert) -> Imported:
         return Imported(line, title, NOT_CONVERTED, [str(refusal)])
     except ValueError as error:  # a malformed number in the source (a tolerance, a multiplier …)
         return Imported(line, title, NOT_CONVERTED, [f"a value cannot be read: {error}"])
-    if question is not None and not question.explanation.strip():
+    question.images = notes.images
+    if not question.explanation.strip():
         question.explanation = PLACEHOLDER_EXPLANATION
         notes.change("no feedback to use as the explanation: a placeholder was written, replace it")
     return Imported(line, title, CHANGED if notes.changes else CONVERTED, notes.changes, question)
@@ -162,17 +175,30 @@ def title_of(text: str) -> str:
 # --- HTML question text ---------------------------------------------------------------------------
 
 class _HtmlToMarkdown(HTMLParser):
-    """The few inline/paragraph tags question text uses; any other tag is dropped and noted."""
+    """The few inline/paragraph tags question text uses, links and embedded images; any other tag
+    is dropped and noted. Text is escaped so that Markdown shows it as HTML did."""
 
     INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
+    LINK_SCHEMES = ("http://", "https://", "mailto:")
 
-    def __init__(self) -> None:
+    def __init__(self, files: Mapping[str, bytes] | None, notes: Notes) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.dropped: set[str] = set()
+        self.files, self.notes = files, notes
+        self.links: list[str | None] = []  # the href of each open <a>, None for one dropped
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.INLINE:
+        attributes = dict(attrs)
+        if tag == "img":
+            self.parts.append(embedded_image(attributes.get("src") or "", attributes.get("alt") or "", self.files, self.notes))
+        elif tag == "a":
+            self.links.append(_link_target(attributes.get("href") or ""))
+            if self.links[-1] is None:
+                self.dropped.add(tag)
+            else:
+                self.parts.append("[")
+        elif tag in self.INLINE:
             self.parts.append(self.INLINE[tag])
         elif tag in ("p", "div", "br"):
             self.parts.append("\n\n" if tag != "br" else "  \n")
@@ -180,28 +206,89 @@ class _HtmlToMarkdown(HTMLParser):
             self.dropped.add(tag)
 
     def handle_endtag(self, tag):
-        if tag in self.INLINE:
+        if tag == "a" and self.links:
+            if (href := self.links.pop()) is not None:
+                self.parts.append(f"](<{href}>)" if re.search(r"[\s()<>]", href) else f"]({href})")
+        elif tag in self.INLINE:
             self.parts.append(self.INLINE[tag])
         elif tag in ("p", "div"):
             self.parts.append("\n\n")
 
     def handle_data(self, data):
-        self.parts.append(data)
+        self.parts.append(escape_markdown(data))
 
 
-def html_to_markdown(text: str, notes: Notes) -> str:
-    """HTML question text as Markdown; tags other than p, br, b, strong, i, em, code are dropped
-    (their text kept) and the drop is noted as a change."""
-    converter = _HtmlToMarkdown()
+def _link_target(href: str) -> str | None:
+    """Where a link of the text goes in Markdown: http(s) and mailto as written; None (the link
+    dropped, its text kept) for anything else. A link to a file embedded in the question (a
+    recording, a document) is not converted: only images are kept."""
+    if href.startswith(PLUGINFILE):
+        raise NotConverted(f"the text links to {unquote(href.removeprefix(PLUGINFILE))}, a file embedded in the "
+                           "question: only embedded images are kept")
+    return href if href.lower().startswith(_HtmlToMarkdown.LINK_SCHEMES) else None
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text that Markdown shows as written: backslashes, emphasis, code, brackets and
+    character references (``&copy;``) escaped."""
+    return re.sub(r"([\\*`\[\]]|&(?=#?\w+;))", r"\\\1", text)
+
+
+def html_to_markdown(text: str, notes: Notes, files: Mapping[str, bytes] | None = None) -> str:
+    """HTML question text as Markdown; tags other than p, br, b, strong, i, em, code, a and img are
+    dropped (their text kept) and the drop is noted as a change. ``files``: see ``embedded_image``."""
+    converter = _HtmlToMarkdown(files, notes)
     converter.feed(text)
     converter.close()
-    if "img" in converter.dropped:
-        raise NotConverted("the text shows an image, which bank questions cannot show")
     if converter.dropped:
-        notes.change("HTML tags dropped, their text kept (only p, br, b, strong, i, em, code are kept): "
+        notes.change("HTML tags dropped, their text kept (only p, br, b, strong, i, em, code, a and img are kept): "
                      + ", ".join(sorted(converter.dropped)))
     return re.sub(r"\n{3,}", "\n\n", "".join(converter.parts)).strip()
 
+
+# --- embedded images ------------------------------------------------------------------------------
+
+PLUGINFILE = "@@PLUGINFILE@@/"
+URL_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+#: ``![alt](src)`` or ``![alt](src "title")`` in Markdown text.
+MARKDOWN_IMAGE = re.compile(r'!\[((?:[^\]\\]|\\.)*)\]\(\s*<?([^\s)>]+)>?(?:\s+"[^"]*")?\s*\)')
+
+
+def embedded_image(src: str, alt: str, files: Mapping[str, bytes] | None, notes: Notes) -> str:
+    """The Markdown for an image the text shows: ``![alt](images/<hash>.png)``, its bytes kept in
+    ``notes.images``. ``files`` are the files embedded beside the text (Moodle XML's ``<file>``,
+    by path ``sub/x.png``); None for a format that carries no files (GIFT)."""
+    if files is None:
+        raise NotConverted(f"the text shows an image ({src}) and GIFT carries no image files: "
+                           "import the Moodle XML export of these questions to keep their images")
+    name = unquote(src.removeprefix(PLUGINFILE)) if src.startswith(PLUGINFILE) else None
+    if name is None or name not in files:
+        raise NotConverted(f"image {src} not converted: it is not a file embedded in the question")
+    try:
+        stored = content_name(files[name])
+    except ImageRefused as refusal:
+        raise NotConverted(f"image {name} not converted: {refusal}") from None
+    notes.images[stored] = files[name]
+    alt = re.sub(r"([\\\[\]])", r"\\\1", " ".join(alt.split()))
+    return f"![{alt}]({stored})"
+
+
+def markdown_images(text: str, files: Mapping[str, bytes] | None, notes: Notes) -> str:
+    """Markdown text with each image it shows resolved by ``embedded_image``."""
+    return MARKDOWN_IMAGE.sub(lambda found: embedded_image(
+        found.group(2), re.sub(r"\\(.)", r"\1", found.group(1)), files, notes), text)
+
+
+def shown_images(texts: Iterable[str]) -> list[str]:
+    """The images these Markdown texts show from beside the bank (no URL scheme: ``images/…``),
+    each once, in order."""
+    found = (match.group(2) for text in texts for match in MARKDOWN_IMAGE.finditer(text))
+    return list(dict.fromkeys(src for src in found if not URL_SCHEME.match(src)))
+
+
+def images_of(question: Question) -> list[str]:
+    """The images beside the bank any text of a bank question shows."""
+    return shown_images([question.stem, question.explanation, *question.options, *question.matches, *question.distractors])
 
 
 # --- writing bank sections ----------------------------------------------------------------------
@@ -223,14 +310,25 @@ def question_section(question: ImportedQuestion, question_id: str, lesson: str, 
         lines.append("case: sensitive")
     lines += ["", escape_block_start(question.stem), ""]
     weighted = question.type == "multiple" and any(weight is not None for _t, _r, weight in question.options)
+    weights = _summing_to_one(question.options) if weighted else [weight for _t, _r, weight in question.options]
     items = [f"- [{'x' if right else ' '}] {_weight(weight, always=weighted and right)}{text}"
-             for text, right, weight in question.options]
+             for (text, right, _w), weight in zip(question.options, weights)]
     items += [f"- {_weight(weight)}{text}" for text, weight in question.answers]
     items += [f"- {left} => {right}" for left, right in question.pairs] + [f"- => {right}" for right in question.distractors]
     if items:
         lines += items + [""]
     lines += ["> " + line if line else ">" for line in question.explanation.split("\n")]
     return "\n".join(lines) + "\n"
+
+
+def _summing_to_one(options: list[tuple[str, bool, float | None]]) -> list[float | None]:
+    """Multiple-answer weights as written (hundredths of a percent), the last right one taking the
+    rounding: 3 × 33.33333 % is written 33.33 + 33.33 + 33.34, and all right options still earn 100 %."""
+    weights = [None if weight is None else round(weight, 4) for _t, _r, weight in options]
+    right = [index for index, (_t, is_right, _w) in enumerate(options) if is_right]
+    if right:
+        weights[right[-1]] = round(1 - sum(weights[index] or 0 for index in right[:-1]), 4)
+    return weights
 
 
 def _weight(weight: float | None, always: bool = False) -> str:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from webapp.clock import utcnow
+from webapp.content.imagefiles import CONTENT_NAME
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
 from webapp.courses.modellines import marked_line_problems
@@ -15,7 +16,9 @@ from webapp.extensions import db
 from .bank import Bank, parse_bank_file
 from .blueprint import Blueprint, check_draw, parse_blueprint_file
 from .draw import BankIndex
-from .models import ATTEMPT_STATES, Attempt, BankQuestion, QuestionBank, QuestionVersion, Quiz
+from .images import store_question_images
+from .imports import images_of
+from .models import ATTEMPT_STATES, Attempt, BankQuestion, QuestionBank, QuestionImage, QuestionVersion, Quiz
 from .questions import QUESTION_TYPES, question_to_data
 
 BANKS_FOLDER = Path("quizzes") / "banks"
@@ -41,7 +44,9 @@ class BanksKind(ContentKind):
             bank, bank_problems = parse_bank_file(path, root)
             problems += bank_problems
             if bank is not None:
-                banks.append(bank)
+                images, image_problems = _shown_images(bank, path.parent)
+                banks.append(replace(bank, images=images))
+                problems += image_problems
         return banks, problems
 
     def ids(self, parsed: list[Bank]) -> dict[str, Iterable[str]]:
@@ -71,6 +76,7 @@ class BanksKind(ContentKind):
         """Questions missing from an imported bank are retired; their versions stay for the attempts."""
         counts, now = Counter(dict.fromkeys(OUTCOMES, 0)), utcnow()
         for bank in parsed:
+            store_question_images(dict(bank.images))
             row = db.session.get(QuestionBank, bank.id)
             if row is not None and row.content_hash == bank.content_hash:
                 counts["unchanged"] += len(bank.questions)
@@ -90,8 +96,11 @@ class BanksKind(ContentKind):
         return dict(counts)
 
     def published_files(self) -> dict[str, bytes]:
-        return {f"{BANKS_FOLDER.as_posix()}/{bank.id}.md": bank.source.encode("utf-8")
-                for bank in db.session.scalars(db.select(QuestionBank).order_by(QuestionBank.id))}
+        files = {f"{BANKS_FOLDER.as_posix()}/{bank.id}.md": bank.source.encode("utf-8")
+                 for bank in db.session.scalars(db.select(QuestionBank).order_by(QuestionBank.id))}
+        for name, data in db.session.execute(db.select(QuestionImage.name, QuestionImage.data).order_by(QuestionImage.name)):
+            files[f"{BANKS_FOLDER.as_posix()}/{name}"] = data
+        return files
 
     def stats(self) -> dict:
         def count(*criteria, of) -> int:
@@ -112,6 +121,23 @@ class BanksKind(ContentKind):
             "questions_by_type": {name: by_type.get(name, 0) for name in QUESTION_TYPES},
             "questions_by_bank": by_bank,
         }
+
+
+def _shown_images(bank: Bank, folder: Path) -> tuple[tuple[tuple[str, bytes], ...], list[Problem]]:
+    """The images the bank's questions show, read from ``images/`` beside the bank file; an image
+    that is not there, or not named as question images are, is a problem at its question."""
+    images, problems = {}, []
+    for question in bank.questions:
+        for name in images_of(question):
+            if not CONTENT_NAME.fullmatch(name):
+                problems.append(Problem(bank.path, question.line, f'{question.id}: image "{name}" is not a question '
+                                        "image (images/<hash>.png, as importing a Moodle XML file writes them)"))
+            elif (folder / name).is_file():
+                images[name] = (folder / name).read_bytes()
+            else:
+                problems.append(Problem(bank.path, question.line, f'{question.id}: broken image "{name}": '
+                                                                  f"no such file in {BANKS_FOLDER.as_posix()}/images"))
+    return tuple(images.items()), problems
 
 
 def _upsert_question(bank: QuestionBank, position: int, parsed) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import utcnow
@@ -82,6 +82,24 @@ class QuestionVersion(db.Model):
 
     def __repr__(self) -> str:
         return f"<QuestionVersion {self.question_id} {self.content_hash[:8]}>"
+
+
+class QuestionImage(db.Model):
+    """An image questions show (``![](images/<hash>.png)`` in a bank, quizzes/banks/images/<hash>.png
+    as a file), kept in the database so every app node serves it without a shared disk. Named by
+    its content: a name always means the same bytes, so no version ever loses its image."""
+
+    __tablename__ = "question_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "images/<first 16 hex digits of the sha256><suffix>", as banks write it.
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    mimetype: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<QuestionImage {self.name}>"
 
 
 class Quiz(db.Model):

@@ -13,18 +13,25 @@ parsing, so no entity can expand. Every ``<question>`` is listed with its line:
 | ``matching`` (a subquestion without text: an extra right item) | ``matching`` |
 | ``gapselect`` / ``ddwtos`` with one gap | ``single`` with ``____`` in the stem (several gaps: not converted) |
 | ``<tags>`` | tags |
-| ``essay``, ``description``, ``calculated*``, ``multianswer``, images, … | not converted, with the reason |
+| ``<file encoding="base64">`` shown as ``@@PLUGINFILE@@/x.png`` | ``![alt](images/<hash>.png)``, stored as a question image |
+| ``essay``, ``description``, ``calculated*``, ``multianswer``, … | not converted, with the reason |
+
+An image that is not a PNG, JPEG, GIF or WebP (by its bytes), larger than 2 MB, or not embedded in
+the file leaves its question not converted, with the reason.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import xml.etree.ElementTree as ET
 
 from .imports import Conversion, Imported, ImportedQuestion, NotConverted, Notes, html_to_markdown, imported, title_of
-from .imports import NOT_CONVERTED
+from .imports import NOT_CONVERTED, PLUGINFILE, embedded_image, escape_markdown, markdown_images
 from .questions import WEIGHT_SUM_SLACK
 
-GAP = re.compile(r"\[\[(\d+)\]\]")
+#: A gap ``[[1]]`` as the text shows it (converted from HTML: with its brackets escaped).
+GAP = re.compile(r"\\?\[\\?\[(\d+)\\?\]\\?\]")
 #: Why a Moodle type is not converted.
 UNCONVERTED_TYPES = {
     "essay": "an essay question needs a human grader",
@@ -37,6 +44,7 @@ UNCONVERTED_TYPES = {
     "ddimageortext": "drag and drop onto an image needs the image",
     "ddmarker": "drag markers onto an image needs the image",
 }
+UNCONVERTED_TYPES["cloze"] = UNCONVERTED_TYPES["multianswer"]  # the name Moodle's own export still writes
 
 
 def _question_lines(text: str) -> list[int]:
@@ -86,12 +94,31 @@ def _text(element: ET.Element | None) -> str:
 
 
 def _markdown(element: ET.Element | None, notes: Notes) -> str:
-    """A text element as Markdown: HTML (Moodle's usual format) converted, others as written."""
+    """A text element as Markdown: HTML (Moodle's usual format, also its auto-format) converted,
+    plain text escaped, Markdown as written; the images it shows from its own ``<file>`` elements
+    become question images."""
     if element is None:
         return ""
-    if element.get("format", "html") in ("html", "moodle_auto_format"):
-        return html_to_markdown(_text(element), notes)
-    return _text(element)
+    files, text_format = _files(element), element.get("format", "html")
+    if text_format == "plain_text":
+        return escape_markdown(_text(element))
+    if text_format == "markdown":
+        return markdown_images(_text(element), files, notes)
+    return html_to_markdown(_text(element), notes, files)
+
+
+def _files(element: ET.Element) -> dict[str, bytes]:
+    """The files embedded beside a text, by the path its ``@@PLUGINFILE@@/`` links use."""
+    files = {}
+    for file in element.findall("file"):
+        name = f"{(file.get('path') or '/').strip('/')}/{file.get('name') or ''}".lstrip("/")
+        if file.get("encoding", "base64") != "base64":
+            raise NotConverted(f"embedded file {name} is not base64-encoded")
+        try:
+            files[name] = base64.b64decode("".join((file.text or "").split()), validate=True)
+        except binascii.Error:
+            raise NotConverted(f"embedded file {name} is not valid base64") from None
+    return files
 
 
 def _fraction(answer: ET.Element) -> float:
@@ -107,7 +134,8 @@ def _convert(element: ET.Element, kind: str, notes: Notes) -> ImportedQuestion:
     convert = _CONVERTERS.get(kind)
     if convert is None:
         raise NotConverted(f"the Moodle question type {kind!r} has no counterpart here")
-    stem = _markdown(element.find("questiontext"), notes)
+    stem = _markdown(element.find("questiontext"), notes) + _old_image(element, notes)
+    _note_left_out(element, notes)
     question = convert(element, stem, notes)
     general = _markdown(element.find("generalfeedback"), notes)
     answer_feedback = [(_markdown(answer, notes), _markdown(answer.find("feedback"), notes))
@@ -115,6 +143,33 @@ def _convert(element: ET.Element, kind: str, notes: Notes) -> ImportedQuestion:
     question.explanation = "\n\n".join([general] * bool(general) + [
         f"{said}" if kind == "truefalse" else f"{answer}：{said}" for answer, said in answer_feedback if said])
     return question
+
+
+def _old_image(element: ET.Element, notes: Notes) -> str:
+    """Moodle 1.9's ``<image>`` + ``<image_base64>`` beside the text, shown after it as Moodle does."""
+    name = (element.findtext("image") or "").strip()
+    if not name:
+        return ""
+    try:
+        data = base64.b64decode("".join((element.findtext("image_base64") or "").split()), validate=True)
+    except binascii.Error:
+        raise NotConverted(f"the image {name} is not valid base64") from None
+    notes.change("the image of Moodle 1.9's image field is shown after the question text, as Moodle shows it")
+    return "\n\n" + embedded_image(PLUGINFILE + name, "", {name: data} if data else {}, notes)
+
+
+#: What Moodle writes when the author left a combined feedback as it was: nothing lost when dropped.
+DEFAULT_COMBINED_FEEDBACK = {"", "Your answer is correct.", "Your answer is partially correct.", "Your answer is incorrect."}
+
+
+def _note_left_out(element: ET.Element, notes: Notes) -> None:
+    """Parts a bank question has no place for, said as changes (never dropped silently)."""
+    if any(_text(hint) for hint in element.findall("hint")):
+        notes.change("hints (shown between tries in Moodle's interactive mode) are not kept: a quiz here gives one try")
+    combined = (re.sub(r"<[^>]*>", "", _text(element.find(tag))).strip()
+                for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"))
+    if any(text not in DEFAULT_COMBINED_FEEDBACK for text in combined):
+        notes.change("the feedback for a right, partly right or wrong response is not kept: review shows the explanation")
 
 
 def _multichoice(element, stem, notes):
@@ -128,8 +183,9 @@ def _multichoice(element, stem, notes):
             notes.change("a negative mark for a wrong option became 0 (a single question's mark is never below 0)")
         return ImportedQuestion("single", stem, options=[
             (text, index in full, None if index in full else max(0.0, fraction)) for index, (text, fraction) in enumerate(options)])
-    if abs(sum(fraction for _t, fraction in options if fraction > 0) - 1) > WEIGHT_SUM_SLACK:
-        raise NotConverted("the positive fractions do not add up to 100 %")
+    total = sum(fraction for _t, fraction in options if fraction > 0)
+    if abs(total - 1) > WEIGHT_SUM_SLACK:
+        raise NotConverted(f"the positive fractions add up to {round(total * 100, 2):g} %, not 100 %")
     if all(fraction > 0 for _t, fraction in options):
         raise NotConverted("a multiple-answer question with no wrong option cannot be written")
     return ImportedQuestion("multiple", stem, options=[(text, fraction > 0, fraction) for text, fraction in options])

@@ -2,6 +2,8 @@
 
 markdown-it-py's link validation refuses ``javascript:``, ``vbscript:``, ``file:`` and ``data:``
 destinations (except ``data:image/gif|png|jpeg|webp``), whatever their case or entity encoding.
+A question image ``![…](images/<hash>.png)`` (stored in the database, see ``images.py``) is shown
+from ``QUESTION_IMAGES_URL``.
 """
 from __future__ import annotations
 
@@ -10,7 +12,21 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from webapp.content.imagefiles import CONTENT_NAME
+
+#: Where the quizzes blueprint serves question images (``views.question_image``).
+QUESTION_IMAGES_URL = "/quizzes/images/"
+
+
+def _question_images(state) -> None:
+    for token in state.tokens:
+        for child in token.children or ():
+            if child.type == "image" and CONTENT_NAME.fullmatch(src := child.attrGet("src") or ""):
+                child.attrSet("src", QUESTION_IMAGES_URL + src.removeprefix("images/"))
+
+
 _markdown = MarkdownIt("commonmark", {"html": False})
+_markdown.core.ruler.push("question_images", _question_images)
 
 
 @lru_cache(maxsize=4096)

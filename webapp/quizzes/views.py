@@ -9,17 +9,19 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.access import Role, roles_required
+from webapp.access import ALL_ROLES, Role, roles_required
 from webapp.accounts.forms import ActionForm
 from webapp.accounts.services import trainee_departments
 from webapp.accounts.views import safe_next
 from webapp.audit.services import record
+from webapp.courses.images import image_response
 from webapp.extensions import db
 from webapp.inputs import fits_database_int, json_body, page_number, text_list
 from webapp.registry import trainee_plan
 
 from . import services, stats
 from .fragments import questions_html
+from .images import find_question_image
 from .models import ATTEMPT_STATES, GRADED, IN_PROGRESS, Attempt
 from .policy import FULL, duration_parts
 from .questions import InvalidAnswer
@@ -222,6 +224,16 @@ def question_preview(question_id: str):
     return render_template("quizzes/question_preview.html", found=found, question=question,
                            correct=question.question_type.key_lines(question),
                            back=safe_next(request.args.get("next")) if request.args.get("next") else None)
+
+
+@bp.get("/images/<name>")
+@roles_required(*ALL_ROLES)
+def question_image(name: str):
+    """An image a question shows; its name holds its hash, so the browser keeps it for good."""
+    image = find_question_image(f"images/{name}")
+    if image is None:
+        abort(404)
+    return image_response(image.data, image.mimetype, image.name, True, request)
 
 
 @bp.route("/manage/<quiz_id>/responses.csv")
