@@ -21,9 +21,8 @@ from webapp.content import changes
 from webapp.content.frontmatter import split_front_matter
 from webapp.content.problems import Problem
 from webapp.content.registry import owning_kind, registered_kinds
-from webapp.content.services import published_files
+from webapp.content.services import published_files, published_with
 from webapp.content.sources import canonical_text, content_hash
-from webapp.content.workspace import materialized
 from webapp.courses.markdown import Resolver, render_markdown
 from webapp.courses.models import Lesson
 from webapp.courses.parsing import COURSES_FOLDER, LESSON_FILE, MODULE_FILE, body_of, lesson_link_target
@@ -278,12 +277,9 @@ def import_draft(preview: ImportPreview, bank_id: str, title: str | None, lesson
     problems (``draft.problems``)."""
     conversion = IMPORTERS[preview.file_format](preview.source, "upload")
     path = f"quizzes/banks/{bank_id}.md"
-    files = published_files()
     current = changes.draft_of(actor, path)
-    if current is not None:
-        files[path] = current.text.encode("utf-8")
-    with materialized(files) as root:
-        draft = draft_bank(conversion, bank_id, lesson, difficulty, title, root=root)
+    files = published_with({path: current.text} if current is not None else {})
+    draft = draft_bank(conversion, bank_id, lesson, difficulty, title, files=files)
     if draft.problems or not conversion.questions:
         return draft
     published = published_files().get(path)

@@ -16,9 +16,8 @@ from webapp.extensions import db
 from .models import ContentChangeSet, ContentDraft, ContentRevision
 from .problems import ContentProblems, Problem
 from .registry import load_content, owning_kind
-from .services import import_content, published_files
+from .services import import_content, published_files, published_with
 from .sources import canonical_text, content_hash
-from .workspace import materialized
 
 PUBLISH_ACTION, ROLLBACK_ACTION = "content.publish", "content.rollback"
 SUBMIT_ACTION, APPROVE_ACTION = "content.submit", "content.approve"
@@ -104,9 +103,7 @@ def discard_draft(author, path: str) -> None:
 def check_files(changed: dict[str, str]) -> list[Problem]:
     """Problems of the changed files against everything published, in the words of ``flask content
     validate``: the same loader runs on the published files with these texts in place."""
-    files = published_files() | {path: text.encode("utf-8") for path, text in changed.items()}
-    with materialized(files) as root:
-        return load_content(root, [root / path for path in changed]).problems
+    return load_content(published_with(changed), list(changed)).problems
 
 
 def check_text(author, path: str, text: str) -> list[Problem]:
@@ -167,7 +164,7 @@ def _refuse_problems(items: list[dict]) -> None:
 def _apply(change_set: ContentChangeSet, actor, action: str) -> None:
     """One import of the published files with the change set's texts in place, all or nothing;
     the author's drafts of those files go, the audit log gets the entry."""
-    files = published_files() | {item["path"]: item["text"].encode("utf-8") for item in change_set.items}
+    files = published_with({item["path"]: item["text"] for item in change_set.items})
     change_set.state, change_set.decided_by_id, change_set.decided_at = PUBLISHED, actor.id, utcnow()
     db.session.flush()
 
@@ -181,9 +178,8 @@ def _apply(change_set: ContentChangeSet, actor, action: str) -> None:
             "paths": change_set.paths, "message": change_set.message, "significant": change_set.significant,
             "counts": counts})
 
-    with materialized(files) as root:
-        import_content(root, [root / path for path in change_set.paths], finish, actor=actor,
-                       message=change_set.message, action="publish", change_set_id=change_set.id)
+    import_content(files, change_set.paths, finish, actor=actor, message=change_set.message, action="publish",
+                   change_set_id=change_set.id)
 
 
 # --- history ------------------------------------------------------------------------------------
@@ -205,8 +201,6 @@ def rollback(revision: ContentRevision, actor, message: str) -> None:
     """Publish an old revision's text as the newest version (a new revision; records keep theirs)."""
     if revision.text is None:
         raise UnknownPath(revision.path)
-    files = published_files()
-    files[revision.path] = revision.text.encode("utf-8")
     problems = check_files({revision.path: revision.text})
     if problems:
         raise ContentProblems(problems)
@@ -215,5 +209,5 @@ def rollback(revision: ContentRevision, actor, message: str) -> None:
         record(ROLLBACK_ACTION, revision.path, actor=actor, details={
             "to_revision": revision.id, "message": message, "counts": counts})
 
-    with materialized(files) as root:
-        import_content(root, [root / revision.path], audit, actor=actor, message=message, action="rollback")
+    import_content(published_with({revision.path: revision.text}), [revision.path], audit, actor=actor,
+                   message=message, action="rollback")

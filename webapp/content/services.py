@@ -3,7 +3,7 @@ every content file (used by the CLI, the demo and the trainers' editor)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from flask import current_app
@@ -13,7 +13,7 @@ from webapp.extensions import db
 from .models import ContentRevision
 from .problems import ContentProblems
 from .registry import load_content, registered_kinds
-from .sources import content_hash
+from .sources import ContentFiles, content_hash
 
 #: Files whose text the history keeps (images are kept by their module, named by their hash).
 TEXT_SUFFIXES = (".md", ".yaml")
@@ -23,16 +23,17 @@ def default_root() -> Path:
     return Path(current_app.config["CONTENT_ROOT"])
 
 
-def import_content(root: Path, selection: Sequence[Path] = (), before_commit: Callable | None = None, *,
+def import_content(source: ContentFiles | Path, selection: Sequence[Path | str] = (),
+                   before_commit: Callable | None = None, *,
                    actor=None, message: str = "", action: str = "import", change_set_id: int | None = None
                    ) -> dict[str, dict[str, int]]:
-    """Parse and check everything first; then every kind's import in one transaction, all or nothing.
+    """Parse and check everything first (the content files, or a content root on disk); then every kind's import in one transaction, all or nothing.
 
     Raises ContentProblems (and writes nothing) when any file has a problem. Every file the import
     changed gets a revision (who, why). ``before_commit(counts)`` runs inside the transaction, so
     what it writes (an audit entry) commits or fails with the import.
     """
-    loaded = load_content(root, selection)
+    loaded = load_content(source, selection)
     if loaded.problems:
         raise ContentProblems(loaded.problems)
     try:
@@ -57,6 +58,11 @@ def published_files() -> dict[str, bytes]:
     for kind in registered_kinds():
         files.update(kind.published_files())
     return files
+
+
+def published_with(changed: Mapping[str, str]) -> ContentFiles:
+    """The published files with ``changed`` texts (drafts, a change set, a rollback) in place."""
+    return ContentFiles(published_files() | {path: text.encode("utf-8") for path, text in changed.items()})
 
 
 def published_text(path: str) -> str | None:

@@ -9,11 +9,12 @@ from pathlib import Path
 from webapp.clock import utcnow
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
+from webapp.content.sources import ContentFiles, file_id, parse_texts
 from webapp.courses.modellines import marked_line_problems
 from webapp.extensions import db
 
-from .bank import Bank, parse_bank_file
-from .blueprint import Blueprint, check_draw, parse_blueprint_file
+from .bank import Bank, parse_bank
+from .blueprint import Blueprint, check_draw, parse_blueprint
 from .draw import BankIndex
 from .models import ATTEMPT_STATES, Attempt, BankQuestion, QuestionBank, QuestionVersion, Quiz
 from .questions import QUESTION_TYPES, question_to_data
@@ -23,26 +24,13 @@ EXAMS_FOLDER = Path("quizzes") / "exams"
 OUTCOMES = ("created", "updated", "unchanged", "retired")
 
 
-def _markdown_files(root: Path, folder: Path) -> list[Path]:
-    return sorted((root / folder).glob("*.md"))
-
-
 class BanksKind(ContentKind):
     name = "banks"
     order = 20
     patterns = (f"{BANKS_FOLDER.as_posix()}/*.md",)
 
-    def discover(self, root: Path) -> list[Path]:
-        return _markdown_files(root, BANKS_FOLDER)
-
-    def parse(self, files: list[Path], root: Path) -> tuple[list[Bank], list[Problem]]:
-        banks, problems = [], []
-        for path in files:
-            bank, bank_problems = parse_bank_file(path, root)
-            problems += bank_problems
-            if bank is not None:
-                banks.append(bank)
-        return banks, problems
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list[Bank], list[Problem]]:
+        return parse_texts(paths, files, lambda path, text: parse_bank(path, text, file_id(path)))
 
     def ids(self, parsed: list[Bank]) -> dict[str, Iterable[str]]:
         return {
@@ -155,17 +143,9 @@ class ExamsKind(ContentKind):
     patterns = (f"{EXAMS_FOLDER.as_posix()}/*.md",)
     reads = ("banks",)
 
-    def discover(self, root: Path) -> list[Path]:
-        return _markdown_files(root, EXAMS_FOLDER)
-
-    def parse(self, files: list[Path], root: Path) -> tuple[list[ParsedExams], list[Problem]]:
-        blueprints, problems = [], []
-        for path in files:
-            blueprint, blueprint_problems = parse_blueprint_file(path, root)
-            problems += blueprint_problems
-            if blueprint is not None:
-                blueprints.append(blueprint)
-        banks, _bank_problems = BanksKind().parse(BanksKind().discover(root), root)  # reported by "banks"
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list[ParsedExams], list[Problem]]:
+        blueprints, problems = parse_texts(paths, files, lambda path, text: parse_blueprint(path, text, file_id(path)))
+        banks, _bank_problems = BanksKind().parse(BanksKind().discover(files), files)  # reported by "banks"
         return [ParsedExams(blueprints, {bank.id: BankIndex(bank) for bank in banks})], problems
 
     def ids(self, parsed: list[ParsedExams]) -> dict[str, Iterable[str]]:
