@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from webapp.audit.services import record
 from webapp.clock import utcnow
@@ -16,7 +17,7 @@ from webapp.extensions import db
 from .models import ContentChangeSet, ContentDraft, ContentRevision
 from .problems import ContentProblems, Problem
 from .registry import load_content, owning_kind
-from .services import import_content, published_files, published_with
+from .services import head_revisions, import_content, published_files, published_with
 from .sources import canonical_text, content_hash
 
 PUBLISH_ACTION, ROLLBACK_ACTION = "content.publish", "content.rollback"
@@ -124,22 +125,21 @@ def submit(author, paths: Iterable[str], message: str, significant: bool = False
               "base_hash": d.base_hash, "draft_hash": content_hash(d.text)} for d in drafts]
     change_set = ContentChangeSet(author_id=author.id, message=message, significant=significant, items=items,
                                   state=PENDING)
-    _refuse_problems(items)
+    heads = _refuse_problems(items)
     db.session.add(change_set)
     if approval_required():
         db.session.flush()
         record(SUBMIT_ACTION, f"change-set:{change_set.id}", details={"paths": change_set.paths}, actor=author)
         db.session.commit()
         return change_set
-    _apply(change_set, author, PUBLISH_ACTION)
+    _apply(change_set, author, PUBLISH_ACTION, heads)
     return change_set
 
 
 def approve(change_set: ContentChangeSet, approver) -> None:
     if change_set.author_id == approver.id:
         raise ApprovalNeeded()
-    _refuse_problems(change_set.items)
-    _apply(change_set, approver, APPROVE_ACTION)
+    _apply(change_set, approver, APPROVE_ACTION, _refuse_problems(change_set.items))
 
 
 def withdraw(change_set: ContentChangeSet, actor) -> None:
@@ -152,19 +152,29 @@ def pending_change_sets() -> list[ContentChangeSet]:
                                    .order_by(ContentChangeSet.id)))
 
 
-def _refuse_problems(items: list[dict]) -> None:
-    files = published_files()
-    for item in items:
-        check_base(item["path"], item["base_hash"], files)
+def _refuse_problems(items: list[dict]) -> dict[str, int]:
+    """Raise Conflict or ContentProblems; else the head revisions the items were checked against
+    (read before the published files: a publish in between then shows as a conflict here)."""
+    heads = head_revisions(item["path"] for item in items)
+    _refuse_conflicts(items)
     problems = check_files({item["path"]: item["text"] for item in items}) if items else []
     if problems:
         raise ContentProblems(problems)
+    return heads
 
 
-def _apply(change_set: ContentChangeSet, actor, action: str) -> None:
+def _refuse_conflicts(items: list[dict]) -> None:
+    files = published_files()
+    for item in items:
+        check_base(item["path"], item["base_hash"], files)
+
+
+def _apply(change_set: ContentChangeSet, actor, action: str, heads: dict[str, int]) -> None:
     """One import of the published files with the change set's texts in place, all or nothing;
-    the author's drafts of those files go, the audit log gets the entry."""
-    files = published_with({item["path"]: item["text"] for item in change_set.items})
+    the author's drafts of those files go, the audit log gets the entry. Another node publishing
+    over ``heads`` meanwhile makes the revisions' insert fail: that is the Conflict raised."""
+    items = change_set.items
+    files = published_with({item["path"]: item["text"] for item in items})
     change_set.state, change_set.decided_by_id, change_set.decided_at = PUBLISHED, actor.id, utcnow()
     db.session.flush()
 
@@ -178,8 +188,12 @@ def _apply(change_set: ContentChangeSet, actor, action: str) -> None:
             "paths": change_set.paths, "message": change_set.message, "significant": change_set.significant,
             "counts": counts})
 
-    import_content(files, change_set.paths, finish, actor=actor, message=change_set.message, action="publish",
-                   change_set_id=change_set.id)
+    try:
+        import_content(files, change_set.paths, finish, actor=actor, message=change_set.message, action="publish",
+                       change_set_id=change_set.id, checked=heads)
+    except IntegrityError:  # rolled back; the conflict names what the other publish changed
+        _refuse_conflicts(items)
+        raise
 
 
 # --- history ------------------------------------------------------------------------------------
