@@ -19,6 +19,7 @@ from webapp.extensions import db
 from webapp.inputs import is_clean_text, json_body, query_int
 from webapp.quizzes.imports import UnreadableFile
 from webapp.quizzes.models import BankQuestion, QuestionBank
+from webapp.roleplay.services import MAX_REPLY_CHARS
 
 from . import labels, services
 from .forms import (MAX_SOURCE_CHARACTERS, DecisionForm, EditorForm, ImageForm, NewItemForm, PublishForm,
@@ -36,6 +37,11 @@ def _content_path(value: object) -> bool:
 
 def _source(value: object) -> bool:
     return isinstance(value, str) and len(value) <= MAX_SOURCE_CHARACTERS and is_clean_text(value, multiline=True)
+
+
+def _reply(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value.strip()) and len(value) <= MAX_REPLY_CHARS \
+        and is_clean_text(value, multiline=True)
 
 
 def _hash(value: object) -> bool:
@@ -111,11 +117,12 @@ def edit():
         else:
             flash(_("Draft saved. Publish it from the content page when it is ready."), "success")
             return redirect(url_for(".edit", path=path))
-    problems = changes.check_text(current_user, path, form.text.data or "")
+    loaded = changes.load_text(current_user, path, form.text.data or "")
     return render_template(
         "authoring/edit.html", form=form, opened=opened, path=path, conflict=conflict,
         conflict_rows=changed_only(side_by_side(conflict.base, conflict.current or "")) if conflict else None,
-        problems=services.problem_rows(problems, path), preview=services.preview_html(path, form.text.data or ""),
+        problems=services.problem_rows(loaded.problems, path),
+        preview=services.preview_html(path, form.text.data or "", loaded),
         image_form=ImageForm(), module_id=path.split("/")[1] if opened.kind == "courses" else None,
     ), 409 if conflict else 200
 
@@ -127,10 +134,29 @@ def check(body):
     """The editor's live view: problems in the words of ``flask content validate`` and the preview."""
     path = body["path"]
     try:
-        problems = changes.check_text(current_user, path, body["text"])
+        loaded = changes.load_text(current_user, path, body["text"])
     except changes.UnknownPath:
         abort(404)
-    return jsonify(problems=services.problem_rows(problems, path), preview=str(services.preview_html(path, body["text"])))
+    return jsonify(problems=services.problem_rows(loaded.problems, path),
+                   preview=str(services.preview_html(path, body["text"], loaded)))
+
+
+@bp.post("/try-reply")
+@roles_required(*AUTHORS)
+@json_body(path=_content_path, text=_source, reply=_reply)
+def try_reply(body):
+    """The norms preview's box: a sample reply scored with the draft norms being edited."""
+    try:
+        kind = changes.kind_name(body["path"])
+    except changes.UnknownPath:
+        abort(404)
+    if kind != "norms":
+        abort(404)
+    scorecard = services.try_reply(body["text"], body["reply"].strip())
+    if scorecard is None:
+        return jsonify(scorecard=None, message=_("Fix the problems of the norms first: a reply is scored with "
+                                                 "the norms as they are typed.")), 422
+    return jsonify(scorecard=str(scorecard))
 
 
 @bp.post("/autosave")

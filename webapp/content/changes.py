@@ -16,7 +16,7 @@ from webapp.extensions import db
 
 from .models import ContentChangeSet, ContentDraft, ContentRevision
 from .problems import ContentProblems, Problem
-from .registry import load_content, owning_kind
+from .registry import LoadedContent, load_content, owning_kind
 from .services import head_revisions, import_content, published_files, published_with
 from .sources import canonical_text, content_hash
 
@@ -107,11 +107,17 @@ def check_files(changed: dict[str, str]) -> list[Problem]:
     return load_content(published_with(changed), list(changed)).problems
 
 
-def check_text(author, path: str, text: str) -> list[Problem]:
-    """Problems of one file as the author is typing it (with their other drafts in place)."""
+def load_text(author, path: str, text: str) -> LoadedContent:
+    """One file as the author is typing it, loaded with their other drafts in place against
+    everything published: its problems and what it parsed to (the editor's preview)."""
     kind_name(path)
     changed = {draft.path: draft.text for draft in drafts_of(author)} | {path: canonical_text(text.encode("utf-8"))}
-    return check_files(changed)
+    return load_content(published_with(changed), list(changed))
+
+
+def check_text(author, path: str, text: str) -> list[Problem]:
+    """Problems of one file as the author is typing it (with their other drafts in place)."""
+    return load_text(author, path, text).problems
 
 
 # --- change sets ---------------------------------------------------------------------------------
