@@ -9,7 +9,7 @@ import pytest
 from webapp.audit.models import AuditEntry
 from webapp.content import changes
 from webapp.content.models import ContentChangeSet, ContentDraft, ContentRevision
-from webapp.content.services import export_content, import_content, published_files, published_text
+from webapp.content.services import export_content, import_content, published_text
 from webapp.courses.models import Lesson, LessonVersion
 from webapp.extensions import db
 

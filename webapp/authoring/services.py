@@ -18,7 +18,6 @@ from webapp.accounts.models import User
 from webapp.audit.services import record
 from webapp.certification.engine import Assignment, TraineeRecords, evaluate
 from webapp.certification.plan import PostRules
-from webapp.certification.posts import parse_post
 from webapp.certification.services import (certificates_resting_on, definition_of, local_today, posts_in_order,
                                            titles)
 from webapp.certification.views import item_url
@@ -45,8 +44,8 @@ from webapp.quizzes.regrade import Regraded, apply_regrade, bank_question_ids, r
 from webapp.registry import progress_recorded
 from webapp.roleplay.call import (REQUIREMENT_POINTS, CallState, Timing, TurnResult, judge_requirements,
                                   judge_violations, turn_points)
-from webapp.roleplay.norms import ELEMENT_CATEGORIES, parse_norms
-from webapp.roleplay.scenarios import Requirement, parse_scenario
+from webapp.roleplay.norms import ELEMENT_CATEGORIES
+from webapp.roleplay.scenarios import Requirement
 from webapp.roleplay.services import draft_scorer
 from webapp.roleplay.transcript import reply_segments
 
@@ -129,7 +128,8 @@ def problem_rows(problems: list[Problem], path: str) -> list[dict]:
 
 def preview_html(path: str, text: str, loaded: LoadedContent) -> Markup:
     """The text as trainees will see it, by the templates and renderers of its kind; ``loaded``
-    is the editor's load of it (``changes.load_text``). Empty while the text does not parse."""
+    is the editor's load of it (``changes.load_text``: what the text parsed to, so nothing is
+    parsed twice). Empty while the text does not parse."""
     text = canonical_text(text.encode("utf-8"))
     kind = changes.kind_name(path)
     if kind == "courses" and path.endswith(".md"):
@@ -139,11 +139,11 @@ def preview_html(path: str, text: str, loaded: LoadedContent) -> Markup:
     if kind == "exams":
         return _quiz_html(path, loaded)
     if kind == "scenarios":
-        return _scenario_html(path, text)
+        return _scenario_html(path, loaded)
     if kind == "norms":
-        return _norms_html(path, text)
+        return _norms_html(path, loaded)
     if kind == "posts":
-        return _post_html(path, text)
+        return _post_html(path, loaded)
     return Markup("")
 
 
@@ -200,20 +200,21 @@ def _quiz_html(path: str, loaded: LoadedContent) -> Markup:
                                   mark=_every_post_rules().quiz_mark(blueprint.id, blueprint.pass_mark)))
 
 
-def _scenario_html(path: str, text: str) -> Markup:
+def _scenario_html(path: str, loaded: LoadedContent) -> Markup:
     """The briefing and call screen before the first reply: the facts, the agent's screen, the
     customer's opening line, and the key points each turn's scorecard lists."""
-    scenario, _problems = parse_scenario(path, text, file_id(path))
+    scenario = next((item for item in loaded.parsed.get("scenarios", []) if item.id == file_id(path)), None)
     if scenario is None:
         return Markup("")
     return Markup(render_template("authoring/_preview_scenario.html", scenario=scenario, state=CallState(scenario),
                                   counts=_every_post_rules().scenario_counts(scenario.id, scenario.tags), best=None))
 
 
-def _norms_html(path: str, text: str) -> Markup:
-    norms, _problems = parse_norms(text, path)
-    if norms is None:
+def _norms_html(path: str, loaded: LoadedContent) -> Markup:
+    parsed = loaded.parsed.get("norms")
+    if not parsed:
         return Markup("")
+    norms, _text = parsed[0]
     return Markup(render_template("authoring/_preview_norms.html", norms=norms, path=path))
 
 
@@ -233,10 +234,10 @@ def try_reply(norms_text: str, reply: str) -> Markup | None:
     return Markup(render_template("authoring/_try_reply.html", turn=turn, segments=reply_segments(turn)))
 
 
-def _post_html(path: str, text: str) -> Markup:
+def _post_html(path: str, loaded: LoadedContent) -> Markup:
     """The post on a trainee's certification page the day it is assigned: what is left and the
     requirements."""
-    post, _problems = parse_post(path, text)
+    post = next((item for item in loaded.parsed.get("posts", []) if item.path == path), None)
     if post is None:
         return Markup("")
     today = local_today()
