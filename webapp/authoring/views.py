@@ -308,6 +308,9 @@ def rollback(revision_id: int):
         changes.rollback(revision, current_user, form.message.data)
     except (changes.UnknownPath, ContentProblems):
         flash(_("This version cannot be published again: it no longer fits the rest of the content."), "error")
+    except changes.Conflict as conflict:
+        flash(_("%(path)s was published by someone else since you opened it: open it again to see what changed.",
+                path=conflict.path), "error")
     else:
         flash(_("The earlier version is published again as the newest version."), "success")
     return redirect(url_for(".history", path=revision.path))

@@ -218,9 +218,11 @@ def revision_text(path: str, digest: str | None) -> str | None:
 
 
 def rollback(revision: ContentRevision, actor, message: str) -> None:
-    """Publish an old revision's text as the newest version (a new revision; records keep theirs)."""
+    """Publish an old revision's text as the newest version (a new revision; records keep theirs).
+    Conflict when another publish of the file lands at the same time."""
     if revision.text is None:
         raise UnknownPath(revision.path)
+    heads = head_revisions([revision.path])
     problems = check_files({revision.path: revision.text})
     if problems:
         raise ContentProblems(problems)
@@ -229,5 +231,11 @@ def rollback(revision: ContentRevision, actor, message: str) -> None:
         record(ROLLBACK_ACTION, revision.path, actor=actor, details={
             "to_revision": revision.id, "message": message, "counts": counts})
 
-    import_content(published_with({revision.path: revision.text}), [revision.path], audit, actor=actor,
-                   message=message, action="rollback")
+    try:
+        import_content(published_with({revision.path: revision.text}), [revision.path], audit, actor=actor,
+                       message=message, action="rollback", checked=heads)
+    except IntegrityError:  # rolled back
+        current = published_files().get(revision.path)
+        current_text = current.decode("utf-8") if current is not None else None
+        base = db.session.get(ContentRevision, heads[revision.path]).text if heads else ""
+        raise Conflict(revision.path, base or "", current_text, text_hash(current_text)) from None
