@@ -90,3 +90,14 @@ def test_a_rollback_racing_a_publish_does_not_both_win(app, make_user, monkeypat
 
     assert sorted(outcome == "done" for outcome in outcomes) == [False, True], outcomes
     assert db.session.scalar(db.select(db.func.count(ContentRevision.id))) == revisions + 1
+
+
+def test_the_publish_page_answers_a_conflict_with_409_and_what_the_other_published(client, make_user, auth):
+    original = published_text(OPENING)
+    first, second = drafted(make_user, "01", "甲节点的问好", original), drafted(make_user, "02", "乙节点的问好", original)
+    changes.submit(db.session.get(User, first), [OPENING], "甲先发布")
+    auth.login(db.session.get(User, second))
+    page = client.post("/authoring/publish", data={"paths": [OPENING], "message": "乙后发布", "significant": "no"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 409 and 'id="conflict"' in html and "甲节点的问好" in html
+    assert "乙节点的问好" not in published_text(OPENING)

@@ -211,11 +211,12 @@ def publish():
     form.paths.choices = [SelectChoice(draft.path, draft.path) for draft in drafts]
     if request.method == "GET":
         form.paths.data = [draft.path for draft in drafts]
-    problems = []
+    problems, conflict = [], None
     if form.validate_on_submit():
         try:
             change_set = changes.submit(current_user, form.paths.data, form.message.data, form.significant.data == "yes")
-        except changes.Conflict as conflict:
+        except changes.Conflict as error:
+            conflict = error
             flash(_("%(path)s was published by someone else since you opened it: open it again to see what changed.",
                     path=conflict.path), "error")
         except ContentProblems as error:
@@ -228,8 +229,10 @@ def publish():
             flash(_("Published."), "success")
             return _offer_regrade(change_set.paths)
     modules = {draft.path.split("/")[1] for draft in drafts if draft.path.startswith("courses/")}
-    return render_template("authoring/publish.html", form=form, drafts=drafts, problems=problems,
-                           holders=holders_requiring(modules), approval=changes.approval_required())
+    return render_template(
+        "authoring/publish.html", form=form, drafts=drafts, problems=problems, conflict=conflict,
+        conflict_rows=changed_only(side_by_side(conflict.base, conflict.current or "")) if conflict else None,
+        holders=holders_requiring(modules), approval=changes.approval_required()), 409 if conflict else 200
 
 
 @bp.post("/changes/<int:change_set_id>")
