@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.pgserver import ThrowawayPostgres  # noqa: E402
+from webapp.content.registry import read_content_root  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.accounts import importer, services  # noqa: E402
 from webapp.certification.kind import PostsKind  # noqa: E402
@@ -57,7 +58,8 @@ def run(database_url: str, rows: int) -> list[float]:
     with app.app_context():
         db.create_all()
         kind = PostsKind()
-        parsed, _problems = kind.parse(kind.discover(ROOT), ROOT)
+        files = read_content_root(ROOT)
+        parsed, _problems = kind.parse(kind.discover(files), files)
         kind.import_items(parsed)
         services.create_user("admin", "管理员", "信息中心", "admin", "bench-password")
         hr = services.create_user("hr01", "李娜", "人力资源部", "hr", "bench-password")

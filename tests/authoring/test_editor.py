@@ -9,7 +9,7 @@ import pytest
 from webapp.audit.models import AuditEntry
 from webapp.content import changes
 from webapp.content.models import ContentChangeSet, ContentDraft, ContentRevision
-from webapp.content.services import export_content, import_content, published_files, published_text
+from webapp.content.services import export_content, import_content, published_text
 from webapp.courses.models import Lesson, LessonVersion
 from webapp.extensions import db
 
@@ -200,9 +200,12 @@ def test_a_significant_change_flags_the_lessons_and_the_page_counts_the_holders(
     assert "significant_change" not in published_text(OPENING)
 
 
-def test_a_quiz_blueprint_previews_its_introduction(client, trainer):
+def test_a_new_quiz_blueprint_previews_once_its_placeholder_bank_is_replaced(client, trainer):
     client.post("/authoring/new", data={"what": "quiz", "slug": "greeting-final", "order": "1"})
     path = "quizzes/exams/greeting-final.md"
     answer = client.post("/authoring/check", json={"path": path, "text": changes.draft_of(trainer, path).text}).get_json()
-    assert answer["preview"].startswith('<div class="quiz-intro"><p>在这里写测验说明')
-    assert any(problem["here"] and "题库id" in problem["message"] for problem in answer["problems"])
+    assert answer["preview"] == ""  # the template's placeholder is no bank id: the problem is shown instead
+    assert any(problem["here"] and problem["line"] == 16 and "题库id" in problem["message"] for problem in answer["problems"])
+    text = changes.draft_of(trainer, path).text.replace("题库id", "greeting-basics").replace("count: 10", "count: 2").replace("mode: exam", "module: greeting-basics\nmode: exam")
+    answer = client.post("/authoring/check", json={"path": path, "text": text}).get_json()
+    assert answer["problems"] == [] and "在这里写测验说明" in answer["preview"] and "data-pool=\"2\"" in answer["preview"]

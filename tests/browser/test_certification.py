@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from tests.browser.test_accounts import sign_in
 from tests.certification.conftest import StubRecords, records_meeting
 from tests.conftest import ROOT
+from webapp.content.registry import read_content_root
 from webapp.certification import engine, services
 from webapp.certification.kind import PostsKind
 from webapp.certification.models import Certificate
@@ -22,9 +23,10 @@ LAST_MODULE = "role-awareness"
 
 
 def import_posts_and_one_module() -> None:
-    for kind, files in ((CoursesKind(), sorted((ROOT / "courses" / LAST_MODULE).glob("*.md"))),
-                        (PostsKind(), [ROOT / "quizzes" / "posts" / f"{POST_ID}.md"])):
-        parsed, problems = kind.parse(files, ROOT)
+    files = read_content_root(ROOT)
+    for kind, paths in ((CoursesKind(), files.matching(f"courses/{LAST_MODULE}/*.md")),
+                        (PostsKind(), [f"quizzes/posts/{POST_ID}.md"])):
+        parsed, problems = kind.parse(paths, files)
         assert problems == []
         kind.import_items(parsed)
     db.session.commit()

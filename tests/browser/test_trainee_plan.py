@@ -12,6 +12,7 @@ from tests.quizzes.answers import right_values
 from tests.quizzes.builders import make_bank_text, question_section
 from tests.quizzes.conftest import install, quiz_text
 from tests.roleplay.builders import import_shipped_content
+from webapp.content.registry import read_content_root
 from webapp.certification import services as certification
 from webapp.certification.kind import PostsKind
 from webapp.certification.models import Certificate, Post
@@ -45,7 +46,8 @@ requirements:
 
 def small_post() -> Post:
     kind = CoursesKind()
-    parsed, problems = kind.parse(sorted((ROOT / "courses" / MODULE).glob("*.md")), ROOT)
+    files = read_content_root(ROOT)
+    parsed, problems = kind.parse(files.matching(f"courses/{MODULE}/*.md"), files)
     assert problems == []
     kind.import_items(parsed)
     install(make_bank_text(sections=[question_section(n, type="single") for n in range(1, 4)]),

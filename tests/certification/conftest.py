@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from webapp.content.registry import read_content_root
 from webapp.certification import engine, services
 from webapp.certification.kind import PostsKind
 from webapp.certification.models import Post
@@ -16,7 +17,8 @@ from tests.conftest import ROOT
 @pytest.fixture
 def posts(app) -> dict[str, Post]:
     kind = PostsKind()
-    parsed, problems = kind.parse(kind.discover(ROOT), ROOT)
+    files = read_content_root(ROOT)
+    parsed, problems = kind.parse(kind.discover(files), files)
     assert problems == []
     kind.import_items(parsed)
     db.session.commit()

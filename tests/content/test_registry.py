@@ -6,20 +6,18 @@ import pytest
 
 from webapp.content import registry
 from webapp.content.problems import Problem
-from webapp.content.registry import Catalog, ContentKind, load_content, register_kind
+from webapp.content.registry import Catalog, ContentKind, load_content, read_content_root, register_kind
+from webapp.content.sources import ContentFiles
 
 
 class Glossary(ContentKind):
     """glossary/<term>.txt files; each offers the id "<term>"."""
 
-    name, order = "glossary", 10
+    name, order, patterns = "glossary", 10, ("glossary/*.txt",)
 
-    def discover(self, root):
-        return sorted((root / "glossary").glob("*.txt"))
-
-    def parse(self, files, root):
-        terms = [path.stem for path in files]
-        problems = [Problem(f"glossary/{path.name}", 1, "empty") for path in files if not path.read_text()]
+    def parse(self, paths, files):
+        terms = [path.removeprefix("glossary/").removesuffix(".txt") for path in paths]
+        problems = [Problem(path, 1, "empty") for path in paths if not files[path]]
         return terms, problems
 
     def ids(self, parsed):
@@ -29,13 +27,10 @@ class Glossary(ContentKind):
 class Quiz(ContentKind):
     """quiz/<name>.txt files; each line names a glossary term that must exist."""
 
-    name, order = "quiz", 20
+    name, order, patterns = "quiz", 20, ("quiz/*.txt",)
 
-    def discover(self, root):
-        return sorted((root / "quiz").glob("*.txt"))
-
-    def parse(self, files, root):
-        return [(f"quiz/{path.name}", path.read_text().split()) for path in files], []
+    def parse(self, paths, files):
+        return [(path, files[path].decode().split()) for path in paths], []
 
     def ids(self, parsed):
         return {"quiz.item": [shown for shown, _ in parsed]}
@@ -101,3 +96,13 @@ def test_catalog_merges_ids_under_one_name():
     catalog.add("courses.lesson", ["a.y"])
     assert catalog.ids("courses.lesson") == {"a.x", "a.y"}
     assert catalog.ids("unknown") == frozenset()
+
+
+def test_files_in_memory_load_like_a_root_on_disk(tmp_path, kinds):
+    files = ContentFiles({"glossary/apology.txt": b"x", "quiz/a.txt": b"apology\nmissing\n", "notes/x.txt": b""})
+    loaded = load_content(files, ["quiz/a.txt"])
+    assert [str(p) for p in loaded.problems] == ['quiz/a.txt:2: unknown term "missing"']
+    write(tmp_path, "glossary/apology.txt", "x")
+    write(tmp_path, "quiz/a.txt", "apology\nmissing\n")
+    assert load_content(tmp_path, [tmp_path / "quiz" / "a.txt"]).problems == loaded.problems
+    assert sorted(read_content_root(tmp_path)) == ["glossary/apology.txt", "quiz/a.txt"]

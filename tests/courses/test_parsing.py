@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from webapp.content.sources import ContentFiles
 from webapp.courses.parsing import (
-    discover_module_files, lesson_link_target, module_asset_path, parse_modules,
+    COURSES_FOLDER, discover_module_files, lesson_link_target, module_asset_path, parse_modules,
 )
 
 from .builders import write_file, write_lesson, write_module
@@ -13,7 +14,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse(root):
-    return parse_modules(discover_module_files(root), root)
+    files = ContentFiles.read(root, [COURSES_FOLDER])
+    return parse_modules(discover_module_files(files), files)
 
 
 def problem_lines(root):

@@ -5,6 +5,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.smtpserver import SmtpServer
+from webapp.content.registry import read_content_root
 from webapp.certification import engine
 from webapp.certification.kind import PostsKind
 from webapp.certification.models import Certificate, Post, PostAssignment
@@ -16,7 +17,8 @@ from webapp.extensions import db
 def post(app) -> Post:
     """The hotline agent's post as imported (10000号客服代表 / 10000 hotline agent)."""
     kind = PostsKind()
-    parsed, problems = kind.parse(kind.discover(ROOT), ROOT)
+    files = read_content_root(ROOT)
+    parsed, problems = kind.parse(kind.discover(files), files)
     assert problems == []
     kind.import_items([definition for definition in parsed if definition.post_id == "hotline-agent"])
     db.session.commit()

@@ -7,6 +7,7 @@ import pytest
 from tests.quizzes.answers import right_values, wrong_values
 from tests.quizzes.builders import make_bank_text
 from tests.quizzes.conftest import install, quiz_text
+from webapp.content.sources import ContentFiles
 from webapp.extensions import db
 from webapp.quizzes import services, stats
 from webapp.quizzes.kinds import BanksKind, ExamsKind
@@ -46,13 +47,13 @@ def signals(app):
 
 # --- content ---------------------------------------------------------------------------------
 
-def test_import_versions_questions_and_export_round_trips(app, tmp_path):
+def test_import_versions_questions_and_export_round_trips(app):
     install()
     assert db.session.scalar(db.select(db.func.count(BankQuestion.id))) == 6
-    assert BanksKind().import_items(BanksKind().parse([_write(tmp_path, make_bank_text(count=6))], tmp_path)[0]) == {
+    assert BanksKind().import_items(_parsed_bank(make_bank_text(count=6))) == {
         "created": 0, "updated": 0, "unchanged": 6, "retired": 0}
     edited = make_bank_text(count=5).replace("第1题的题干", "第一题的新题干")
-    counts = BanksKind().import_items(BanksKind().parse([_write(tmp_path, edited)], tmp_path)[0])
+    counts = BanksKind().import_items(_parsed_bank(edited))
     db.session.commit()
     assert counts == {"created": 0, "updated": 1, "unchanged": 4, "retired": 1}
     first = db.session.get(BankQuestion, "demo.q001")
@@ -66,11 +67,9 @@ def test_import_versions_questions_and_export_round_trips(app, tmp_path):
     assert stats["questions_by_type"]["single"] == 1
 
 
-def _write(folder, text):
-    path = folder / "quizzes" / "banks" / "demo.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+def _parsed_bank(text):
+    path = "quizzes/banks/demo.md"
+    return BanksKind().parse([path], ContentFiles({path: text.encode("utf-8")}))[0]
 
 
 def test_repository_content_imports_and_every_quiz_can_be_started(app, make_user, clock):
@@ -184,14 +183,14 @@ def test_seen_questions_are_drawn_last(app, trainee, clock):
     assert ids(first).isdisjoint(ids(second)) and len(ids(first) | ids(second)) == 12
 
 
-def test_a_graded_attempt_never_changes_when_the_bank_is_edited(app, trainee, clock, tmp_path):
+def test_a_graded_attempt_never_changes_when_the_bank_is_edited(app, trainee, clock):
     install()
     attempt = services.start_attempt(trainee.id, quiz(), clock())
     answer_all(attempt, clock())
     services.finish_attempt(attempt, clock())
     before = [(item.question.stem, item.score, item.correct) for item in services.review_items(attempt, FULL)]
     edited = make_bank_text(count=6).replace("- [ ] 甲\n- [x] 乙", "- [x] 甲\n- [ ] 乙").replace("题干", "新题干")
-    BanksKind().import_items(BanksKind().parse([_write(tmp_path, edited)], tmp_path)[0])
+    BanksKind().import_items(_parsed_bank(edited))
     db.session.commit()
     db.session.expire_all()
     after = [(item.question.stem, item.score, item.correct) for item in services.review_items(attempt, FULL)]

@@ -1,5 +1,6 @@
 """Small scenario texts for parser and engine tests; the shipped content for database tests."""
 from tests.conftest import ROOT
+from webapp.content.registry import read_content_root
 from webapp.extensions import db
 from webapp.roleplay.kinds import NormsKind, ScenariosKind
 from webapp.roleplay.scenarios import Scenario, parse_scenario
@@ -46,8 +47,9 @@ def make_scenario(turns: int = 3, starting_mood: int = 1) -> Scenario:
 
 def import_shipped_content() -> None:
     """Import quizzes/roleplay (norms and scenarios) into the current app's database."""
+    files = read_content_root(ROOT)
     for kind in (NormsKind(), ScenariosKind()):
-        parsed, problems = kind.parse(kind.discover(ROOT), ROOT)
+        parsed, problems = kind.parse(kind.discover(files), files)
         assert problems == []
         kind.import_items(parsed)
     db.session.commit()

@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.roleplay.fake_scorer import fake_score
 from tests.roleplay.played import NO_STAFF_NUMBER, finished_call, reviewed
+from webapp.content.registry import read_content_root
 from webapp.audit.models import AuditEntry
 from webapp.extensions import db
 from webapp.roleplay import services
@@ -30,7 +31,8 @@ def play(call, replies):
 
 def test_import_versions_by_hash_and_reimport_is_a_no_op(app, roleplay_content):
     kind = ScenariosKind()
-    parsed, _ = kind.parse(kind.discover(ROOT), ROOT)
+    files = read_content_root(ROOT)
+    parsed, _ = kind.parse(kind.discover(files), files)
     assert kind.import_items(parsed) == {"created": 0, "updated": 0, "unchanged": len(parsed)}
     item = db.session.scalar(db.select(RoleplayScenario).where(RoleplayScenario.scenario_id == "unexpected-fee"))
     original = item.current_version
@@ -44,7 +46,7 @@ def test_import_versions_by_hash_and_reimport_is_a_no_op(app, roleplay_content):
     assert db.session.scalar(db.select(db.func.count(ScenarioVersion.id)).where(
         ScenarioVersion.scenario_id == "unexpected-fee")) == 2
     norms_kind = NormsKind()
-    norms, _ = norms_kind.parse(norms_kind.discover(ROOT), ROOT)
+    norms, _ = norms_kind.parse(norms_kind.discover(files), files)
     assert norms_kind.import_items(norms) == {"created": 0, "updated": 0, "unchanged": 1}
     assert db.session.scalar(db.select(NormsSet)).current_version.content_hash == norms[0][0].version
 

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.conftest import ROOT
+from webapp.content.registry import read_content_root
 from webapp.courses.kind import CoursesKind
 from webapp.extensions import db
 
@@ -26,7 +27,8 @@ def lrs_config(ralph) -> dict:
 def import_one_module(module_id: str = "role-awareness") -> None:
     """One shipped course module, imported as ``flask content import`` would (all 26 lessons take long)."""
     kind = CoursesKind()
-    parsed, problems = kind.parse([path for path in kind.discover(ROOT) if path.parent.name == module_id], ROOT)
+    files = read_content_root(ROOT)
+    parsed, problems = kind.parse([path for path in kind.discover(files) if path.startswith(f"courses/{module_id}/")], files)
     assert problems == []
     kind.import_items(parsed)
     db.session.commit()

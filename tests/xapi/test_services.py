@@ -10,6 +10,7 @@ from tests.quizzes.answers import right_values, wrong_values
 from tests.quizzes.conftest import START, install, quiz_text
 from tests.roleplay.builders import import_shipped_content
 from tests.xapi.conftest import BASE, import_one_module
+from webapp.content.registry import read_content_root
 from webapp import jobs
 from webapp.certification import services as certification
 from webapp.certification.kind import PostsKind
@@ -128,7 +129,8 @@ def test_a_scored_call_arrives_with_per_criterion_results_and_again_when_overrid
 
 def test_an_issued_certificate_arrives_as_earned(lrs, make_user, monkeypatch):
     kind = PostsKind()
-    kind.import_items(kind.parse(kind.discover(ROOT), ROOT)[0])
+    files = read_content_root(ROOT)
+    kind.import_items(kind.parse(kind.discover(files), files)[0])
     db.session.commit()
     records = StubRecords()
     monkeypatch.setattr(certification, "trainee_records", records)

@@ -16,14 +16,18 @@ from markupsafe import Markup
 
 from webapp.accounts.models import User
 from webapp.audit.services import record
-from webapp.certification.services import certificates_resting_on
+from webapp.certification.engine import Assignment, TraineeRecords, evaluate
+from webapp.certification.plan import PostRules
+from webapp.certification.services import (certificates_resting_on, definition_of, local_today, posts_in_order,
+                                           titles)
+from webapp.certification.views import item_url
+from webapp.clock import utcnow
 from webapp.content import changes
 from webapp.content.frontmatter import split_front_matter
 from webapp.content.problems import Problem
-from webapp.content.registry import owning_kind, registered_kinds
-from webapp.content.services import published_files
-from webapp.content.sources import canonical_text, content_hash
-from webapp.content.workspace import materialized
+from webapp.content.registry import LoadedContent, owning_kind, registered_kinds
+from webapp.content.services import published_files, published_with
+from webapp.content.sources import canonical_text, content_hash, file_id
 from webapp.courses.markdown import Resolver, render_markdown
 from webapp.courses.models import Lesson
 from webapp.courses.parsing import COURSES_FOLDER, LESSON_FILE, MODULE_FILE, body_of, lesson_link_target
@@ -35,10 +39,16 @@ from webapp.quizzes.fragments import question_html
 from webapp.quizzes.imports import CONVERTED, CHANGED, NOT_CONVERTED, Imported, decode
 from webapp.quizzes.images import store_question_images
 from webapp.quizzes.importing import IMPORTERS, DraftBank, draft_bank
+from webapp.quizzes.policy import standing as quiz_standing
 from webapp.quizzes.questions import Question
-from webapp.quizzes.rendering import render_markdown as quiz_markdown
 from webapp.quizzes.regrade import Regraded, apply_regrade, bank_question_ids, regrade_plan
 from webapp.registry import progress_recorded
+from webapp.roleplay.call import (REQUIREMENT_POINTS, CallState, Timing, TurnResult, judge_requirements,
+                                  judge_violations, turn_points)
+from webapp.roleplay.norms import ELEMENT_CATEGORIES
+from webapp.roleplay.scenarios import Requirement
+from webapp.roleplay.services import draft_scorer
+from webapp.roleplay.transcript import reply_segments
 
 IMPORT_ACTION = "quizzes.import-draft"
 IMPORT_STATUSES = (CONVERTED, CHANGED, NOT_CONVERTED)
@@ -117,18 +127,24 @@ def problem_rows(problems: list[Problem], path: str) -> list[dict]:
              "here": problem.path == path} for problem in problems]
 
 
-def preview_html(path: str, text: str) -> Markup:
-    """The text as trainees will see it, by the renderer of its kind (lessons, modules, banks, quiz
-    introductions); scenarios, norms and posts have problems only."""
+def preview_html(path: str, text: str, loaded: LoadedContent) -> Markup:
+    """The text as trainees will see it, by the templates and renderers of its kind; ``loaded``
+    is the editor's load of it (``changes.load_text``: what the text parsed to, so nothing is
+    parsed twice). Empty while the text does not parse."""
     text = canonical_text(text.encode("utf-8"))
     kind = changes.kind_name(path)
     if kind == "courses" and path.endswith(".md"):
         return _lesson_html(path, text)
     if kind == "banks":
         return _bank_html(path, text)
-    if kind == "exams":  # the introduction trainees read before an attempt
-        _front, body_line, _problems = split_front_matter(path, text)
-        return Markup('<div class="quiz-intro">{}</div>').format(quiz_markdown(body_of(text, body_line)))
+    if kind == "exams":
+        return _quiz_html(path, loaded)
+    if kind == "scenarios":
+        return _scenario_html(path, loaded)
+    if kind == "norms":
+        return _norms_html(path, loaded)
+    if kind == "posts":
+        return _post_html(path, loaded)
     return Markup("")
 
 
@@ -163,6 +179,73 @@ def _bank_html(path: str, text: str) -> Markup:
     if bank is None:
         return Markup("")
     return Markup("").join(_questions_html([(question.line, question) for question in bank.questions]))
+
+
+def _every_post_rules() -> PostRules:
+    """The rules of a trainee assigned every post: the marks and counts a briefing shows to those
+    whom a post requires the quiz or scenario."""
+    return PostRules({post.id: definition_of(post).requirements for post in posts_in_order()})
+
+
+def _quiz_html(path: str, loaded: LoadedContent) -> Markup:
+    """The brief before an attempt (introduction; time, attempts, the mark that counts) for a
+    trainee who has not tried yet, and the question pool each draw rule takes from."""
+    found = [(blueprint, exams.banks) for exams in loaded.parsed.get("exams", [])
+             for blueprint in exams.blueprints if blueprint.path == path]
+    if not found:
+        return Markup("")
+    blueprint, banks = found[0]
+    standing = quiz_standing(blueprint.attempts_allowed, blueprint.cooldown_minutes, [], utcnow())
+    pools = [(rule, banks[rule.bank].pool(rule) if rule.bank in banks else ()) for rule in blueprint.draw]
+    return Markup(render_template("authoring/_preview_quiz.html", b=blueprint, s=standing, pools=pools,
+                                  mark=_every_post_rules().quiz_mark(blueprint.id, blueprint.pass_mark)))
+
+
+def _scenario_html(path: str, loaded: LoadedContent) -> Markup:
+    """The briefing and call screen before the first reply: the facts, the agent's screen, the
+    customer's opening line, and the key points each turn's scorecard lists."""
+    scenario = next((item for item in loaded.parsed.get("scenarios", []) if item.id == file_id(path)), None)
+    if scenario is None:
+        return Markup("")
+    return Markup(render_template("authoring/_preview_scenario.html", scenario=scenario, state=CallState(scenario),
+                                  counts=_every_post_rules().scenario_counts(scenario.id, scenario.tags), best=None))
+
+
+def _norms_html(path: str, loaded: LoadedContent) -> Markup:
+    parsed = loaded.parsed.get("norms")
+    if not parsed:
+        return Markup("")
+    norms, _text = parsed[0]
+    return Markup(render_template("authoring/_preview_norms.html", norms=norms, path=path))
+
+
+def try_reply(norms_text: str, reply: str) -> Markup | None:
+    """A sample reply scored with draft norms, as one turn of a scorecard whose requirements are
+    every element of the norms; None while the norms have problems. Nothing is stored."""
+    score, _digest, _problems = draft_scorer(canonical_text(norms_text.encode("utf-8")))
+    if score is None:
+        return None
+    verdict = score(reply)
+    elements = [Requirement(key=name, label=name, category=name) for name in ELEMENT_CATEGORIES]
+    criteria = judge_requirements(elements, reply, verdict) + judge_violations(verdict, ())
+    timing = Timing.assess(0, 1)
+    turn = TurnResult(index=1, customer_line="—", reply=reply, mood_before=0, mood_after=0, criteria=criteria,
+                      timing=timing, verdict=verdict.as_json(), points=turn_points(criteria, timing),
+                      max_points=REQUIREMENT_POINTS * len(elements))
+    return Markup(render_template("authoring/_try_reply.html", turn=turn, segments=reply_segments(turn)))
+
+
+def _post_html(path: str, loaded: LoadedContent) -> Markup:
+    """The post on a trainee's certification page the day it is assigned: what is left and the
+    requirements."""
+    post = next((item for item in loaded.parsed.get("posts", []) if item.path == path), None)
+    if post is None:
+        return Markup("")
+    today = local_today()
+    evaluation = evaluate(post, TraineeRecords(), (), Assignment(utcnow(), None), today)
+    language = "en" if str(get_locale()).startswith("en") else "zh"
+    return Markup(render_template("authoring/_preview_post.html", post=post, evaluation=evaluation,
+                                  titles=titles(language), item_url=item_url, language=language))
 
 
 def _questions_html(numbered: list[tuple[int, Question | None]]) -> list[Markup | None]:
@@ -283,12 +366,9 @@ def import_draft(preview: ImportPreview, bank_id: str, title: str | None, lesson
     problems (``draft.problems``)."""
     conversion = IMPORTERS[preview.file_format](preview.source, "upload")
     path = f"quizzes/banks/{bank_id}.md"
-    files = published_files()
     current = changes.draft_of(actor, path)
-    if current is not None:
-        files[path] = current.text.encode("utf-8")
-    with materialized(files) as root:
-        draft = draft_bank(conversion, bank_id, lesson, difficulty, title, root=root)
+    files = published_with({path: current.text} if current is not None else {})
+    draft = draft_bank(conversion, bank_id, lesson, difficulty, title, files=files)
     if draft.problems or not conversion.questions:
         return draft
     published = published_files().get(path)

@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.inputs import is_clean_text, json_body, query_int
 from webapp.quizzes.imports import UnreadableFile
 from webapp.quizzes.models import BankQuestion, QuestionBank
+from webapp.roleplay.services import MAX_REPLY_CHARS
 
 from . import labels, services
 from .forms import (MAX_SOURCE_CHARACTERS, DecisionForm, EditorForm, ImageForm, NewItemForm, PublishForm,
@@ -37,6 +38,11 @@ def _content_path(value: object) -> bool:
 
 def _source(value: object) -> bool:
     return isinstance(value, str) and len(value) <= MAX_SOURCE_CHARACTERS and is_clean_text(value, multiline=True)
+
+
+def _reply(value: object) -> bool:
+    return isinstance(value, str) and 0 < len(value.strip()) and len(value) <= MAX_REPLY_CHARS \
+        and is_clean_text(value, multiline=True)
 
 
 def _hash(value: object) -> bool:
@@ -112,11 +118,12 @@ def edit():
         else:
             flash(_("Draft saved. Publish it from the content page when it is ready."), "success")
             return redirect(url_for(".edit", path=path))
-    problems = changes.check_text(current_user, path, form.text.data or "")
+    loaded = changes.load_text(current_user, path, form.text.data or "")
     return render_template(
         "authoring/edit.html", form=form, opened=opened, path=path, conflict=conflict,
         conflict_rows=changed_only(side_by_side(conflict.base, conflict.current or "")) if conflict else None,
-        problems=services.problem_rows(problems, path), preview=services.preview_html(path, form.text.data or ""),
+        problems=services.problem_rows(loaded.problems, path),
+        preview=services.preview_html(path, form.text.data or "", loaded),
         image_form=ImageForm(), module_id=path.split("/")[1] if opened.kind == "courses" else None,
     ), 409 if conflict else 200
 
@@ -128,10 +135,29 @@ def check(body):
     """The editor's live view: problems in the words of ``flask content validate`` and the preview."""
     path = body["path"]
     try:
-        problems = changes.check_text(current_user, path, body["text"])
+        loaded = changes.load_text(current_user, path, body["text"])
     except changes.UnknownPath:
         abort(404)
-    return jsonify(problems=services.problem_rows(problems, path), preview=str(services.preview_html(path, body["text"])))
+    return jsonify(problems=services.problem_rows(loaded.problems, path),
+                   preview=str(services.preview_html(path, body["text"], loaded)))
+
+
+@bp.post("/try-reply")
+@roles_required(*AUTHORS)
+@json_body(path=_content_path, text=_source, reply=_reply)
+def try_reply(body):
+    """The norms preview's box: a sample reply scored with the draft norms being edited."""
+    try:
+        kind = changes.kind_name(body["path"])
+    except changes.UnknownPath:
+        abort(404)
+    if kind != "norms":
+        abort(404)
+    scorecard = services.try_reply(body["text"], body["reply"].strip())
+    if scorecard is None:
+        return jsonify(scorecard=None, message=_("Fix the problems of the norms first: a reply is scored with "
+                                                 "the norms as they are typed.")), 422
+    return jsonify(scorecard=str(scorecard))
 
 
 @bp.post("/autosave")
@@ -186,11 +212,12 @@ def publish():
     form.paths.choices = [SelectChoice(draft.path, draft.path) for draft in drafts]
     if request.method == "GET":
         form.paths.data = [draft.path for draft in drafts]
-    problems = []
+    problems, conflict = [], None
     if form.validate_on_submit():
         try:
             change_set = changes.submit(current_user, form.paths.data, form.message.data, form.significant.data == "yes")
-        except changes.Conflict as conflict:
+        except changes.Conflict as error:
+            conflict = error
             flash(_("%(path)s was published by someone else since you opened it: open it again to see what changed.",
                     path=conflict.path), "error")
         except ContentProblems as error:
@@ -203,8 +230,10 @@ def publish():
             flash(_("Published."), "success")
             return _offer_regrade(change_set.paths)
     modules = {draft.path.split("/")[1] for draft in drafts if draft.path.startswith("courses/")}
-    return render_template("authoring/publish.html", form=form, drafts=drafts, problems=problems,
-                           holders=holders_requiring(modules), approval=changes.approval_required())
+    return render_template(
+        "authoring/publish.html", form=form, drafts=drafts, problems=problems, conflict=conflict,
+        conflict_rows=changed_only(side_by_side(conflict.base, conflict.current or "")) if conflict else None,
+        holders=holders_requiring(modules), approval=changes.approval_required()), 409 if conflict else 200
 
 
 @bp.post("/changes/<int:change_set_id>")
@@ -283,6 +312,9 @@ def rollback(revision_id: int):
         changes.rollback(revision, current_user, form.message.data)
     except (changes.UnknownPath, ContentProblems):
         flash(_("This version cannot be published again: it no longer fits the rest of the content."), "error")
+    except changes.Conflict as conflict:
+        flash(_("%(path)s was published by someone else since you opened it: open it again to see what changed.",
+                path=conflict.path), "error")
     else:
         flash(_("The earlier version is published again as the newest version."), "success")
     return redirect(url_for(".history", path=revision.path))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from webapp.content.registry import Catalog, ContentKind
-from webapp.content.sources import display_path, read_source
+from webapp.content.sources import ContentFiles, parse_texts
 from webapp.extensions import db
 
 from .models import Certificate, Post, PostAssignment, PostVersion
@@ -22,19 +22,8 @@ class PostsKind(ContentKind):
     order = 60
     patterns = (f"{POSTS_FOLDER.as_posix()}/*.md",)
 
-    def discover(self, root: Path) -> list[Path]:
-        return sorted((root / POSTS_FOLDER).glob("*.md"))
-
-    def parse(self, files: list[Path], root: Path) -> tuple[list[PostDefinition], list]:
-        posts, problems = [], []
-        for path in files:
-            shown = display_path(path, root)
-            text, read_problems = read_source(path, shown)
-            problems += read_problems
-            if text is not None:
-                post, post_problems = parse_post(shown, text)
-                problems += post_problems
-                posts += [post] if post else []
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list[PostDefinition], list]:
+        posts, problems = parse_texts(paths, files, parse_post)
         return posts, sorted(problems)
 
     def ids(self, parsed: list[PostDefinition]) -> dict[str, Iterable[str]]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 
 from webapp.audit.services import record
 from webapp.clock import utcnow
@@ -15,10 +16,9 @@ from webapp.extensions import db
 
 from .models import ContentChangeSet, ContentDraft, ContentRevision
 from .problems import ContentProblems, Problem
-from .registry import load_content, owning_kind
-from .services import import_content, published_files
+from .registry import LoadedContent, load_content, owning_kind
+from .services import head_revisions, import_content, published_files, published_with
 from .sources import canonical_text, content_hash
-from .workspace import materialized
 
 PUBLISH_ACTION, ROLLBACK_ACTION = "content.publish", "content.rollback"
 SUBMIT_ACTION, APPROVE_ACTION = "content.submit", "content.approve"
@@ -104,16 +104,20 @@ def discard_draft(author, path: str) -> None:
 def check_files(changed: dict[str, str]) -> list[Problem]:
     """Problems of the changed files against everything published, in the words of ``flask content
     validate``: the same loader runs on the published files with these texts in place."""
-    files = published_files() | {path: text.encode("utf-8") for path, text in changed.items()}
-    with materialized(files) as root:
-        return load_content(root, [root / path for path in changed]).problems
+    return load_content(published_with(changed), list(changed)).problems
+
+
+def load_text(author, path: str, text: str) -> LoadedContent:
+    """One file as the author is typing it, loaded with their other drafts in place against
+    everything published: its problems and what it parsed to (the editor's preview)."""
+    kind_name(path)
+    changed = {draft.path: draft.text for draft in drafts_of(author)} | {path: canonical_text(text.encode("utf-8"))}
+    return load_content(published_with(changed), list(changed))
 
 
 def check_text(author, path: str, text: str) -> list[Problem]:
     """Problems of one file as the author is typing it (with their other drafts in place)."""
-    kind_name(path)
-    changed = {draft.path: draft.text for draft in drafts_of(author)} | {path: canonical_text(text.encode("utf-8"))}
-    return check_files(changed)
+    return load_text(author, path, text).problems
 
 
 # --- change sets ---------------------------------------------------------------------------------
@@ -127,22 +131,21 @@ def submit(author, paths: Iterable[str], message: str, significant: bool = False
               "base_hash": d.base_hash, "draft_hash": content_hash(d.text)} for d in drafts]
     change_set = ContentChangeSet(author_id=author.id, message=message, significant=significant, items=items,
                                   state=PENDING)
-    _refuse_problems(items)
+    heads = _refuse_problems(items)
     db.session.add(change_set)
     if approval_required():
         db.session.flush()
         record(SUBMIT_ACTION, f"change-set:{change_set.id}", details={"paths": change_set.paths}, actor=author)
         db.session.commit()
         return change_set
-    _apply(change_set, author, PUBLISH_ACTION)
+    _apply(change_set, author, PUBLISH_ACTION, heads)
     return change_set
 
 
 def approve(change_set: ContentChangeSet, approver) -> None:
     if change_set.author_id == approver.id:
         raise ApprovalNeeded()
-    _refuse_problems(change_set.items)
-    _apply(change_set, approver, APPROVE_ACTION)
+    _apply(change_set, approver, APPROVE_ACTION, _refuse_problems(change_set.items))
 
 
 def withdraw(change_set: ContentChangeSet, actor) -> None:
@@ -155,19 +158,29 @@ def pending_change_sets() -> list[ContentChangeSet]:
                                    .order_by(ContentChangeSet.id)))
 
 
-def _refuse_problems(items: list[dict]) -> None:
-    files = published_files()
-    for item in items:
-        check_base(item["path"], item["base_hash"], files)
+def _refuse_problems(items: list[dict]) -> dict[str, int]:
+    """Raise Conflict or ContentProblems; else the head revisions the items were checked against
+    (read before the published files: a publish in between then shows as a conflict here)."""
+    heads = head_revisions(item["path"] for item in items)
+    _refuse_conflicts(items)
     problems = check_files({item["path"]: item["text"] for item in items}) if items else []
     if problems:
         raise ContentProblems(problems)
+    return heads
 
 
-def _apply(change_set: ContentChangeSet, actor, action: str) -> None:
+def _refuse_conflicts(items: list[dict]) -> None:
+    files = published_files()
+    for item in items:
+        check_base(item["path"], item["base_hash"], files)
+
+
+def _apply(change_set: ContentChangeSet, actor, action: str, heads: dict[str, int]) -> None:
     """One import of the published files with the change set's texts in place, all or nothing;
-    the author's drafts of those files go, the audit log gets the entry."""
-    files = published_files() | {item["path"]: item["text"].encode("utf-8") for item in change_set.items}
+    the author's drafts of those files go, the audit log gets the entry. Another node publishing
+    over ``heads`` meanwhile makes the revisions' insert fail: that is the Conflict raised."""
+    items = change_set.items
+    files = published_with({item["path"]: item["text"] for item in items})
     change_set.state, change_set.decided_by_id, change_set.decided_at = PUBLISHED, actor.id, utcnow()
     db.session.flush()
 
@@ -181,9 +194,12 @@ def _apply(change_set: ContentChangeSet, actor, action: str) -> None:
             "paths": change_set.paths, "message": change_set.message, "significant": change_set.significant,
             "counts": counts})
 
-    with materialized(files) as root:
-        import_content(root, [root / path for path in change_set.paths], finish, actor=actor,
-                       message=change_set.message, action="publish", change_set_id=change_set.id)
+    try:
+        import_content(files, change_set.paths, finish, actor=actor, message=change_set.message, action="publish",
+                       change_set_id=change_set.id, checked=heads)
+    except IntegrityError:  # rolled back; the conflict names what the other publish changed
+        _refuse_conflicts(items)
+        raise
 
 
 # --- history ------------------------------------------------------------------------------------
@@ -202,11 +218,11 @@ def revision_text(path: str, digest: str | None) -> str | None:
 
 
 def rollback(revision: ContentRevision, actor, message: str) -> None:
-    """Publish an old revision's text as the newest version (a new revision; records keep theirs)."""
+    """Publish an old revision's text as the newest version (a new revision; records keep theirs).
+    Conflict when another publish of the file lands at the same time."""
     if revision.text is None:
         raise UnknownPath(revision.path)
-    files = published_files()
-    files[revision.path] = revision.text.encode("utf-8")
+    heads = head_revisions([revision.path])
     problems = check_files({revision.path: revision.text})
     if problems:
         raise ContentProblems(problems)
@@ -215,5 +231,11 @@ def rollback(revision: ContentRevision, actor, message: str) -> None:
         record(ROLLBACK_ACTION, revision.path, actor=actor, details={
             "to_revision": revision.id, "message": message, "counts": counts})
 
-    with materialized(files) as root:
-        import_content(root, [root / revision.path], audit, actor=actor, message=message, action="rollback")
+    try:
+        import_content(published_with({revision.path: revision.text}), [revision.path], audit, actor=actor,
+                       message=message, action="rollback", checked=heads)
+    except IntegrityError:  # rolled back
+        current = published_files().get(revision.path)
+        current_text = current.decode("utf-8") if current is not None else None
+        base = db.session.get(ContentRevision, heads[revision.path]).text if heads else ""
+        raise Conflict(revision.path, base or "", current_text, text_hash(current_text)) from None

@@ -61,6 +61,10 @@ class ContentRevision(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     change_set_id: Mapped[int | None] = mapped_column(ForeignKey("content_change_sets.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The revision this one follows (None for a path's first). Unique: a revision has one
+    #: successor, so of two nodes publishing over the same revision at once the second's insert
+    #: fails in the database (PostgreSQL or SQLite alike) and it gets the conflict.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("content_revisions.id"), unique=True)
 
     author = relationship("User")
 

@@ -12,11 +12,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from .problems import Problem
+from .sources import ContentFiles, matches
 
 
 class Catalog:
@@ -55,14 +55,14 @@ class ContentKind:
 
     def owns(self, path: str) -> bool:
         """Whether a root-relative path (e.g. "courses/m/01-x.md") is one of this kind's files."""
-        return any(fnmatchcase(path, pattern) and path.count("/") == pattern.count("/") for pattern in self.patterns)
+        return any(matches(path, pattern) for pattern in self.patterns)
 
-    def discover(self, root: Path) -> list[Path]:
-        """This kind's files under the content root."""
-        raise NotImplementedError
+    def discover(self, files: ContentFiles) -> list[str]:
+        """This kind's files among the content files."""
+        return sorted(path for path in files if self.owns(path))
 
-    def parse(self, files: list[Path], root: Path) -> tuple[list, list[Problem]]:
-        """Parse files (pure); problem paths are shown relative to root."""
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list, list[Problem]]:
+        """Parse the files at ``paths`` (pure; ``files`` holds every content file, for references)."""
         raise NotImplementedError
 
     def ids(self, parsed: list) -> dict[str, Iterable[str]]:
@@ -138,30 +138,53 @@ class LoadedContent:
         return f"{sum(self.files.values())} files checked, no problems ({counted or 'nothing found'})"
 
 
-def _is_selected(path: Path, selection: Sequence[Path]) -> bool:
-    resolved = path.resolve()
-    return any(resolved == chosen or chosen in resolved.parents for chosen in selection)
+def content_folders() -> list[str]:
+    """The top folders of a content root that hold some kind's files (e.g. courses, quizzes)."""
+    return sorted({pattern.split("/")[0] for kind in registered_kinds() for pattern in kind.patterns})
 
 
-def load_content(root: Path, selection: Sequence[Path] = ()) -> LoadedContent:
-    """Parse and check every registered kind under root.
+def read_content_root(root: Path) -> ContentFiles:
+    """The content files of a content root on disk (``flask content validate|import``, tests)."""
+    return ContentFiles.read(root, content_folders())
 
-    ``selection`` (files or folders) narrows what is parsed, reported and imported; the catalog
-    still covers the whole root so references to unselected content do not look broken.
+
+def _is_selected(path: str, selection: Sequence[str]) -> bool:
+    return any(path == chosen or path.startswith(chosen + "/") for chosen in selection)
+
+
+def _relative(path: Path | str, root: Path) -> str:
+    if isinstance(path, str):
+        return path
+    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    return "" if relative == "." else relative
+
+
+def load_content(source: ContentFiles | Path, selection: Sequence[Path | str] = ()) -> LoadedContent:
+    """Parse and check every registered kind in the content files (or a content root on disk,
+    read once: ``flask content validate|import``).
+
+    ``selection`` (root-relative paths of files or folders, or paths under the root on disk)
+    narrows what is parsed, reported and imported; the catalog still covers every file so
+    references to unselected content do not look broken.
     """
-    chosen = [path.resolve() for path in selection]
+    if isinstance(source, ContentFiles):
+        files, chosen = source, [str(path) for path in selection]
+    else:
+        files, chosen = read_content_root(source), [_relative(path, source) for path in selection]
+    if "" in chosen:  # the root itself
+        chosen = []
     loaded = LoadedContent()
     for kind in registered_kinds():
-        every_file = kind.discover(root)
-        files = [path for path in every_file if _is_selected(path, chosen)] if chosen else every_file
-        parsed, problems = _parsed(kind, files, root)
-        everything = _parsed(kind, every_file, root)[0] if chosen else parsed
+        every_file = kind.discover(files)
+        paths = [path for path in every_file if _is_selected(path, chosen)] if chosen else every_file
+        parsed, problems = _parsed(kind, paths, files)
+        everything = _parsed(kind, every_file, files)[0] if chosen else parsed
         for name, ids in kind.ids(everything).items():
             loaded.catalog.add(name, ids)
         for name, value in kind.shares(everything).items():
             loaded.catalog.share(name, value)
-        if files:
-            loaded.parsed[kind.name], loaded.files[kind.name] = parsed, len(files)
+        if paths:
+            loaded.parsed[kind.name], loaded.files[kind.name] = parsed, len(paths)
         loaded.problems += problems
     for kind in registered_kinds():
         if kind.name in loaded.parsed:
@@ -180,13 +203,13 @@ class _ParseCache:
         self._results: OrderedDict[str, tuple[list, list[Problem]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def parse(self, kind: ContentKind, files: list[Path], root: Path) -> tuple[list, list[Problem]]:
-        key = self._key(kind, files, root)
+    def parse(self, kind: ContentKind, paths: list[str], files: ContentFiles) -> tuple[list, list[Problem]]:
+        key = self._key(kind, paths, files)
         with self._lock:
             if key in self._results:
                 self._results.move_to_end(key)
                 return self._results[key]
-        result = kind.parse(files, root)
+        result = kind.parse(paths, files)
         with self._lock:
             self._results[key] = result
             while len(self._results) > self.SIZE:
@@ -194,23 +217,22 @@ class _ParseCache:
         return result
 
     @staticmethod
-    def _key(kind: ContentKind, files: list[Path], root: Path) -> str:
+    def _key(kind: ContentKind, paths: list[str], files: ContentFiles) -> str:
         """Digest of the selected paths and of every byte the parse can read: the kind's files,
         those of the kinds it reads, and everything beside the selected files (images, links)."""
-        root = root.resolve()
         digest = hashlib.sha256(kind.name.encode() + b"\0")
-        for path in files:
-            digest.update(path.resolve().relative_to(root).as_posix().encode() + b"\0")
-        read = set(kind.discover(root)) | {path for name in kind.reads for path in _kinds[name].discover(root)}
-        read |= {sibling for folder in {path.parent for path in files} for sibling in folder.rglob("*")}
-        for path in sorted(path.resolve() for path in read if path.is_file()):
-            digest.update(b"\1" + path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        for path in paths:
+            digest.update(path.encode() + b"\0")
+        read = set(kind.discover(files)) | {path for name in kind.reads for path in _kinds[name].discover(files)}
+        read |= {sibling for folder in {path.rsplit("/", 1)[0] for path in paths} for sibling in files.under(folder)}
+        for path in sorted(read):
+            digest.update(b"\1" + path.encode() + b"\0")
+            digest.update(hashlib.sha256(files[path]).digest())
         return digest.hexdigest()
 
 
 _parse_cache = _ParseCache()
 
 
-def _parsed(kind: ContentKind, files: list[Path], root: Path) -> tuple[list, list[Problem]]:
-    return _parse_cache.parse(kind, files, root)
+def _parsed(kind: ContentKind, paths: list[str], files: ContentFiles) -> tuple[list, list[Problem]]:
+    return _parse_cache.parse(kind, paths, files)

@@ -3,7 +3,7 @@ every content file (used by the CLI, the demo and the trainers' editor)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from flask import current_app
@@ -13,7 +13,7 @@ from webapp.extensions import db
 from .models import ContentRevision
 from .problems import ContentProblems
 from .registry import load_content, registered_kinds
-from .sources import content_hash
+from .sources import ContentFiles, content_hash
 
 #: Files whose text the history keeps (images are kept by their module, named by their hash).
 TEXT_SUFFIXES = (".md", ".yaml")
@@ -23,16 +23,19 @@ def default_root() -> Path:
     return Path(current_app.config["CONTENT_ROOT"])
 
 
-def import_content(root: Path, selection: Sequence[Path] = (), before_commit: Callable | None = None, *,
-                   actor=None, message: str = "", action: str = "import", change_set_id: int | None = None
-                   ) -> dict[str, dict[str, int]]:
-    """Parse and check everything first; then every kind's import in one transaction, all or nothing.
+def import_content(source: ContentFiles | Path, selection: Sequence[Path | str] = (),
+                   before_commit: Callable | None = None, *,
+                   actor=None, message: str = "", action: str = "import", change_set_id: int | None = None,
+                   checked: Mapping[str, int] | None = None) -> dict[str, dict[str, int]]:
+    """Parse and check everything first (the content files, or a content root on disk); then every kind's import in one transaction, all or nothing.
 
     Raises ContentProblems (and writes nothing) when any file has a problem. Every file the import
     changed gets a revision (who, why). ``before_commit(counts)`` runs inside the transaction, so
-    what it writes (an audit entry) commits or fails with the import.
+    what it writes (an audit entry) commits or fails with the import. ``checked``: the head
+    revision (by path) a change was checked against; another node's publish over it since makes
+    the import fail with IntegrityError.
     """
-    loaded = load_content(root, selection)
+    loaded = load_content(source, selection)
     if loaded.problems:
         raise ContentProblems(loaded.problems)
     try:
@@ -41,7 +44,7 @@ def import_content(root: Path, selection: Sequence[Path] = (), before_commit: Ca
             for kind in registered_kinds()
             if kind.name in loaded.parsed
         }
-        record_revisions(actor=actor, message=message, action=action, change_set_id=change_set_id)
+        record_revisions(actor=actor, message=message, action=action, change_set_id=change_set_id, checked=checked)
         if before_commit is not None:
             before_commit(counts)
         db.session.commit()
@@ -59,6 +62,11 @@ def published_files() -> dict[str, bytes]:
     return files
 
 
+def published_with(changed: Mapping[str, str]) -> ContentFiles:
+    """The published files with ``changed`` texts (drafts, a change set, a rollback) in place."""
+    return ContentFiles(published_files() | {path: text.encode("utf-8") for path, text in changed.items()})
+
+
 def published_text(path: str) -> str | None:
     data = published_files().get(path)
     return data.decode("utf-8") if data is not None else None
@@ -71,10 +79,17 @@ def latest_revisions() -> dict[str, ContentRevision]:
         db.select(ContentRevision).where(ContentRevision.id.in_(newest)))}
 
 
-def record_revisions(*, actor=None, message: str = "", action: str = "import",
-                     change_set_id: int | None = None) -> list[ContentRevision]:
+def head_revisions(paths: Iterable[str]) -> dict[str, int]:
+    """The id of the newest revision of each path that has one."""
+    latest = latest_revisions()
+    return {path: latest[path].id for path in paths if path in latest}
+
+
+def record_revisions(*, actor=None, message: str = "", action: str = "import", change_set_id: int | None = None,
+                     checked: Mapping[str, int] | None = None) -> list[ContentRevision]:
     """A revision for every text file whose published state differs from its newest revision
-    (unchanged files get none, so importing the same files twice records nothing)."""
+    (unchanged files get none, so importing the same files twice records nothing). Each follows
+    the revision ``checked`` names for its path, else the newest."""
     db.session.flush()
     files = {path: data.decode("utf-8") for path, data in published_files().items() if path.endswith(TEXT_SUFFIXES)}
     latest = latest_revisions()
@@ -85,8 +100,10 @@ def record_revisions(*, actor=None, message: str = "", action: str = "import",
         digest = content_hash(text) if text is not None else None
         if path in latest and latest[path].content_hash == digest:
             continue
+        previous = (checked or {}).get(path, latest[path].id if path in latest else None)
         added.append(ContentRevision(path=path, text=text, content_hash=digest, action=action, message=message,
-                                     author_id=actor.id if actor is not None else None, change_set_id=change_set_id))
+                                     author_id=actor.id if actor is not None else None, change_set_id=change_set_id,
+                                     previous_id=previous))
     db.session.add_all(added)
     return added
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 
 from webapp.clock import utcnow
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
+from webapp.content.sources import ContentFiles
 from webapp.extensions import db
 
 from .modellines import marked_line_problems, marked_lines
@@ -26,11 +26,11 @@ class CoursesKind(ContentKind):
     order = 10
     patterns = (f"{COURSES_FOLDER}/*/*.md", f"{COURSES_FOLDER}/*/images/*")
 
-    def discover(self, root: Path) -> list[Path]:
-        return discover_module_files(root)
+    def discover(self, files: ContentFiles) -> list[str]:
+        return discover_module_files(files)
 
-    def parse(self, files: list[Path], root: Path) -> tuple[list[Module], list]:
-        return parse_modules(files, root)
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list[Module], list]:
+        return parse_modules(paths, files)
 
     def ids(self, parsed: list[Module]) -> dict[str, Iterable[str]]:
         return {

@@ -1,7 +1,7 @@
 """Course modules on disk -> Module/Lesson dataclasses plus every problem found (pure).
 
 Layout (docs/formats.md §1): ``courses/<module-id>/module.md`` and ``NN-<slug>.md`` lessons whose
-id is ``<module-id>.<slug>``. Links and images are checked against the files on disk.
+id is ``<module-id>.<slug>``. Links and images are checked against the other content files.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 from webapp.content.frontmatter import (
     BOOLEAN, ID, LOCALIZED_TEXT, POSITIVE_INT, TEXT, TEXT_LIST, FieldChecker, split_front_matter,
 )
 from webapp.content.problems import Problem
-from webapp.content.sources import content_hash, display_path, read_source
+from webapp.content.sources import ContentFiles, content_hash
 
 from .markdown import IMAGE_TYPES, Resolver, raw_html_problems, render_markdown
 
@@ -80,16 +79,16 @@ def module_asset_path(target: str) -> str | None:
     return None if path == "." or path.split("/")[0] == ".." else path
 
 
-def discover_module_files(root: Path) -> list[Path]:
-    return sorted((root / COURSES_FOLDER).glob("*/*.md"))
+def discover_module_files(files: ContentFiles) -> list[str]:
+    return files.matching(f"{COURSES_FOLDER}/*/*.md")
 
 
-def parse_modules(files: list[Path], root: Path) -> tuple[list[Module], list[Problem]]:
-    """Parse every module folder holding one of ``files`` (a lesson selects its whole module)."""
-    folders = sorted({path.parent for path in files})
+def parse_modules(paths: list[str], files: ContentFiles) -> tuple[list[Module], list[Problem]]:
+    """Parse every module folder holding one of ``paths`` (a lesson selects its whole module)."""
+    folders = sorted({path.rsplit("/", 1)[0] for path in paths})
     modules, problems, claimed_ids = [], [], {}
     for folder in folders:
-        module, folder_problems = parse_module_folder(folder, root, claimed_ids)
+        module, folder_problems = parse_module_folder(folder, files, claimed_ids)
         problems += folder_problems
         if module is not None:
             modules.append(module)
@@ -97,15 +96,16 @@ def parse_modules(files: list[Path], root: Path) -> tuple[list[Module], list[Pro
 
 
 def parse_module_folder(
-    folder: Path, root: Path, claimed_ids: dict[str, str] | None = None
+    folder: str, files: ContentFiles, claimed_ids: dict[str, str] | None = None
 ) -> tuple[Module | None, list[Problem]]:
-    """Parse one module; ``claimed_ids`` (id -> "path:line") finds ids used twice across modules."""
+    """Parse one module folder (e.g. "courses/m"); ``claimed_ids`` (id -> "path:line") finds ids
+    used twice across modules."""
     claimed_ids = {} if claimed_ids is None else claimed_ids
-    module_path = folder / MODULE_FILE
-    shown = display_path(module_path, root)
-    if not module_path.is_file():
+    shown = f"{folder}/{MODULE_FILE}"
+    folder_name = folder.rsplit("/", 1)[-1]
+    if shown not in files:
         return None, [Problem(shown, 1, "missing module.md: every course folder needs one")]
-    text, problems = read_source(module_path, shown)
+    text, problems = files.text(shown)
     if text is None:
         return None, problems
     front, body_line, front_problems = split_front_matter(shown, text)
@@ -119,19 +119,19 @@ def parse_module_folder(
     tags = fields.optional("tags", TEXT_LIST, default=[])
     fields.reject_unknown(MODULE_KEYS)
     problems += fields.problems if not front_problems else []
-    if module_id is not None and module_id != folder.name:
+    if module_id is not None and module_id != folder_name:
         problems.append(Problem(shown, front.line_of("id"),
-                                f'module id "{module_id}" must match its folder name "{folder.name}"'))
+                                f'module id "{module_id}" must match its folder name "{folder_name}"'))
     problems += _claim(claimed_ids, module_id, shown, front.line_of("id"))
     body = body_of(text, body_line)
-    problems += _markdown_problems(body, folder, root, shown, body_line)
+    problems += _markdown_problems(body, folder, files, shown, body_line)
 
-    lessons, lesson_files = [], _lesson_files(folder)
-    problems += _lesson_file_name_problems(folder, root)
+    lessons, lesson_files = [], _lesson_files(folder, files)
+    problems += _lesson_file_name_problems(folder, files)
     if not lesson_files:
         problems.append(Problem(shown, 1, "the module has no lessons (files named NN-slug.md)"))
     for path in lesson_files:
-        lesson, lesson_problems = parse_lesson(path, module_id or folder.name, root, claimed_ids)
+        lesson, lesson_problems = parse_lesson(path, module_id or folder_name, files, claimed_ids)
         problems += lesson_problems
         if lesson is not None:
             lessons.append(lesson)
@@ -141,16 +141,17 @@ def parse_module_folder(
         id=module_id, title_zh=title["zh"].strip(), title_en=title["en"].strip(), summary=summary.strip(),
         order=order, minutes=minutes, tags=tuple(tags), intro=body, body_start_line=body_line,
         source_path=shown, source=text, content_hash=content_hash(text), lessons=tuple(lessons),
-        images=_images(folder),
+        images=_images(folder, files),
     )
     return module, []
 
 
 def parse_lesson(
-    path: Path, module_id: str, root: Path, claimed_ids: dict[str, str]
+    path: str, module_id: str, files: ContentFiles, claimed_ids: dict[str, str]
 ) -> tuple[Lesson | None, list[Problem]]:
-    shown = display_path(path, root)
-    text, problems = read_source(path, shown)
+    shown = path
+    folder, file_name = path.rsplit("/", 1)
+    text, problems = files.text(path)
     if text is None:
         return None, problems
     front, body_line, front_problems = split_front_matter(shown, text)
@@ -163,7 +164,7 @@ def parse_lesson(
     significant = fields.optional("significant_change", BOOLEAN, default=False)
     fields.reject_unknown(LESSON_KEYS)
     problems += fields.problems
-    name = LESSON_FILE.fullmatch(path.name)
+    name = LESSON_FILE.fullmatch(file_name)
     if lesson_id is not None:
         expected = f"{module_id}.{name['slug']}"
         if not lesson_id.startswith(f"{module_id}."):
@@ -176,12 +177,12 @@ def parse_lesson(
     body = body_of(text, body_line)
     if not body.strip():
         problems.append(Problem(shown, body_line, "the lesson is empty: write its text after the front matter"))
-    problems += _markdown_problems(body, path.parent, root, shown, body_line)
+    problems += _markdown_problems(body, folder, files, shown, body_line)
     if problems:
         return None, problems
     lesson = Lesson(
         id=lesson_id, module_id=module_id, title=title.strip(), minutes=minutes, order=int(name["order"]),
-        file_name=path.name, significant_change=significant, body=body, body_start_line=body_line,
+        file_name=file_name, significant_change=significant, body=body, body_start_line=body_line,
         source_path=shown, source=text, content_hash=content_hash(text),
     )
     return lesson, []
@@ -201,40 +202,45 @@ def chinese_characters(source: str) -> int:
     return len(CHINESE_CHARACTER.findall(body_of(source, body_line)))
 
 
-def _images(folder: Path) -> tuple[tuple[str, bytes], ...]:
-    return tuple((path.relative_to(folder).as_posix(), path.read_bytes()) for path in sorted(folder.rglob("*"))
-                 if path.suffix.lower() in IMAGE_TYPES and path.is_file())
+def _images(folder: str, files: ContentFiles) -> tuple[tuple[str, bytes], ...]:
+    return tuple((path.removeprefix(folder + "/"), files[path]) for path in files.under(folder)
+                 if posixpath.splitext(path)[1].lower() in IMAGE_TYPES)
 
 
-def _lesson_files(folder: Path) -> list[Path]:
-    return sorted(path for path in folder.glob("*.md") if LESSON_FILE.fullmatch(path.name))
+def _name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
 
 
-def _lesson_file_name_problems(folder: Path, root: Path) -> list[Problem]:
+def _lesson_files(folder: str, files: ContentFiles) -> list[str]:
+    return [path for path in files.matching(f"{folder}/*.md") if LESSON_FILE.fullmatch(_name(path))]
+
+
+def _lesson_file_name_problems(folder: str, files: ContentFiles) -> list[Problem]:
     problems = [
-        Problem(display_path(path, root), 1, "lesson files are named NN-slug.md, e.g. 01-voice-and-pace.md")
-        for path in sorted(folder.glob("*.md"))
-        if path.name != MODULE_FILE and not LESSON_FILE.fullmatch(path.name)
+        Problem(path, 1, "lesson files are named NN-slug.md, e.g. 01-voice-and-pace.md")
+        for path in files.matching(f"{folder}/*.md")
+        if _name(path) != MODULE_FILE and not LESSON_FILE.fullmatch(_name(path))
     ]
-    orders = Counter(path.name[:2] for path in _lesson_files(folder))
+    lessons = _lesson_files(folder, files)
+    orders = Counter(_name(path)[:2] for path in lessons)
     problems += [
-        Problem(display_path(path, root), 1, f"two lessons share the number {path.name[:2]}: the numbers give the order")
-        for path in _lesson_files(folder)
-        if orders[path.name[:2]] > 1
+        Problem(path, 1, f"two lessons share the number {_name(path)[:2]}: the numbers give the order")
+        for path in lessons
+        if orders[_name(path)[:2]] > 1
     ]
     return problems
 
 
-def _markdown_problems(body: str, module_folder: Path, root: Path, shown: str, body_line: int) -> list[Problem]:
-    courses_folder = module_folder.parent
+def _markdown_problems(body: str, module_folder: str, files: ContentFiles, shown: str, body_line: int) -> list[Problem]:
+    courses_folder, module_id = module_folder.rsplit("/", 1)
 
     def lesson_exists(target: str) -> str | None:
-        found = lesson_link_target(module_folder.name, target)
-        return target if found and (courses_folder / found[0] / found[1]).is_file() else None
+        found = lesson_link_target(module_id, target)
+        return target if found and f"{courses_folder}/{found[0]}/{found[1]}" in files else None
 
     def image_exists(target: str) -> str | None:
         asset = module_asset_path(target)
-        return target if asset and (module_folder / asset).is_file() else None
+        return target if asset and f"{module_folder}/{asset}" in files else None
 
     rendered = render_markdown(body, Resolver(lesson_exists, image_exists), path=shown, first_line=body_line)
     return list(rendered.problems) + raw_html_problems(body, shown, body_line)

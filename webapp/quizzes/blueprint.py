@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
@@ -26,7 +25,7 @@ from webapp.content.frontmatter import (
     split_front_matter,
 )
 from webapp.content.problems import Problem
-from webapp.content.sources import content_hash, parse_file
+from webapp.content.sources import content_hash
 
 from .draw import BankIndex
 from .policy import needs_briefing
@@ -106,10 +105,6 @@ class Blueprint:
     @property
     def banks(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(rule.bank for rule in self.draw))
-
-
-def parse_blueprint_file(path: Path, root: Path) -> tuple[Blueprint | None, list[Problem]]:
-    return parse_file(path, root, parse_blueprint)
 
 
 def parse_blueprint(path: str, text: str, expected_id: str | None = None) -> tuple[Blueprint | None, list[Problem]]:

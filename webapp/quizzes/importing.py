@@ -8,6 +8,7 @@ show are written beside the bank (``quizzes/banks/images/<hash>.png``), where pu
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +43,15 @@ class DraftBank:
 
 
 def draft_bank(conversion: Conversion, bank_id: str, lesson: str, difficulty: int, title: str | None = None,
-               module: str | None = None, root: Path | None = None) -> DraftBank:
-    """The bank file ``bank_id`` (new, or as on disk) with the converted questions appended."""
-    target = (root or default_root()) / BANKS_FOLDER / f"{bank_id}.md"
-    existing = target.read_text(encoding="utf-8") if target.exists() else None
+               module: str | None = None, files: Mapping[str, bytes] | None = None) -> DraftBank:
+    """The bank file ``bank_id`` (new, or as it is) with the converted questions appended; ``files``
+    are the content files it is looked up in (the editor's, in memory), else the content root on disk."""
+    relative = f"{BANKS_FOLDER.as_posix()}/{bank_id}.md"
+    target = default_root() / relative
+    if files is None:
+        existing, shown = (target.read_text(encoding="utf-8") if target.exists() else None), str(target)
+    else:
+        existing, shown = (files[relative].decode("utf-8") if relative in files else None), relative
     text, sections = appended_bank(existing, bank_id, title or bank_id, module, conversion.questions, lesson, difficulty)
-    _bank, problems = parse_bank(str(target), text, bank_id)
+    _bank, problems = parse_bank(shown, text, bank_id)
     return DraftBank(target, text, sections, problems, conversion.images)

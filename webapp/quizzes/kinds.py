@@ -10,11 +10,12 @@ from webapp.clock import utcnow
 from webapp.content.imagefiles import CONTENT_NAME
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
+from webapp.content.sources import ContentFiles, file_id, parse_texts
 from webapp.courses.modellines import marked_line_problems
 from webapp.extensions import db
 
-from .bank import Bank, parse_bank_file
-from .blueprint import Blueprint, check_draw, parse_blueprint_file
+from .bank import Bank, parse_bank
+from .blueprint import Blueprint, check_draw, parse_blueprint
 from .draw import BankIndex
 from .images import store_question_images
 from .imports import images_of
@@ -26,28 +27,19 @@ EXAMS_FOLDER = Path("quizzes") / "exams"
 OUTCOMES = ("created", "updated", "unchanged", "retired")
 
 
-def _markdown_files(root: Path, folder: Path) -> list[Path]:
-    return sorted((root / folder).glob("*.md"))
-
-
 class BanksKind(ContentKind):
     name = "banks"
     order = 20
     patterns = (f"{BANKS_FOLDER.as_posix()}/*.md",)
 
-    def discover(self, root: Path) -> list[Path]:
-        return _markdown_files(root, BANKS_FOLDER)
-
-    def parse(self, files: list[Path], root: Path) -> tuple[list[Bank], list[Problem]]:
-        banks, problems = [], []
-        for path in files:
-            bank, bank_problems = parse_bank_file(path, root)
-            problems += bank_problems
-            if bank is not None:
-                images, image_problems = _shown_images(bank, path.parent)
-                banks.append(replace(bank, images=images))
-                problems += image_problems
-        return banks, problems
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list[Bank], list[Problem]]:
+        banks, problems = parse_texts(paths, files, lambda path, text: parse_bank(path, text, file_id(path)))
+        shown = []
+        for bank in banks:
+            images, image_problems = _shown_images(bank, files)
+            shown.append(replace(bank, images=images))
+            problems += image_problems
+        return shown, problems
 
     def ids(self, parsed: list[Bank]) -> dict[str, Iterable[str]]:
         return {
@@ -123,17 +115,19 @@ class BanksKind(ContentKind):
         }
 
 
-def _shown_images(bank: Bank, folder: Path) -> tuple[tuple[tuple[str, bytes], ...], list[Problem]]:
-    """The images the bank's questions show, read from ``images/`` beside the bank file; an image
-    that is not there, or not named as question images are, is a problem at its question."""
+def _shown_images(bank: Bank, files: ContentFiles) -> tuple[tuple[tuple[str, bytes], ...], list[Problem]]:
+    """The images the bank's questions show, from ``images/`` beside the bank file; an image that
+    is not there, or not named as question images are, is a problem at its question."""
     images, problems = {}, []
+    folder = bank.path.rsplit("/", 1)[0] if "/" in bank.path else ""
     for question in bank.questions:
         for name in images_of(question):
+            path = f"{folder}/{name}" if folder else name
             if not CONTENT_NAME.fullmatch(name):
                 problems.append(Problem(bank.path, question.line, f'{question.id}: image "{name}" is not a question '
                                         "image (images/<hash>.png, as importing a Moodle XML file writes them)"))
-            elif (folder / name).is_file():
-                images[name] = (folder / name).read_bytes()
+            elif path in files:
+                images[name] = files[path]
             else:
                 problems.append(Problem(bank.path, question.line, f'{question.id}: broken image "{name}": '
                                                                   f"no such file in {BANKS_FOLDER.as_posix()}/images"))
@@ -181,17 +175,9 @@ class ExamsKind(ContentKind):
     patterns = (f"{EXAMS_FOLDER.as_posix()}/*.md",)
     reads = ("banks",)
 
-    def discover(self, root: Path) -> list[Path]:
-        return _markdown_files(root, EXAMS_FOLDER)
-
-    def parse(self, files: list[Path], root: Path) -> tuple[list[ParsedExams], list[Problem]]:
-        blueprints, problems = [], []
-        for path in files:
-            blueprint, blueprint_problems = parse_blueprint_file(path, root)
-            problems += blueprint_problems
-            if blueprint is not None:
-                blueprints.append(blueprint)
-        banks, _bank_problems = BanksKind().parse(BanksKind().discover(root), root)  # reported by "banks"
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list[ParsedExams], list[Problem]]:
+        blueprints, problems = parse_texts(paths, files, lambda path, text: parse_blueprint(path, text, file_id(path)))
+        banks, _bank_problems = BanksKind().parse(BanksKind().discover(files), files)  # reported by "banks"
         return [ParsedExams(blueprints, {bank.id: BankIndex(bank) for bank in banks})], problems
 
     def ids(self, parsed: list[ParsedExams]) -> dict[str, Iterable[str]]:

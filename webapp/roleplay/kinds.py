@@ -7,13 +7,13 @@ from typing import Any
 
 from webapp.content.problems import Problem
 from webapp.content.registry import Catalog, ContentKind
-from webapp.content.sources import display_path, read_source
+from webapp.content.sources import ContentFiles, file_id, parse_texts
 from webapp.extensions import db
 
 from .models import Call, NormsSet, NormsVersion, RoleplayScenario, ScenarioVersion
 from .call import Score, judge_requirements, judge_violations
 from .norms import Norms, parse_norms
-from .scenarios import Scenario, parse_scenario_file
+from .scenarios import Scenario, parse_scenario
 from .scoring import score_reply
 
 NORMS_FILE = Path("quizzes/roleplay/norms.yaml")
@@ -27,20 +27,12 @@ class NormsKind(ContentKind):
     order = 40
     patterns = (NORMS_FILE.as_posix(),)
 
-    def discover(self, root: Path) -> list[Path]:
-        path = root / NORMS_FILE
-        return [path] if path.is_file() else []
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list[tuple[Norms, str]], list[Problem]]:
+        def norms_with_text(path: str, text: str) -> tuple[tuple[Norms, str] | None, list[Problem]]:
+            norms, problems = parse_norms(text, path)
+            return (norms, text) if norms is not None else None, problems
 
-    def parse(self, files: list[Path], root: Path) -> tuple[list[tuple[Norms, str]], list[Problem]]:
-        parsed, problems = [], []
-        for path in files:
-            shown = display_path(path, root)
-            text, read_problems = read_source(path, shown)
-            norms, parse_problems = parse_norms(text, shown) if text is not None else (None, read_problems)
-            problems += parse_problems
-            if norms is not None:
-                parsed.append((norms, text))
-        return parsed, problems
+        return parse_texts(paths, files, norms_with_text)
 
     def ids(self, parsed: list) -> dict[str, Iterable[str]]:
         return {"norms": [NORMS_NAME] if parsed else []}
@@ -68,17 +60,8 @@ class ScenariosKind(ContentKind):
     order = 50
     patterns = (f"{SCENARIO_FOLDER.as_posix()}/*.md",)
 
-    def discover(self, root: Path) -> list[Path]:
-        return sorted((root / SCENARIO_FOLDER).glob("*.md"))
-
-    def parse(self, files: list[Path], root: Path) -> tuple[list[Scenario], list[Problem]]:
-        parsed, problems = [], []
-        for path in files:
-            scenario, found = parse_scenario_file(path, root)
-            problems += found
-            if scenario is not None:
-                parsed.append(scenario)
-        return parsed, problems
+    def parse(self, paths: list[str], files: ContentFiles) -> tuple[list[Scenario], list[Problem]]:
+        return parse_texts(paths, files, lambda path, text: parse_scenario(path, text, file_id(path)))
 
     def ids(self, parsed: list[Scenario]) -> dict[str, Iterable[str]]:
         return {"scenarios": [scenario.id for scenario in parsed], "scenarios.tag": {t for s in parsed for t in s.tags}}

@@ -61,10 +61,46 @@
       .then((response) => response.ok ? response.json() : null)
       .then((data) => {
         if (!data || sent !== checking) return;  // a newer check is on its way
-        preview.innerHTML = data.preview;  // rendered by the server's lesson renderer, raw HTML refused
+        const sample = preview.querySelector("#try-reply-text");
+        const reply = sample ? sample.value : "";
+        preview.innerHTML = data.preview;  // rendered by the server with the trainees' templates, raw HTML refused
         showProblems(data.problems);
+        const again = preview.querySelector("#try-reply-text");
+        if (again && reply) {  // the sample reply stays and is scored again with the edited norms
+          again.value = reply;
+          tryReply();
+        }
       });
   }
+
+  // Norms: score a sample reply with the norms as typed (the scorecard's own turn partial).
+  let trying = 0;
+  function tryReply() {
+    const box = preview.querySelector("#try-reply");
+    const reply = box.querySelector("#try-reply-text").value;
+    const result = preview.querySelector("#try-reply-result");
+    if (!reply.trim()) return;
+    const sent = ++trying;
+    post(box.dataset.url, { path: box.dataset.path, text: text(), reply: reply })
+      .then((response) => response.json())
+      .then((data) => {
+        if (sent !== trying) return;
+        if (data.scorecard) {
+          result.innerHTML = data.scorecard;
+        } else {
+          const message = document.createElement("p");
+          message.className = "flash flash-error";
+          message.textContent = data.message || "";
+          result.replaceChildren(message);
+        }
+      });
+  }
+
+  preview.addEventListener("submit", (event) => {
+    if (event.target.id !== "try-reply") return;
+    event.preventDefault();
+    tryReply();
+  });
 
   function autosave() {
     if (!autosaving) return;
