@@ -11,6 +11,7 @@ import pytest
 
 from tests.authoring.conftest import FIXTURE_CONTENT
 from webapp.content import changes
+from webapp.content.sources import ContentFiles
 from webapp.content.services import import_content, published_files
 from webapp.extensions import db
 from webapp.quizzes.importing import draft_bank
@@ -72,11 +73,12 @@ def test_a_bank_showing_an_image_missing_beside_it_has_a_problem_at_the_question
     draft = draft_bank(conversion, "pictured", "greeting-basics.opening", 2, root=tmp_path)
     draft.write()  # what `flask quizzes import-moodle-xml` does: the image lands beside the bank
     (name,) = draft.images
-    (bank,), problems = BanksKind().parse([draft.path], tmp_path)
+    bank_path = "quizzes/banks/pictured.md"
+    (bank,), problems = BanksKind().parse([bank_path], ContentFiles.read(tmp_path, ["quizzes"]))
     assert problems == [] and bank.images == ((name, draft.images[name]),)
     (tmp_path / "quizzes" / "banks" / name).unlink()
     draft.path.write_text(draft.text.replace("来电时", "![](images/phone.png) 来电时"), encoding="utf-8")
-    _banks, problems = BanksKind().parse([draft.path], tmp_path)
+    _banks, problems = BanksKind().parse([bank_path], ContentFiles.read(tmp_path, ["quizzes"]))
     assert [str(problem) for problem in problems] == [
         'quizzes/banks/pictured.md:6: pictured.q001: image "images/phone.png" is not a question image '
         "(images/<hash>.png, as importing a Moodle XML file writes them)",

@@ -43,11 +43,12 @@ class DraftBank:
 
 
 def draft_bank(conversion: Conversion, bank_id: str, lesson: str, difficulty: int, title: str | None = None,
-               module: str | None = None, files: Mapping[str, bytes] | None = None) -> DraftBank:
+               module: str | None = None, files: Mapping[str, bytes] | None = None,
+               root: Path | None = None) -> DraftBank:
     """The bank file ``bank_id`` (new, or as it is) with the converted questions appended; ``files``
     are the content files it is looked up in (the editor's, in memory), else the content root on disk."""
     relative = f"{BANKS_FOLDER.as_posix()}/{bank_id}.md"
-    target = default_root() / relative
+    target = (root or default_root()) / relative
     if files is None:
         existing, shown = (target.read_text(encoding="utf-8") if target.exists() else None), str(target)
     else:
