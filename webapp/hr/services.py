@@ -26,7 +26,10 @@ from webapp.extensions import db
 from webapp.queries import distinct_values
 from webapp.registry import post_assigned
 
+from .export import COLUMNS as EXPORT_COLUMNS
+
 STREAM_BATCH = 2000
+EXPORT_BATCH = 5000  # rows per fetch and per CSV chunk
 ROSTER_CHUNK = 5000  # user ids per IN (...) query
 HOLDING = (engine.State.CERTIFIED, engine.State.EXPIRING)  # hold a valid certificate
 DATE_IN_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -167,17 +170,31 @@ def roster_entries(filters: RosterFilters, today: date) -> Iterator[RosterEntry]
     return (_entry(row) for row in rows)
 
 
-def export_rows(filters: RosterFilters, today: date, verify_url_prefix: str) -> Iterator[dict]:
-    """The export's fixed columns (webapp.hr.export.COLUMNS), one dict per assignment."""
-    for entry in roster_entries(filters, today):
-        yield {
-            "employee_no": entry.employee_no, "name": entry.name, "department": entry.department,
-            "post": entry.post_title, "status": entry.state.value, "certificate_no": entry.certificate_no,
-            "issued_at": entry.issued_on, "valid_until": entry.valid_until, "last_exam_score": entry.exam_score,
-            "roleplay_average": entry.roleplay_average,
-            "verify_url": verify_url_prefix + entry.code if entry.code else "",
-            "revocation_reason": entry.revocation_reason,
-        }
+def export_batches(filters: RosterFilters, today: date, verify_url_prefix: str,
+                   status_labels: Mapping[str, str] | None = None) -> Iterator[list[tuple]]:
+    """The export's fixed columns (webapp.hr.export.COLUMNS) of every matching assignment, in
+    batches of plain tuples from a server-side cursor (a Core select: no ORM objects, no entry
+    per row); statuses as ``status_labels`` name them (default: the codes)."""
+    labels = status_labels or {}
+    query = _roster_query(filters, today).with_only_columns(
+        User.employee_no, User.name, User.department, Post.title_zh, standings.state_on(today), Certificate.id,
+        Certificate.issued_at, Certificate.valid_until, Certificate.exam_score, Certificate.roleplay_average,
+        Certificate.code, Certificate.revocation_reason)
+    result = db.session.execute(query.execution_options(yield_per=EXPORT_BATCH))
+    for rows in result.partitions():
+        yield [(employee_no, name, department, post, labels.get(state, state),
+                certificate_number(issued_at, certificate_id) if certificate_id else "",
+                local_date(issued_at) if certificate_id else None, valid_until, exam_score, roleplay_average,
+                verify_url_prefix + code if code else "", reason or "")
+               for (employee_no, name, department, post, state, certificate_id, issued_at, valid_until, exam_score,
+                    roleplay_average, code, reason) in rows]
+
+
+def export_rows(filters: RosterFilters, today: date, verify_url_prefix: str,
+                status_labels: Mapping[str, str] | None = None) -> Iterator[dict]:
+    """``export_batches`` as one dict per assignment (the JSON and XLSX writers)."""
+    for batch in export_batches(filters, today, verify_url_prefix, status_labels):
+        yield from (dict(zip(EXPORT_COLUMNS, values)) for values in batch)
 
 
 # --- the roster page: counts, charts and one page of entries, each one aggregate query --------
@@ -385,6 +402,38 @@ def audit_query(filters: AuditFilters):
     if filters.until:
         query = query.where(AuditEntry.at < utc_start_of(filters.until + timedelta(days=1)))
     return query
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    newer: int | None  # the id to list entries after (the newer page), None on the newest page
+    older: int | None  # the id to list entries before (the older page), None on the oldest page
+    matching: int  # capped at COUNT_CAP + 1: "10,000+"
+
+
+COUNT_CAP = 10_000
+
+
+def audit_page(filters: AuditFilters, before: int | None, after: int | None, per_page: int) -> AuditPage:
+    """One page of matching entries, newest first, by keyset (``before``/``after`` an entry id):
+    a page deep in 500,000 entries costs what the first does. The count stops at COUNT_CAP."""
+    query = audit_query(filters)
+    if after is not None:  # the newer page: the per_page entries just above ``after``, read upwards
+        rows = list(db.session.scalars(query.where(AuditEntry.id > after).order_by(None)
+                                       .order_by(AuditEntry.id).limit(per_page + 1)))
+        more_newer, entries = len(rows) > per_page, rows[:per_page][::-1]
+        more_older = True
+    else:
+        if before is not None:
+            query = query.where(AuditEntry.id < before)
+        rows = list(db.session.scalars(query.limit(per_page + 1)))
+        more_older, entries = len(rows) > per_page, rows[:per_page]
+        more_newer = before is not None
+    capped = audit_query(filters).with_only_columns(AuditEntry.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    matching = db.session.scalar(db.select(db.func.count()).select_from(capped))
+    return AuditPage(entries, entries[0].id if entries and more_newer else None,
+                     entries[-1].id if entries and more_older else None, matching)
 
 
 def audit_actions() -> list[str]:
