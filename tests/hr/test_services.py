@@ -137,17 +137,16 @@ def test_date_filters_use_local_days(app, make_user, posts, records):
     assert entry.issued_on == date(2026, 4, 1)
 
 
-def test_audit_pages_walk_by_keyset_both_ways_and_the_count_stops_at_the_cap(app, monkeypatch):
+def test_audit_pages_walk_by_keyset_both_ways_and_the_count_stops_at_the_cap(app):
     from webapp.audit.services import record
 
     for number in range(25):
         record("user.create", f"user:k{number:03d}", {})
         record("post.assign", f"user:k{number:03d}", {})
     db.session.commit()
-    monkeypatch.setattr(services, "COUNT_CAP", 20)
     only = services.AuditFilters(action="user.")
     targets = lambda page: [entry.target for entry in page.entries]  # noqa: E731
-    newest = services.audit_page(only, None, None, 10)
+    newest = services.audit_page(only, None, None, 10, cap=20)
     assert targets(newest) == [f"user:k{number:03d}" for number in range(24, 14, -1)]
     assert newest.newer is None and newest.matching == 21  # 25 match: "more than 20"
     middle = services.audit_page(only, newest.older, None, 10)

@@ -23,7 +23,7 @@ from webapp.certification.services import (
 )
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.queries import distinct_values
+from webapp.queries import COUNT_CAP, capped_count, distinct_values
 from webapp.registry import post_assigned
 
 from .export import COLUMNS as EXPORT_COLUMNS
@@ -409,15 +409,13 @@ class AuditPage:
     entries: list[AuditEntry]
     newer: int | None  # the id to list entries after (the newer page), None on the newest page
     older: int | None  # the id to list entries before (the older page), None on the oldest page
-    matching: int  # capped at COUNT_CAP + 1: "10,000+"
+    matching: int  # capped at cap + 1: "more than 10,000"
 
 
-COUNT_CAP = 10_000
-
-
-def audit_page(filters: AuditFilters, before: int | None, after: int | None, per_page: int) -> AuditPage:
+def audit_page(filters: AuditFilters, before: int | None, after: int | None, per_page: int,
+               cap: int = COUNT_CAP) -> AuditPage:
     """One page of matching entries, newest first, by keyset (``before``/``after`` an entry id):
-    a page deep in 500,000 entries costs what the first does. The count stops at COUNT_CAP."""
+    a page deep in 500,000 entries costs what the first does. The count stops at ``cap``."""
     query = audit_query(filters)
     if after is not None:  # the newer page: the per_page entries just above ``after``, read upwards
         rows = list(db.session.scalars(query.where(AuditEntry.id > after).order_by(None)
@@ -430,10 +428,8 @@ def audit_page(filters: AuditFilters, before: int | None, after: int | None, per
         rows = list(db.session.scalars(query.limit(per_page + 1)))
         more_older, entries = len(rows) > per_page, rows[:per_page]
         more_newer = before is not None
-    capped = audit_query(filters).with_only_columns(AuditEntry.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    matching = db.session.scalar(db.select(db.func.count()).select_from(capped))
     return AuditPage(entries, entries[0].id if entries and more_newer else None,
-                     entries[-1].id if entries and more_older else None, matching)
+                     entries[-1].id if entries and more_older else None, capped_count(audit_query(filters), cap))
 
 
 def audit_actions() -> list[str]:
