@@ -235,37 +235,46 @@ def _month(day: date, offset: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _state_counts(filters: RosterFilters, today: date) -> Counter:
+def _tally(*criteria):
+    """SQL: how many rows of the group meet the criteria (one column of a conditional aggregate:
+    grouping by a CASE instead makes the planner expect a group per row and sort them all)."""
+    return db.func.sum(db.case((db.and_(*criteria), 1), else_=0))
+
+
+def _counts_and_shares(filters: RosterFilters, today: date) -> tuple[Counter, list[DepartmentShare]]:
+    """The counts per state (whatever the status filter) and the department shares (with it),
+    from one scan grouped by department."""
     state = standings.state_on(today)
-    query = _joined(db.select(state, db.func.count()), filters, people=False, certificates=False)
-    query = _filtered(query, filters, today, status=False).group_by(state)
-    return Counter({engine.State(name): count for name, count in db.session.execute(query)})
-
-
-def _department_shares(filters: RosterFilters, today: date) -> list[DepartmentShare]:
-    holding = db.func.sum(db.case((standings.state_on(today).in_([state.value for state in HOLDING]), 1), else_=0))
-    query = _filtered(_joined(db.select(User.department, db.func.count(), holding), filters, certificates=False),
-                      filters, today)
-    return [DepartmentShare(name, assigned, holding or 0)
-            for name, assigned, holding in db.session.execute(query.group_by(User.department).order_by(User.department))]
-
-
-def _per_month(column, bounds: list, filters: RosterFilters, today: date, *criteria) -> Counter:
-    """How many of the matching assignments have ``column`` in each month (index into bounds)."""
-    bucket = db.case(*((column < bound, index) for index, bound in enumerate(bounds[1:])))
-    query = _joined(db.select(bucket, db.func.count()), filters, people=False)
-    query = _filtered(query, filters, today).where(column >= bounds[0], column < bounds[-1], *criteria)
-    return Counter(dict(db.session.execute(query.group_by(bucket)).all()))
+    query = _joined(db.select(User.department, *(_tally(state == name.value) for name in engine.State)), filters,
+                    certificates=False)
+    query = _filtered(query, filters, today, status=False).group_by(User.department).order_by(User.department)
+    counts, shares = Counter(), []
+    for department, *per_state in db.session.execute(query):
+        by_state = dict(zip(engine.State, per_state))
+        counts.update(by_state)
+        shown = [name for name in engine.State if not filters.status or name == filters.status]
+        assigned = sum(by_state[name] for name in shown)
+        if assigned:
+            shares.append(DepartmentShare(department, assigned, sum(by_state[name] for name in shown if name in HOLDING)))
+    return +counts, shares
 
 
 def _month_bars(filters: RosterFilters, today: date) -> list[MonthBar]:
-    """Certificates issued per local month (the last 12) and expiring per month (the next 12)."""
+    """Certificates issued per local month (the last 12) and expiring per month (the next 12, not
+    revoked), as the columns of one aggregate row."""
     months = [_month(today, offset) for offset in range(-11, 13)]
     bounds = [*months, _month(today, 13)]
-    issued = _per_month(Certificate.issued_at, [utc_start_of(month) for month in bounds], filters, today)
-    expiring = _per_month(Certificate.valid_until, bounds, filters, today,
-                          standings.state_on(today) != engine.State.REVOKED.value)
-    return [MonthBar(month, issued[index], expiring[index]) for index, month in enumerate(months)]
+    starts = [utc_start_of(month) for month in bounds]
+    not_revoked = standings.state_on(today) != engine.State.REVOKED.value
+    issued = [_tally(Certificate.issued_at >= start, Certificate.issued_at < end)
+              for start, end in zip(starts, starts[1:])]
+    expiring = [_tally(Certificate.valid_until >= start, Certificate.valid_until < end, not_revoked)
+                for start, end in zip(bounds, bounds[1:])]
+    query = _filtered(_joined(db.select(*issued, *expiring), filters, people=False), filters, today).where(
+        ((Certificate.issued_at >= starts[0]) & (Certificate.issued_at < starts[-1]))
+        | ((Certificate.valid_until >= bounds[0]) & (Certificate.valid_until < bounds[-1])))
+    row = [count or 0 for count in db.session.execute(query).one()]
+    return [MonthBar(month, row[index], row[len(months) + index]) for index, month in enumerate(months)]
 
 
 def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
@@ -281,8 +290,8 @@ def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
 
 
 def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -> RosterPage:
-    result = RosterPage(counts=_state_counts(filters, today), departments=_department_shares(filters, today),
-                        months=_month_bars(filters, today))
+    counts, departments = _counts_and_shares(filters, today)
+    result = RosterPage(counts=counts, departments=departments, months=_month_bars(filters, today))
     result.matching = sum(share.assigned for share in result.departments)
     rows = db.session.execute(_roster_query(filters, today).limit(per_page).offset((page - 1) * per_page))
     result.entries = _with_overrides([_entry(row) for row in rows])
@@ -437,5 +446,8 @@ def audit_actions() -> list[str]:
 
 
 def status_counts(today: date) -> dict[engine.State, int]:
-    counts = _state_counts(RosterFilters(), today)
-    return {state: counts[state] for state in engine.State}
+    """Every assignment per state (the HR home page), as the columns of one aggregate row."""
+    state = standings.state_on(today)
+    row = db.session.execute(db.select(*(_tally(state == name.value) for name in engine.State))
+                             .select_from(PostAssignment)).one()
+    return {name: count or 0 for name, count in zip(engine.State, row)}
