@@ -35,3 +35,19 @@ class BoundedPage:
         self.prev_num, self.next_num = page - 1, page + 1
         self.total = capped_count(query) if count else None
         self.more_than = COUNT_CAP if count and self.total > COUNT_CAP else None
+
+
+def stream_tuples(query, batch_size: int):
+    """The rows of a Core select as batches of plain tuples, memory flat. On PostgreSQL straight
+    from a named (server-side) cursor of the driver: SQLAlchemy compiles the statement, and its
+    per-row result machinery — a third of a large export's CPU — is skipped (psycopg already
+    returns dates, times and numbers typed). Elsewhere through SQLAlchemy's streamed result."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield from connection.execution_options(yield_per=batch_size).execute(query).partitions(batch_size)
+        return
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    with connection.connection.driver_connection.cursor(name="stream_tuples") as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        while rows := cursor.fetchmany(batch_size):
+            yield rows

@@ -154,3 +154,14 @@ def test_audit_pages_walk_by_keyset_both_ways_and_the_count_stops_at_the_cap(app
     assert targets(oldest) == [f"user:k{number:03d}" for number in range(4, -1, -1)] and oldest.older is None
     assert targets(services.audit_page(only, None, oldest.newer, 10)) == targets(middle)
     assert services.audit_page(only, None, middle.newer, 10).newer is None  # back on the newest page
+
+
+def test_local_dates_of_an_export_match_local_date_across_a_change_of_offset(app):
+    from datetime import datetime, timedelta
+
+    from webapp.certification.services import local_date
+
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "America/St_Johns"  # DST changes at 05:30 UTC, half hours off
+    local_day = services._local_dates()
+    moments = [datetime(2026, 3, 8, 0, 0) + timedelta(minutes=15 * step) for step in range(4 * 48)]
+    assert [local_day(moment) for moment in moments] == [local_date(moment) for moment in moments]

@@ -69,26 +69,25 @@ def batched(values: Iterable, size: int) -> Iterator[list]:
 
 
 def csv_chunks(rows: Iterable[Mapping], headers: Sequence[str] = COLUMNS) -> Iterator[str]:
-    """``csv_table_chunks`` of rows given as dicts keyed by ``COLUMNS``."""
-    return csv_table_chunks(batched(_values(rows), ROWS_PER_CHUNK), headers)
+    """``csv_table_chunks`` of rows given as dicts keyed by ``COLUMNS``, text cells formula-guarded
+    here (inlined: with a million rows, a function call per cell is most of the time)."""
+    triggers = FORMULA_TRIGGERS
+    guarded = ([("'" + value if value[:1] in triggers else value) if type(value) is str else value for value in row]
+               for row in _values(rows))
+    return csv_table_chunks(batched(guarded, ROWS_PER_CHUNK), headers)
 
 
 def csv_table_chunks(batches: Iterable[Sequence[Sequence]], headers: Sequence[str] = COLUMNS) -> Iterator[str]:
-    """UTF-8 CSV text for Excel from batches of value tuples in ``COLUMNS`` order: byte-order mark,
-    header, then one chunk per batch from one writer over one buffer.
-
-    Text cells are formula-guarded; dates, numbers and None (empty) are left to the csv module
-    (``str`` of a date is ISO). The guard is inlined: with a million rows, a function call per
-    cell is most of the time.
-    """
+    """UTF-8 CSV text for Excel from batches of value tuples in ``COLUMNS`` order whose text is
+    already formula-guarded (``guard_formula``): byte-order mark, header, then one chunk per batch
+    from one writer over one buffer. Dates, numbers and None (empty) are left to the csv module
+    (``str`` of a date is ISO)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BYTE_ORDER_MARK)
     writer.writerow(headers)
-    triggers = FORMULA_TRIGGERS
     for batch in batches:
-        writer.writerows([[("'" + value if value[:1] in triggers else value) if type(value) is str else value
-                           for value in row] for row in batch])
+        writer.writerows(batch)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import insert, update
@@ -19,14 +19,15 @@ from webapp.audit.services import record_many
 from webapp.certification import engine, standings
 from webapp.certification.models import Certificate, Post, PostAssignment, RequirementOverride, certificate_number
 from webapp.certification.services import (
-    assignment_of, definition_of, local_date, posts_in_order, trainee_records_of, utc_start_of,
+    assignment_of, definition_of, local_date, local_datetime, posts_in_order, trainee_records_of, utc_start_of,
 )
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.queries import COUNT_CAP, capped_count, distinct_values
+from webapp.queries import COUNT_CAP, capped_count, distinct_values, stream_tuples
 from webapp.registry import post_assigned
 
 from .export import COLUMNS as EXPORT_COLUMNS
+from .export import FORMULA_TRIGGERS
 
 STREAM_BATCH = 2000
 EXPORT_BATCH = 5000  # rows per fetch and per CSV chunk
@@ -170,24 +171,49 @@ def roster_entries(filters: RosterFilters, today: date) -> Iterator[RosterEntry]
     return (_entry(row) for row in rows)
 
 
+def _local_dates():
+    """``local_date`` for a stream of moments: the zone's UTC offset is looked up once per UTC day
+    (a day without a change of offset, else exactly), not converted moment by moment."""
+    offsets: dict[date, timedelta | None] = {}
+
+    def local_day(moment: datetime) -> date:
+        day = moment.date()
+        if day not in offsets:
+            start = datetime.combine(day, datetime.min.time())
+            first, last = (local_datetime(start).utcoffset(), local_datetime(start + timedelta(days=1)).utcoffset())
+            offsets[day] = first if first == last else None
+        offset = offsets[day]
+        return (moment + offset).date() if offset is not None else local_date(moment)
+
+    return local_day
+
+
+def _spreadsheet_text(column, guarded: bool):
+    """SQL: the text column formula-guarded as export.guard_formula does (``guarded``), else as is."""
+    if not guarded:
+        return column
+    return db.case((db.func.substr(column, 1, 1).in_(sorted(FORMULA_TRIGGERS)), "'" + column), else_=column)
+
+
 def export_batches(filters: RosterFilters, today: date, verify_url_prefix: str,
-                   status_labels: Mapping[str, str] | None = None) -> Iterator[list[tuple]]:
+                   status_labels: Mapping[str, str] | None = None, guarded: bool = False) -> Iterator[list[tuple]]:
     """The export's fixed columns (webapp.hr.export.COLUMNS) of every matching assignment, in
-    batches of plain tuples from a server-side cursor (a Core select: no ORM objects, no entry
-    per row); statuses as ``status_labels`` name them (default: the codes)."""
-    labels = status_labels or {}
+    batches of plain tuples streamed from the database (``queries.stream_tuples``); statuses as
+    ``status_labels`` name them (default: the codes). ``guarded``: for a spreadsheet, the text
+    people typed is formula-guarded by the query (the other columns are made here, never a formula)."""
+    labels, local_day = status_labels or {}, _local_dates()
+    text = [_spreadsheet_text(column, guarded) for column in (User.employee_no, User.name, User.department,
+                                                               Post.title_zh, Certificate.revocation_reason)]
     query = _roster_query(filters, today).with_only_columns(
-        User.employee_no, User.name, User.department, Post.title_zh, standings.state_on(today), Certificate.id,
-        Certificate.issued_at, Certificate.valid_until, Certificate.exam_score, Certificate.roleplay_average,
-        Certificate.code, Certificate.revocation_reason)
-    result = db.session.execute(query.execution_options(yield_per=EXPORT_BATCH))
-    for rows in result.partitions():
+        *text, standings.state_on(today), Certificate.id, Certificate.issued_at, Certificate.valid_until,
+        Certificate.exam_score, Certificate.roleplay_average, Certificate.code)
+    for rows in stream_tuples(query, EXPORT_BATCH):
         yield [(employee_no, name, department, post, labels.get(state, state),
                 certificate_number(issued_at, certificate_id) if certificate_id else "",
-                local_date(issued_at) if certificate_id else None, valid_until, exam_score, roleplay_average,
+                local_day(issued_at) if certificate_id else None, valid_until, exam_score, roleplay_average,
                 verify_url_prefix + code if code else "", reason or "")
-               for (employee_no, name, department, post, state, certificate_id, issued_at, valid_until, exam_score,
-                    roleplay_average, code, reason) in rows]
+               for (employee_no, name, department, post, reason, state, certificate_id, issued_at, valid_until,
+                    exam_score, roleplay_average, code) in rows]
 
 
 def export_rows(filters: RosterFilters, today: date, verify_url_prefix: str,

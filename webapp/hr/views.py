@@ -62,7 +62,8 @@ def export_roster(export_format: str):
     if export_format == "xlsx":
         return _send_xlsx(services.export_rows(filters, today, prefix, status_labels), headers, download_name)
     if export_format == "csv":
-        chunks = export.csv_table_chunks(services.export_batches(filters, today, prefix, status_labels), headers)
+        chunks = export.csv_table_chunks(services.export_batches(filters, today, prefix, status_labels, guarded=True),
+                                          headers)
     else:
         chunks = export.json_chunks(services.export_rows(filters, today, prefix, status_labels))
     response = Response(stream_with_context(chunk.encode("utf-8") for chunk in chunks),
