@@ -390,8 +390,9 @@ def main() -> None:
     if not url.startswith("postgresql"):
         sys.exit("DATABASE_URL must name an empty PostgreSQL database (postgresql+psycopg://…)")
     started = time.perf_counter()
-    seed(url, Size(args.users, args.attempts, args.slots, args.calls, args.audit), args.seed)
-    print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))
+    steps = seed(url, Size(args.users, args.attempts, args.slots, args.calls, args.audit), args.seed)
+    print(json.dumps({"seconds": round(time.perf_counter() - started, 1),
+                      "steps": {name: round(seconds, 1) for name, seconds in steps.items()}}))
 
 
 if __name__ == "__main__":
