@@ -165,3 +165,46 @@ def test_local_dates_of_an_export_match_local_date_across_a_change_of_offset(app
     local_day = services._local_dates()
     moments = [datetime(2026, 3, 8, 0, 0) + timedelta(minutes=15 * step) for step in range(4 * 48)]
     assert [local_day(moment) for moment in moments] == [local_date(moment) for moment in moments]
+
+
+def test_roster_aggregates_are_kept_until_a_commit_writes_what_they_read(app, posts):
+    """Assigning (ORM), a department changed by a bulk statement (the roster import's way) and a
+    rolled-back change: the counts and shares follow each commit, and only commits."""
+    from sqlalchemy import event, update
+
+    from webapp.accounts.models import User
+    from webapp.certification import services as certification
+
+    def shares():
+        page = services.roster_page(RosterFilters(), local_today(), 1, 50)
+        return {share.department: share.assigned for share in page.departments}
+
+    def statements_of(call):
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            return call(), len(seen)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    first = accounts.create_user("f001", "冯一", "客服一部", "trainee", "x-password-1")
+    certification.assign_post(first, posts["hotline-agent"], None, None)
+    db.session.commit()
+    assert shares() == {"客服一部": 1}
+    kept, _first_cost = statements_of(lambda: services.status_counts(local_today()))
+    assert statements_of(lambda: services.status_counts(local_today())) == (kept, 1)  # the stamp only
+    second = accounts.create_user("f002", "冯二", "营业厅", "trainee", "x-password-1")
+    certification.assign_post(second, posts["hall-consultant"], None, None)
+    db.session.commit()
+    assert shares() == {"客服一部": 1, "营业厅": 1}
+    assert sum(services.status_counts(local_today()).values()) == 2
+    db.session.execute(update(User), [{"id": second.id, "department": "客服一部"}])
+    db.session.commit()
+    assert shares() == {"客服一部": 2}
+    db.session.execute(update(User), [{"id": second.id, "department": "不会保存"}])
+    db.session.rollback()
+    assert shares() == {"客服一部": 2}

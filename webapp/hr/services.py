@@ -26,6 +26,7 @@ from webapp.extensions import db
 from webapp.queries import COUNT_CAP, capped_count, distinct_values, stream_tuples
 from webapp.registry import post_assigned
 
+from . import freshness
 from .export import COLUMNS as EXPORT_COLUMNS
 from .export import FORMULA_TRIGGERS
 
@@ -316,8 +317,9 @@ def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
 
 
 def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -> RosterPage:
-    counts, departments = _counts_and_shares(filters, today)
-    result = RosterPage(counts=counts, departments=departments, months=_month_bars(filters, today))
+    counts, departments, months = freshness.cached(
+        ("roster", filters, today), lambda: (*_counts_and_shares(filters, today), _month_bars(filters, today)))
+    result = RosterPage(counts=counts, departments=departments, months=months)
     result.matching = sum(share.assigned for share in result.departments)
     rows = db.session.execute(_roster_query(filters, today).limit(per_page).offset((page - 1) * per_page))
     result.entries = _with_overrides([_entry(row) for row in rows])
@@ -474,6 +476,6 @@ def audit_actions() -> list[str]:
 def status_counts(today: date) -> dict[engine.State, int]:
     """Every assignment per state (the HR home page), as the columns of one aggregate row."""
     state = standings.state_on(today)
-    row = db.session.execute(db.select(*(_tally(state == name.value) for name in engine.State))
-                             .select_from(PostAssignment)).one()
+    row = freshness.cached(("states", today), lambda: tuple(db.session.execute(
+        db.select(*(_tally(state == name.value) for name in engine.State)).select_from(PostAssignment)).one()))
     return {name: count or 0 for name, count in zip(engine.State, row)}
