@@ -1,16 +1,19 @@
-"""Fill a PostgreSQL database with a national operator's worth of records, in minutes (COPY).
+"""Fill a PostgreSQL database with a national operator's worth of records, in minutes.
 
     DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/seed_scale.py \
         [--users 100000] [--attempts 1000000] [--slots 24] [--calls 200000] [--audit 500000]
 
 The database should be empty: the schema is created, the sample content and demo accounts are
 loaded (as ``flask demo load`` does), then trainees, post assignments (1.2 per trainee),
-certificates (about half of the assignments, 4 % of them revoked), quiz attempts with their slots
-and saved answers (``--slots`` each, 95 % graded), role-play calls (10 % reviewed) and audit
-entries are written with COPY. The derived rows are then built by the code that keeps them
-current: the stored assignment states (certification.standings) and the item statistics sums
-(summed here while the slots are generated, as grading would). The audit entries' hash chain is
-not valid (nothing here reads it); every other row is one the app could have written.
+certificates (about half of the assignments, 4 % of them revoked), role-play calls (10 %
+reviewed) and audit entries are written with COPY from Python, and the bulk — quiz attempts with
+their slots and saved answers (``--slots`` each, 95 % graded), 25 rows per attempt — is generated
+inside PostgreSQL (INSERT … SELECT over generate_series, hashes of the row number as the dice).
+Indexes and unique constraints other than primary keys are built after loading, then ANALYZE.
+The derived rows are built by the code that keeps them current: the item statistics sums
+(``quizzes.stats.rebuild``, the SQL that tests prove equal to grading's sums) and the stored
+assignment states (``certification.standings``). The audit entries' hash chain is not valid
+(nothing here reads it); every other row is one the app could have written.
 
 Used by bench/pages.py (``seed(url, size)``); sizes are reproducible (``--seed``).
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import random
 import sys
@@ -178,52 +182,96 @@ def _certification(cursor, trainees, rng: random.Random, posts: list[str], valid
     assignments.send()
 
 
-def _attempts(cursor, size: Size, trainees, rng: random.Random, pools: dict) -> dict:
-    """Attempts, slots and answers; returns the item statistics sums of the graded ones."""
-    from webapp.quizzes.itemstats import ScoreSums, SlotScore
+def _unit(salt: str) -> str:
+    """SQL for a deterministic pseudo-random number in [0, 1) from an integer expression."""
+    return f"((hashint8({salt})::bigint + 2147483648) / 4294967296.0)"
 
+
+def _strides(pool: int) -> list[int]:
+    """Steps through a pool of this size that visit every question before repeating one."""
+    return [step for step in range(1, pool) if math.gcd(step, pool) == 1] or [1]
+
+
+def _attempts(cursor, size: Size, first_user: int, pools: dict) -> None:
+    """Attempts, slots and answers generated inside PostgreSQL (INSERT … SELECT over
+    generate_series): attempt i belongs to trainee i mod users, its quiz, start, ability and every
+    slot's score are hashes of i (and the position), so a size always gives the same rows. The
+    slots of an attempt walk its quiz's pool from a random question with a step prime to the
+    pool's size: distinct questions, as the draw picks them. 95 % are graded."""
     quiz_ids = sorted(pools)
-    sums = {quiz_id: ScoreSums() for quiz_id in quiz_ids}
-    numbers: dict[tuple[int, str], int] = {}
-    attempt_id, slot_id, answer_id = (_next_id(cursor, table) for table in ("quiz_attempts", "attempt_slots",
-                                                                            "attempt_answers"))
-    attempts = Copier(cursor, "quiz_attempts", (
-        "id", "user_id", "quiz_id", "number", "seed", "quiz_hash", "state", "started_at", "ends_at", "deadline",
-        "closed_at", "graded_at", "score", "pass_mark", "passed"))
-    slots = Copier(cursor, "attempt_slots", ("id", "attempt_id", "position", "question_version_id", "option_order",
-                                             "score"))
-    answers = Copier(cursor, "attempt_answers", ("id", "attempt_id", "position", "value", "saved_at"))
-    with attempts, slots, answers:
-        for index in range(size.attempts):
-            user_id = trainees[index % len(trainees)][0]
-            quiz_id = quiz_ids[rng.randrange(len(quiz_ids))]
-            content_hash, pass_mark, versions = pools[quiz_id]
-            number = numbers[user_id, quiz_id] = numbers.get((user_id, quiz_id), 0) + 1
-            started = NOW - timedelta(minutes=rng.randint(60, 700 * 24 * 60))
-            graded = rng.random() < 0.95
-            ability = rng.random()
-            drawn = rng.sample(versions, min(size.slots, len(versions)))
-            scores = [1.0 if rng.random() < 0.35 + 0.6 * ability else 0.0 for _ in drawn]
-            score = round(100 * sum(scores) / len(scores), 2)
-            ends = started + timedelta(minutes=30)
-            attempts.row(attempt_id, user_id, quiz_id, number, rng.getrandbits(48), content_hash,
-                         "graded" if graded else "in_progress", _stamp(started), _stamp(ends),
-                         _stamp(ends + timedelta(minutes=1)), _stamp(ends) if graded else None,
-                         _stamp(ends) if graded else None, score if graded else None, pass_mark,
-                         ("t" if score >= pass_mark else "f") if graded else None)
-            for position, ((version_id, _question_id, order), slot_score) in enumerate(zip(drawn, scores)):
-                slots.row(slot_id, attempt_id, position, version_id, order, slot_score if graded else None)
-                # a saved answer row for every slot; its value is "no answer" (JSON null)
-                answers.row(answer_id, attempt_id, position, "null", _stamp(started + timedelta(minutes=1)))
-                slot_id += 1
-                answer_id += 1
-            if graded:
-                sums[quiz_id].add_attempt([SlotScore(position, question_id, slot_score) for position,
-                                           ((_version, question_id, _order), slot_score) in enumerate(zip(drawn, scores))])
-            attempt_id += 1
-    for table in (attempts, slots, answers):
-        table.send()
-    return sums
+    cursor.execute("CREATE TEMP TABLE seed_quizzes (quiz_index int PRIMARY KEY, quiz_id text, quiz_hash text, "
+                   "pass_mark float8, pool int, slots int, strides int[])")
+    cursor.execute("CREATE TEMP TABLE seed_pool (quiz_index int, k int, version_id int, option_order text, "
+                   "PRIMARY KEY (quiz_index, k))")
+    for index, quiz_id in enumerate(quiz_ids):
+        content_hash, pass_mark, versions = pools[quiz_id]
+        cursor.execute("INSERT INTO seed_quizzes VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                       (index, quiz_id, content_hash, pass_mark, len(versions), min(size.slots, len(versions)),
+                        _strides(len(versions))))
+        cursor.executemany("INSERT INTO seed_pool VALUES (%s, %s, %s, %s)",
+                           [(index, k, version_id, order) for k, (version_id, _question, order) in enumerate(versions)])
+    attempt, slot, answer = (_next_id(cursor, table) for table in ("quiz_attempts", "attempt_slots", "attempt_answers"))
+    cursor.execute(f"""
+        CREATE TEMP TABLE seed_attempts AS
+        SELECT g.i, g.quiz_index, g.graded, g.ability, g.started, q.slots, q.pool,
+               floor({_unit("g.i * 97 + 5")} * q.pool)::int AS start,
+               q.strides[1 + floor({_unit("g.i * 97 + 6")} * cardinality(q.strides))::int] AS stride
+        FROM (SELECT i, floor({_unit("i * 97 + 1")} * {len(quiz_ids)})::int AS quiz_index,
+                     {_unit("i * 97 + 2")} < 0.95 AS graded, {_unit("i * 97 + 3")} AS ability,
+                     TIMESTAMP '{_stamp(NOW)}' - (60 + floor({_unit("i * 97 + 4")} * 700 * 24 * 60))
+                         * INTERVAL '1 minute' AS started
+              FROM generate_series(0::bigint, {size.attempts - 1}) AS i) AS g
+        JOIN seed_quizzes AS q USING (quiz_index)""")
+    right = f"{_unit('(a.i * 32 + p) * 97 + 7')} < 0.35 + 0.6 * a.ability"
+    cursor.execute(f"""
+        INSERT INTO quiz_attempts (id, user_id, quiz_id, number, seed, quiz_hash, state, started_at, ends_at,
+                                   deadline, closed_at, graded_at, score, pass_mark, passed)
+        SELECT {attempt} + a.i, {first_user} + a.i % {size.users}, q.quiz_id,
+               row_number() OVER (PARTITION BY a.i % {size.users}, a.quiz_index ORDER BY a.i),
+               hashint8(a.i * 97 + 8)::bigint + 2147483648, q.quiz_hash,
+               CASE WHEN a.graded THEN 'graded' ELSE 'in_progress' END, a.started,
+               a.started + INTERVAL '30 minutes', a.started + INTERVAL '31 minutes',
+               CASE WHEN a.graded THEN a.started + INTERVAL '30 minutes' END,
+               CASE WHEN a.graded THEN a.started + INTERVAL '30 minutes' END,
+               CASE WHEN a.graded THEN s.score END, q.pass_mark, CASE WHEN a.graded THEN s.score >= q.pass_mark END
+        FROM seed_attempts AS a JOIN seed_quizzes AS q USING (quiz_index)
+        CROSS JOIN LATERAL (SELECT round(100.0 * count(*) FILTER (WHERE {right}) / a.slots, 2)::float8 AS score
+                            FROM generate_series(0, a.slots - 1) AS p) AS s""")
+    cursor.execute(f"""
+        INSERT INTO attempt_slots (id, attempt_id, position, question_version_id, option_order, score)
+        SELECT {slot} + a.i * {size.slots} + p, {attempt} + a.i, p, pool.version_id, pool.option_order::json,
+               CASE WHEN a.graded THEN ({right})::int::float8 END
+        FROM seed_attempts AS a CROSS JOIN generate_series(0, {size.slots - 1}) AS p
+        JOIN seed_pool AS pool ON pool.quiz_index = a.quiz_index AND pool.k = (a.start + p * a.stride) % a.pool
+        WHERE p < a.slots""")
+    # a saved answer row for every slot; its value is "no answer" (JSON null)
+    cursor.execute(f"""
+        INSERT INTO attempt_answers (id, attempt_id, position, value, saved_at)
+        SELECT {answer} + a.i * {size.slots} + p, {attempt} + a.i, p, 'null'::json, a.started + INTERVAL '1 minute'
+        FROM seed_attempts AS a CROSS JOIN generate_series(0, {size.slots - 1}) AS p WHERE p < a.slots""")
+    cursor.execute("DROP TABLE seed_attempts, seed_pool, seed_quizzes")
+
+
+BULK_TABLES = ("users", "post_assignments", "certificates", "quiz_attempts", "attempt_slots", "attempt_answers",
+               "calls", "audit_entries")
+
+
+def _drop_secondary_indexes(cursor) -> list[str]:
+    """Drop the bulk tables' indexes and unique constraints other than primary keys (built once
+    after loading, faster than kept up row by row); returns the statements that rebuild them."""
+    cursor.execute("""
+        SELECT 'ALTER TABLE ' || quote_ident(c.conrelid::regclass::text) || ' DROP CONSTRAINT ' || quote_ident(c.conname),
+               'ALTER TABLE ' || quote_ident(c.conrelid::regclass::text) || ' ADD CONSTRAINT ' || quote_ident(c.conname)
+               || ' ' || pg_get_constraintdef(c.oid)
+        FROM pg_constraint AS c WHERE c.contype = 'u' AND c.conrelid::regclass::text = ANY(%(tables)s)
+        UNION ALL
+        SELECT 'DROP INDEX ' || quote_ident(i.indexname), i.indexdef
+        FROM pg_indexes AS i WHERE i.tablename = ANY(%(tables)s) AND i.schemaname = 'public'
+          AND i.indexname NOT IN (SELECT conname FROM pg_constraint)""", {"tables": list(BULK_TABLES)})
+    found = cursor.fetchall()
+    for drop, _create in found:
+        cursor.execute(drop)
+    return [create for _drop, create in found]
 
 
 def _calls(cursor, size: Size, trainees, rng: random.Random, scenario_versions: list[int], norms_version: int,
@@ -283,44 +331,47 @@ def seed(url: str, size: Size, random_seed: int = 2026, log=print) -> dict[str, 
         db.session.commit()
         post_ids = [post.id for post in posts]
         found: dict = {}
+
+        def timed(name: str, step) -> None:
+            started = time.perf_counter()
+            step()
+            timings[name] = time.perf_counter() - started
+            log(f"  {name:<14} {timings[name]:7.1f} s")
+
         connection = db.engine.raw_connection()
         try:
             cursor = connection.cursor()
             # The generator keeps every reference valid; per-row foreign-key triggers would make
-            # COPY several times slower (the server is a throwaway one: its superuser may do this).
+            # loading several times slower (the server is a throwaway one: its superuser may do this).
             cursor.execute("SET session_replication_role = replica")
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            rebuild_indexes = _drop_secondary_indexes(cursor)
+            connection.commit()
             for name, step in (
                 ("users", lambda: found.update(trainees=_users(cursor, size, rng, post_ids))),
                 ("certification", lambda: _certification(cursor, found["trainees"], rng, post_ids, validity)),
-                ("attempts", lambda: found.update(sums=_attempts(cursor, size, found["trainees"], rng, pools))),
+                ("attempts", lambda: _attempts(cursor, size, found["trainees"][0][0], pools)),
                 ("calls", lambda: _calls(cursor, size, found["trainees"], rng, scenario_versions, norms_version,
                                          reviewer)),
                 ("audit", lambda: _audit(cursor, size, rng, actor)),
+                ("indexes", lambda: [cursor.execute(statement) for statement in rebuild_indexes]),
+                ("analyze", lambda: cursor.execute("ANALYZE")),
             ):
-                started = time.perf_counter()
-                step()
-                connection.commit()
-                timings[name] = time.perf_counter() - started
-                log(f"  {name:<14} {timings[name]:7.1f} s")
-            for table in ("users", "post_assignments", "certificates", "quiz_attempts", "attempt_slots",
-                          "attempt_answers", "calls", "audit_entries"):
+                timed(name, lambda: (step(), connection.commit()))
+            for table in BULK_TABLES:
                 cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
             connection.commit()
         finally:
             connection.close()
-        started = time.perf_counter()
-        for quiz_id, sums in found["sums"].items():
-            stats.add_sums(quiz_id, sums)
-        standings.refresh_all()
-        db.session.commit()
-        timings["derived"] = time.perf_counter() - started
-        log(f"  {'derived':<14} {timings['derived']:7.1f} s")
-        started = time.perf_counter()
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
-        timings["analyze"] = time.perf_counter() - started
-        log(f"  {'vacuum/analyze':<14} {timings['analyze']:7.1f} s")
+        timed("item sums", lambda: (stats.rebuild(), db.session.commit()))
+        timed("standings", lambda: (standings.refresh_all(), db.session.commit()))
+
+        def vacuum() -> None:  # the visibility map lets the pages' index-only scans skip the heap
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+                autocommit.exec_driver_sql("VACUUM ANALYZE")
+
+        timed("vacuum", vacuum)
         db.session.remove()
         db.engine.dispose()
     return timings
@@ -339,8 +390,9 @@ def main() -> None:
     if not url.startswith("postgresql"):
         sys.exit("DATABASE_URL must name an empty PostgreSQL database (postgresql+psycopg://…)")
     started = time.perf_counter()
-    seed(url, Size(args.users, args.attempts, args.slots, args.calls, args.audit), args.seed)
-    print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))
+    steps = seed(url, Size(args.users, args.attempts, args.slots, args.calls, args.audit), args.seed)
+    print(json.dumps({"seconds": round(time.perf_counter() - started, 1),
+                      "steps": {name: round(seconds, 1) for name, seconds in steps.items()}}))
 
 
 if __name__ == "__main__":

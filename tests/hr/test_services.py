@@ -135,3 +135,76 @@ def test_date_filters_use_local_days(app, make_user, posts, records):
     assert found(issued_to="2026-03-31") == []
     (entry,) = services.roster_entries(RosterFilters(department="时区测试部"), local_today())
     assert entry.issued_on == date(2026, 4, 1)
+
+
+def test_audit_pages_walk_by_keyset_both_ways_and_the_count_stops_at_the_cap(app):
+    from webapp.audit.services import record
+
+    for number in range(25):
+        record("user.create", f"user:k{number:03d}", {})
+        record("post.assign", f"user:k{number:03d}", {})
+    db.session.commit()
+    only = services.AuditFilters(action="user.")
+    targets = lambda page: [entry.target for entry in page.entries]  # noqa: E731
+    newest = services.audit_page(only, None, None, 10, cap=20)
+    assert targets(newest) == [f"user:k{number:03d}" for number in range(24, 14, -1)]
+    assert newest.newer is None and newest.matching == 21  # 25 match: "more than 20"
+    middle = services.audit_page(only, newest.older, None, 10)
+    oldest = services.audit_page(only, middle.older, None, 10)
+    assert targets(oldest) == [f"user:k{number:03d}" for number in range(4, -1, -1)] and oldest.older is None
+    assert targets(services.audit_page(only, None, oldest.newer, 10)) == targets(middle)
+    assert services.audit_page(only, None, middle.newer, 10).newer is None  # back on the newest page
+
+
+def test_local_dates_of_an_export_match_local_date_across_a_change_of_offset(app):
+    from datetime import datetime, timedelta
+
+    from webapp.certification.services import local_date
+
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "America/St_Johns"  # DST changes at 05:30 UTC, half hours off
+    local_day = services._local_dates()
+    moments = [datetime(2026, 3, 8, 0, 0) + timedelta(minutes=15 * step) for step in range(4 * 48)]
+    assert [local_day(moment) for moment in moments] == [local_date(moment) for moment in moments]
+
+
+def test_roster_aggregates_are_kept_until_a_commit_writes_what_they_read(app, posts):
+    """Assigning (ORM), a department changed by a bulk statement (the roster import's way) and a
+    rolled-back change: the counts and shares follow each commit, and only commits."""
+    from sqlalchemy import event, update
+
+    from webapp.accounts.models import User
+    from webapp.certification import services as certification
+
+    def shares():
+        page = services.roster_page(RosterFilters(), local_today(), 1, 50)
+        return {share.department: share.assigned for share in page.departments}
+
+    def statements_of(call):
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            return call(), len(seen)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    first = accounts.create_user("f001", "冯一", "客服一部", "trainee", "x-password-1")
+    certification.assign_post(first, posts["hotline-agent"], None, None)
+    db.session.commit()
+    assert shares() == {"客服一部": 1}
+    kept, _first_cost = statements_of(lambda: services.status_counts(local_today()))
+    assert statements_of(lambda: services.status_counts(local_today())) == (kept, 1)  # the stamp only
+    second = accounts.create_user("f002", "冯二", "营业厅", "trainee", "x-password-1")
+    certification.assign_post(second, posts["hall-consultant"], None, None)
+    db.session.commit()
+    assert shares() == {"客服一部": 1, "营业厅": 1}
+    assert sum(services.status_counts(local_today()).values()) == 2
+    db.session.execute(update(User), [{"id": second.id, "department": "客服一部"}])
+    db.session.commit()
+    assert shares() == {"客服一部": 2}
+    db.session.execute(update(User), [{"id": second.id, "department": "不会保存"}])
+    db.session.rollback()
+    assert shares() == {"客服一部": 2}

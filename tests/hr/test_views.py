@@ -180,3 +180,19 @@ def test_audit_log_filters_combine(client, auth, make_user, posts, records, toda
     assert exports.count('data-action="roster.export"') == 1 and "营业厅" in exports
     tomorrow = (today + timedelta(days=1)).isoformat()
     assert 'data-action=' not in client.get(f"/hr/audit?since={tomorrow}").get_data(as_text=True)
+
+
+def test_csv_download_guards_in_sql_as_the_generic_writer_does_in_python(client, auth, make_user, posts, records,
+                                                                          today):
+    from webapp.hr import export, services as hr
+
+    auth.login(roster_fixture(make_user, posts, records, today))
+    services.assign_post(make_user(employee_no="-c001", name="@某人", department="=部门"), posts["hotline-agent"], None,
+                         None)
+    db.session.commit()
+    downloaded = client.get("/hr/roster/export.csv?headers=machine").data.decode("utf-8")
+    with client.application.test_request_context():
+        written = "".join(export.csv_chunks(hr.export_rows(hr.RosterFilters(), services.local_today(),
+                                                           services.verify_url_prefix())))
+    assert downloaded == written
+    assert all(cell in downloaded for cell in ("'+违规操作", "'=SUM(A1)", "'-c001", "'@某人", "'=部门"))

@@ -288,6 +288,27 @@ def test_item_statistics_and_csv_export(app, make_user, clock):
     assert len(text.strip().splitlines()) == 1 + 4 * 6
 
 
+def test_rebuilt_sums_equal_the_sums_grading_added_with_mixed_scores(app, make_user, clock):
+    """stats.rebuild (three INSERT … SELECT, also the bulk seeder's) against the sums added one
+    graded attempt at a time, on attempts scoring differently question by question."""
+    install(make_bank_text(count=6), quiz_text(attempts_allowed=0, cooldown_minutes=0))
+    for number in range(7):
+        trainee = make_user()
+        attempt = services.start_attempt(trainee.id, quiz(), clock())
+        picks = iter([(number + position) % 3 == 0 for position in range(len(attempt.slots))])
+        answer_all(attempt, clock(), values=lambda question, order: (right_values if next(picks) else wrong_values)(
+            question, order))
+        services.finish_attempt(attempt, clock())
+    kept = stats.score_sums("demo.quiz")
+    assert stats.rebuild() == 7
+    rebuilt = stats.score_sums("demo.quiz")
+    for part in ("questions", "positions", "totals"):
+        mine, theirs = getattr(kept, part), getattr(rebuilt, part)
+        assert mine and mine.keys() == theirs.keys()
+        for key, moments in mine.items():
+            assert vars(theirs[key]) == pytest.approx(vars(moments)), (part, key)
+
+
 def test_csv_cells_cannot_start_formulas():
     assert services._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert services._cell("-1") == "'-1" and services._cell("先查证") == "先查证" and services._cell(None) == ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -61,38 +62,35 @@ def _values(rows: Iterable[Mapping]) -> Iterator[tuple]:
             yield tuple(row.get(column) for column in COLUMNS)
 
 
-def relabelled(rows: Iterable[Mapping], status_labels: Mapping[str, str]) -> Iterator[Mapping]:
-    """The rows with each status code replaced by its label (codes without a label stay)."""
-    for row in rows:
-        yield {**row, "status": status_labels.get(row["status"], row["status"])}
+def batched(values: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(values)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def csv_chunks(rows: Iterable[Mapping], headers: Sequence[str] = COLUMNS) -> Iterator[str]:
-    """UTF-8 CSV text for Excel: byte-order mark, header, then rows in chunks.
+    """``csv_table_chunks`` of rows given as dicts keyed by ``COLUMNS``, text cells formula-guarded
+    here (inlined: with a million rows, a function call per cell is most of the time)."""
+    triggers = FORMULA_TRIGGERS
+    guarded = ([("'" + value if value[:1] in triggers else value) if type(value) is str else value for value in row]
+               for row in _values(rows))
+    return csv_table_chunks(batched(guarded, ROWS_PER_CHUNK), headers)
 
-    Per cell: text is formula-guarded, dates are ISO, numbers and None (empty) are left to the csv
-    module. That work is inlined: with a million rows, a function call per cell is most of the time.
-    """
+
+def csv_table_chunks(batches: Iterable[Sequence[Sequence]], headers: Sequence[str] = COLUMNS) -> Iterator[str]:
+    """UTF-8 CSV text for Excel from batches of value tuples in ``COLUMNS`` order whose text is
+    already formula-guarded (``guard_formula``): byte-order mark, header, then one chunk per batch
+    from one writer over one buffer. Dates, numbers and None (empty) are left to the csv module
+    (``str`` of a date is ISO)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BYTE_ORDER_MARK)
     writer.writerow(headers)
-    triggers, iso = FORMULA_TRIGGERS, _iso
-    batch: list[list] = []
-    for values in _values(rows):
-        batch.append([
-            ("'" + value if value[:1] in triggers else value) if (kind := type(value)) is str
-            else value.isoformat() if kind is date
-            else iso(value) if kind is datetime
-            else value
-            for value in values])
-        if len(batch) == ROWS_PER_CHUNK:
-            writer.writerows(batch)
-            batch.clear()
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    writer.writerows(batch)
+    for batch in batches:
+        writer.writerows(batch)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
 
 

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import insert, update
@@ -19,14 +19,19 @@ from webapp.audit.services import record_many
 from webapp.certification import engine, standings
 from webapp.certification.models import Certificate, Post, PostAssignment, RequirementOverride, certificate_number
 from webapp.certification.services import (
-    assignment_of, definition_of, local_date, posts_in_order, trainee_records_of, utc_start_of,
+    assignment_of, definition_of, local_date, local_datetime, posts_in_order, trainee_records_of, utc_start_of,
 )
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.queries import distinct_values
+from webapp.queries import COUNT_CAP, capped_count, distinct_values, stream_tuples
 from webapp.registry import post_assigned
 
+from . import freshness
+from .export import COLUMNS as EXPORT_COLUMNS
+from .export import FORMULA_TRIGGERS
+
 STREAM_BATCH = 2000
+EXPORT_BATCH = 5000  # rows per fetch and per CSV chunk
 ROSTER_CHUNK = 5000  # user ids per IN (...) query
 HOLDING = (engine.State.CERTIFIED, engine.State.EXPIRING)  # hold a valid certificate
 DATE_IN_TEXT = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -167,17 +172,56 @@ def roster_entries(filters: RosterFilters, today: date) -> Iterator[RosterEntry]
     return (_entry(row) for row in rows)
 
 
-def export_rows(filters: RosterFilters, today: date, verify_url_prefix: str) -> Iterator[dict]:
-    """The export's fixed columns (webapp.hr.export.COLUMNS), one dict per assignment."""
-    for entry in roster_entries(filters, today):
-        yield {
-            "employee_no": entry.employee_no, "name": entry.name, "department": entry.department,
-            "post": entry.post_title, "status": entry.state.value, "certificate_no": entry.certificate_no,
-            "issued_at": entry.issued_on, "valid_until": entry.valid_until, "last_exam_score": entry.exam_score,
-            "roleplay_average": entry.roleplay_average,
-            "verify_url": verify_url_prefix + entry.code if entry.code else "",
-            "revocation_reason": entry.revocation_reason,
-        }
+def _local_dates():
+    """``local_date`` for a stream of moments: the zone's UTC offset is looked up once per UTC day
+    (a day without a change of offset, else exactly), not converted moment by moment."""
+    offsets: dict[date, timedelta | None] = {}
+
+    def local_day(moment: datetime) -> date:
+        day = moment.date()
+        if day not in offsets:
+            start = datetime.combine(day, datetime.min.time())
+            first, last = (local_datetime(start).utcoffset(), local_datetime(start + timedelta(days=1)).utcoffset())
+            offsets[day] = first if first == last else None
+        offset = offsets[day]
+        return (moment + offset).date() if offset is not None else local_date(moment)
+
+    return local_day
+
+
+def _spreadsheet_text(column, guarded: bool):
+    """SQL: the text column formula-guarded as export.guard_formula does (``guarded``), else as is."""
+    if not guarded:
+        return column
+    return db.case((db.func.substr(column, 1, 1).in_(sorted(FORMULA_TRIGGERS)), "'" + column), else_=column)
+
+
+def export_batches(filters: RosterFilters, today: date, verify_url_prefix: str,
+                   status_labels: Mapping[str, str] | None = None, guarded: bool = False) -> Iterator[list[tuple]]:
+    """The export's fixed columns (webapp.hr.export.COLUMNS) of every matching assignment, in
+    batches of plain tuples streamed from the database (``queries.stream_tuples``); statuses as
+    ``status_labels`` name them (default: the codes). ``guarded``: for a spreadsheet, the text
+    people typed is formula-guarded by the query (the other columns are made here, never a formula)."""
+    labels, local_day = status_labels or {}, _local_dates()
+    text = [_spreadsheet_text(column, guarded) for column in (User.employee_no, User.name, User.department,
+                                                               Post.title_zh, Certificate.revocation_reason)]
+    query = _roster_query(filters, today).with_only_columns(
+        *text, standings.state_on(today), Certificate.id, Certificate.issued_at, Certificate.valid_until,
+        Certificate.exam_score, Certificate.roleplay_average, Certificate.code)
+    for rows in stream_tuples(query, EXPORT_BATCH):
+        yield [(employee_no, name, department, post, labels.get(state, state),
+                certificate_number(issued_at, certificate_id) if certificate_id else "",
+                local_day(issued_at) if certificate_id else None, valid_until, exam_score, roleplay_average,
+                verify_url_prefix + code if code else "", reason or "")
+               for (employee_no, name, department, post, reason, state, certificate_id, issued_at, valid_until,
+                    exam_score, roleplay_average, code) in rows]
+
+
+def export_rows(filters: RosterFilters, today: date, verify_url_prefix: str,
+                status_labels: Mapping[str, str] | None = None) -> Iterator[dict]:
+    """``export_batches`` as one dict per assignment (the JSON and XLSX writers)."""
+    for batch in export_batches(filters, today, verify_url_prefix, status_labels):
+        yield from (dict(zip(EXPORT_COLUMNS, values)) for values in batch)
 
 
 # --- the roster page: counts, charts and one page of entries, each one aggregate query --------
@@ -218,37 +262,46 @@ def _month(day: date, offset: int = 0) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _state_counts(filters: RosterFilters, today: date) -> Counter:
+def _tally(*criteria):
+    """SQL: how many rows of the group meet the criteria (one column of a conditional aggregate:
+    grouping by a CASE instead makes the planner expect a group per row and sort them all)."""
+    return db.func.sum(db.case((db.and_(*criteria), 1), else_=0))
+
+
+def _counts_and_shares(filters: RosterFilters, today: date) -> tuple[Counter, list[DepartmentShare]]:
+    """The counts per state (whatever the status filter) and the department shares (with it),
+    from one scan grouped by department."""
     state = standings.state_on(today)
-    query = _joined(db.select(state, db.func.count()), filters, people=False, certificates=False)
-    query = _filtered(query, filters, today, status=False).group_by(state)
-    return Counter({engine.State(name): count for name, count in db.session.execute(query)})
-
-
-def _department_shares(filters: RosterFilters, today: date) -> list[DepartmentShare]:
-    holding = db.func.sum(db.case((standings.state_on(today).in_([state.value for state in HOLDING]), 1), else_=0))
-    query = _filtered(_joined(db.select(User.department, db.func.count(), holding), filters, certificates=False),
-                      filters, today)
-    return [DepartmentShare(name, assigned, holding or 0)
-            for name, assigned, holding in db.session.execute(query.group_by(User.department).order_by(User.department))]
-
-
-def _per_month(column, bounds: list, filters: RosterFilters, today: date, *criteria) -> Counter:
-    """How many of the matching assignments have ``column`` in each month (index into bounds)."""
-    bucket = db.case(*((column < bound, index) for index, bound in enumerate(bounds[1:])))
-    query = _joined(db.select(bucket, db.func.count()), filters, people=False)
-    query = _filtered(query, filters, today).where(column >= bounds[0], column < bounds[-1], *criteria)
-    return Counter(dict(db.session.execute(query.group_by(bucket)).all()))
+    query = _joined(db.select(User.department, *(_tally(state == name.value) for name in engine.State)), filters,
+                    certificates=False)
+    query = _filtered(query, filters, today, status=False).group_by(User.department).order_by(User.department)
+    counts, shares = Counter(), []
+    for department, *per_state in db.session.execute(query):
+        by_state = dict(zip(engine.State, per_state))
+        counts.update(by_state)
+        shown = [name for name in engine.State if not filters.status or name == filters.status]
+        assigned = sum(by_state[name] for name in shown)
+        if assigned:
+            shares.append(DepartmentShare(department, assigned, sum(by_state[name] for name in shown if name in HOLDING)))
+    return +counts, shares
 
 
 def _month_bars(filters: RosterFilters, today: date) -> list[MonthBar]:
-    """Certificates issued per local month (the last 12) and expiring per month (the next 12)."""
+    """Certificates issued per local month (the last 12) and expiring per month (the next 12, not
+    revoked), as the columns of one aggregate row."""
     months = [_month(today, offset) for offset in range(-11, 13)]
     bounds = [*months, _month(today, 13)]
-    issued = _per_month(Certificate.issued_at, [utc_start_of(month) for month in bounds], filters, today)
-    expiring = _per_month(Certificate.valid_until, bounds, filters, today,
-                          standings.state_on(today) != engine.State.REVOKED.value)
-    return [MonthBar(month, issued[index], expiring[index]) for index, month in enumerate(months)]
+    starts = [utc_start_of(month) for month in bounds]
+    not_revoked = standings.state_on(today) != engine.State.REVOKED.value
+    issued = [_tally(Certificate.issued_at >= start, Certificate.issued_at < end)
+              for start, end in zip(starts, starts[1:])]
+    expiring = [_tally(Certificate.valid_until >= start, Certificate.valid_until < end, not_revoked)
+                for start, end in zip(bounds, bounds[1:])]
+    query = _filtered(_joined(db.select(*issued, *expiring), filters, people=False), filters, today).where(
+        ((Certificate.issued_at >= starts[0]) & (Certificate.issued_at < starts[-1]))
+        | ((Certificate.valid_until >= bounds[0]) & (Certificate.valid_until < bounds[-1])))
+    row = [count or 0 for count in db.session.execute(query).one()]
+    return [MonthBar(month, row[index], row[len(months) + index]) for index, month in enumerate(months)]
 
 
 def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
@@ -264,8 +317,9 @@ def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
 
 
 def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -> RosterPage:
-    result = RosterPage(counts=_state_counts(filters, today), departments=_department_shares(filters, today),
-                        months=_month_bars(filters, today))
+    counts, departments, months = freshness.cached(
+        ("roster", filters, today), lambda: (*_counts_and_shares(filters, today), _month_bars(filters, today)))
+    result = RosterPage(counts=counts, departments=departments, months=months)
     result.matching = sum(share.assigned for share in result.departments)
     rows = db.session.execute(_roster_query(filters, today).limit(per_page).offset((page - 1) * per_page))
     result.entries = _with_overrides([_entry(row) for row in rows])
@@ -387,10 +441,41 @@ def audit_query(filters: AuditFilters):
     return query
 
 
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    newer: int | None  # the id to list entries after (the newer page), None on the newest page
+    older: int | None  # the id to list entries before (the older page), None on the oldest page
+    matching: int  # capped at cap + 1: "more than 10,000"
+
+
+def audit_page(filters: AuditFilters, before: int | None, after: int | None, per_page: int,
+               cap: int = COUNT_CAP) -> AuditPage:
+    """One page of matching entries, newest first, by keyset (``before``/``after`` an entry id):
+    a page deep in 500,000 entries costs what the first does. The count stops at ``cap``."""
+    query = audit_query(filters)
+    if after is not None:  # the newer page: the per_page entries just above ``after``, read upwards
+        rows = list(db.session.scalars(query.where(AuditEntry.id > after).order_by(None)
+                                       .order_by(AuditEntry.id).limit(per_page + 1)))
+        more_newer, entries = len(rows) > per_page, rows[:per_page][::-1]
+        more_older = True
+    else:
+        if before is not None:
+            query = query.where(AuditEntry.id < before)
+        rows = list(db.session.scalars(query.limit(per_page + 1)))
+        more_older, entries = len(rows) > per_page, rows[:per_page]
+        more_newer = before is not None
+    return AuditPage(entries, entries[0].id if entries and more_newer else None,
+                     entries[-1].id if entries and more_older else None, capped_count(audit_query(filters), cap))
+
+
 def audit_actions() -> list[str]:
     return distinct_values(AuditEntry.action)
 
 
 def status_counts(today: date) -> dict[engine.State, int]:
-    counts = _state_counts(RosterFilters(), today)
-    return {state: counts[state] for state in engine.State}
+    """Every assignment per state (the HR home page), as the columns of one aggregate row."""
+    state = standings.state_on(today)
+    row = freshness.cached(("states", today), lambda: tuple(db.session.execute(
+        db.select(*(_tally(state == name.value) for name in engine.State)).select_from(PostAssignment)).one()))
+    return {name: count or 0 for name, count in zip(engine.State, row)}

@@ -16,7 +16,7 @@ from webapp.certification import services as certification
 from webapp.certification.engine import State
 from webapp.certification.models import Certificate, Post, PostAssignment, RequirementOverride
 from webapp.extensions import db
-from webapp.inputs import page_number
+from webapp.inputs import page_number, query_int
 
 from . import audit_text, export, labels, services
 from .forms import AssignPostForm, OverrideForm, RecertifyForm, RevokeForm, RevokeOverrideForm
@@ -55,13 +55,17 @@ def export_roster(export_format: str):
                                        "headers": labels.MACHINE if machine else current_language()},
            actor=current_user)
     db.session.commit()
-    rows = export.relabelled(services.export_rows(filters, certification.local_today(),
-                                                  certification.verify_url_prefix()), labels.status_labels(machine))
+    today, prefix, status_labels = certification.local_today(), certification.verify_url_prefix(), \
+        labels.status_labels(machine)
     headers = labels.export_headers(machine)
-    download_name = f"certification-roster-{certification.local_today().isoformat()}.{export_format}"
+    download_name = f"certification-roster-{today.isoformat()}.{export_format}"
     if export_format == "xlsx":
-        return _send_xlsx(rows, headers, download_name)
-    chunks = export.csv_chunks(rows, headers) if export_format == "csv" else export.json_chunks(rows)
+        return _send_xlsx(services.export_rows(filters, today, prefix, status_labels), headers, download_name)
+    if export_format == "csv":
+        chunks = export.csv_table_chunks(services.export_batches(filters, today, prefix, status_labels, guarded=True),
+                                          headers)
+    else:
+        chunks = export.json_chunks(services.export_rows(filters, today, prefix, status_labels))
     response = Response(stream_with_context(chunk.encode("utf-8") for chunk in chunks),
                         content_type=export.MEDIA_TYPES[export_format])
     response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
@@ -219,6 +223,6 @@ def current_language() -> str:
 @roles_required(*HR_ROLES)
 def audit_log():
     filters = services.AuditFilters.from_args(request.args)
-    page = db.paginate(services.audit_query(filters), page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
+    page = services.audit_page(filters, query_int("before", None), query_int("after", None), AUDIT_PER_PAGE)
     return render_template("hr/audit.html", page=page, filters=filters, actions=services.audit_actions(),
-                           local_time=certification.local_datetime, words=audit_text)
+                           local_time=certification.local_datetime, words=audit_text, cap=services.COUNT_CAP)

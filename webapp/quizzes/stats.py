@@ -11,7 +11,6 @@ from .itemstats import Moments, QuizStatistics, ScoreSums, SlotScore, statistics
 from .models import GRADED, Attempt, AttemptSlot, PositionScoreSums, QuestionScoreSums, QuestionVersion, TotalScoreSums
 
 MOMENTS = ("n", "x", "xx", "y", "yy", "xy")
-REBUILD_BATCH = 2000
 
 
 def _add(session: Session, model, rows: list[dict]) -> None:
@@ -62,30 +61,38 @@ def quiz_item_statistics(quiz_id: str) -> QuizStatistics:
 
 
 def rebuild(session: Session | None = None) -> int:
-    """Recompute every sum from the graded attempts (after the tables are created, or to check
-    them); returns the number of attempts read. No commit."""
+    """Recompute every sum from the graded attempts in three INSERT … SELECT statements (after the
+    tables are created, to check them, or after a bulk load); the same moments as
+    ``ScoreSums.add_attempt`` for each graded attempt. Returns the number of attempts read. No commit."""
     session = session or db.session
     for model in (QuestionScoreSums, PositionScoreSums, TotalScoreSums):
         session.execute(db.delete(model))
-    rows = session.execute(
-        db.select(Attempt.quiz_id, AttemptSlot.attempt_id, AttemptSlot.position, QuestionVersion.question_id,
-                  AttemptSlot.score)
-        .join(Attempt, Attempt.id == AttemptSlot.attempt_id)
+    score = db.func.coalesce(AttemptSlot.score, 0.0)
+    attempts = (db.select(Attempt.id.label("attempt_id"), Attempt.quiz_id, db.func.count().label("size"),
+                          db.func.sum(score).label("total"))
+                .join(AttemptSlot, AttemptSlot.attempt_id == Attempt.id).where(Attempt.state == GRADED)
+                .group_by(Attempt.id, Attempt.quiz_id).cte("graded"))
+    rest = attempts.c.total - score
+    slots = db.select(AttemptSlot).join(attempts, attempts.c.attempt_id == AttemptSlot.attempt_id)
+    share = attempts.c.total / attempts.c.size
+
+    def moments(x, y=None):
+        y = db.literal(0.0) if y is None else y
+        return (db.func.count(), db.func.sum(x), db.func.sum(x * x), db.func.sum(y), db.func.sum(y * y),
+                db.func.sum(x * y))
+
+    question = QuestionVersion.question_id
+    session.execute(db.insert(QuestionScoreSums).from_select(
+        ("quiz_id", "question_id", *MOMENTS),
+        slots.with_only_columns(attempts.c.quiz_id, question, *moments(score, rest))
         .join(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
-        .where(Attempt.state == GRADED).order_by(Attempt.quiz_id, AttemptSlot.attempt_id, AttemptSlot.position)
-        .execution_options(yield_per=REBUILD_BATCH))
-    by_quiz: dict[str, ScoreSums] = {}
-    current, slots, attempts = None, [], 0
-    for quiz_id, attempt_id, position, question_id, score in rows:
-        if (quiz_id, attempt_id) != current:
-            if slots:
-                by_quiz.setdefault(current[0], ScoreSums()).add_attempt(slots)
-                attempts += 1
-            current, slots = (quiz_id, attempt_id), []
-        slots.append(SlotScore(position, question_id, score or 0.0))
-    if slots:
-        by_quiz.setdefault(current[0], ScoreSums()).add_attempt(slots)
-        attempts += 1
-    for quiz_id, sums in by_quiz.items():
-        add_sums(quiz_id, sums, session)
-    return attempts
+        .group_by(attempts.c.quiz_id, question)))
+    session.execute(db.insert(PositionScoreSums).from_select(
+        ("quiz_id", "slot_count", "position", *MOMENTS),
+        slots.with_only_columns(attempts.c.quiz_id, attempts.c.size, AttemptSlot.position, *moments(score))
+        .group_by(attempts.c.quiz_id, attempts.c.size, AttemptSlot.position)))
+    session.execute(db.insert(TotalScoreSums).from_select(
+        ("quiz_id", "slot_count", *MOMENTS),
+        db.select(attempts.c.quiz_id, attempts.c.size, *moments(attempts.c.total, share))
+        .group_by(attempts.c.quiz_id, attempts.c.size)))
+    return int(session.scalar(db.select(db.func.coalesce(db.func.sum(TotalScoreSums.n), 0.0))))

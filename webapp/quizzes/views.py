@@ -17,6 +17,7 @@ from webapp.audit.services import record
 from webapp.courses.images import image_response
 from webapp.extensions import db
 from webapp.inputs import fits_database_int, json_body, page_number, text_list
+from webapp.queries import BoundedPage
 from webapp.registry import trainee_plan
 
 from . import services, stats
@@ -192,8 +193,7 @@ def manage():
 def manage_attempts(quiz_id: str):
     quiz = services.quiz_or_404(quiz_id)
     filters = {name: request.args.get(name, "").strip() for name in ("state", "department", "search", "passed")}
-    page = db.paginate(services.attempts_query(quiz.id, **filters), page=page_number(),
-                       per_page=services.ATTEMPTS_PER_PAGE, error_out=False)
+    page = BoundedPage(services.attempts_query(quiz.id, **filters), page_number(), services.ATTEMPTS_PER_PAGE)
     return render_template("quizzes/manage_attempts.html", quiz=quiz, page=page, filters=filters,
                            states=ATTEMPT_STATES, departments=trainee_departments())
 

@@ -349,10 +349,11 @@ def calibration(threshold: float | None = None, min_n: int | None = None) -> Cal
     recomputed only when a call is marked reviewed or an override is added (one small query tells)."""
     threshold = current_app.config["CALIBRATION_KAPPA"] if threshold is None else threshold
     min_n = current_app.config["CALIBRATION_MIN_N"] if min_n is None else min_n
+    # reviewed calls only: an index-only scan of ix_calls_reviewed_at, not every call
     changes = db.session.execute(db.select(
-        db.func.count(Call.reviewed_at), db.func.max(Call.reviewed_at),
+        db.func.count(), db.func.max(Call.reviewed_at),
         db.select(db.func.max(VerdictOverride.id)).scalar_subquery(),
-    )).one()
+    ).where(Call.reviewed_at.is_not(None))).one()
     key = (tuple(changes), threshold, min_n)
     cached = current_app.extensions.get(_CALIBRATION_CACHE)
     if cached is None or cached[0] != key:

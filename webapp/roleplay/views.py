@@ -10,6 +10,7 @@ from webapp.accounts.forms import role_choices
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.inputs import cleans_control_characters, page_number
+from webapp.queries import BoundedPage
 from webapp.registry import progress_recorded, trainee_plan
 
 from . import services
@@ -157,7 +158,7 @@ def review():
     }
     query = services.ended_calls_query(filters["scenario"] or None, filters["trainee"] or None,
                                        filters["outcome"] or None, filters["unreviewed"])
-    page = db.paginate(query, page=page_number(), per_page=CALLS_PER_PAGE, error_out=False)
+    page = BoundedPage(query, page_number(), CALLS_PER_PAGE, count=True)
     args = {key: ("1" if value is True else value) for key, value in filters.items() if value}
     scenarios = services.current_scenarios()
     return render_template("roleplay/review.html", page=page, filters=filters, args=args,
