@@ -1,7 +1,7 @@
 """the roster stamp: HR's aggregates are kept per process while it does not change
 
 Revision ID: 5c0a7e3d9b21
-Revises: 834920e0830f
+Revises: e5c1a7d3b9f2
 Create Date: 2026-12-03 18:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c0a7e3d9b21'
-down_revision = '834920e0830f'
+down_revision = 'e5c1a7d3b9f2'
 branch_labels = None
 depends_on = None
 
