@@ -113,14 +113,14 @@ def sign_in(client, user_id: int) -> None:
         session["_fresh"] = True
 
 
-def measure_size(url: str, requests: int, log=print) -> tuple[dict[str, Measure], dict]:
-    from webapp import create_app
+def measured_pages(app) -> tuple[dict[str, int], list[Page]]:
+    """Who signs in (role → user id) and every measured page; the trainee is one with an open
+    attempt, which is opened up (its deadline is in the seeded past: the attempt page serves only
+    while the attempt is open). Also used by bench/http_cpu.py."""
     from webapp.accounts.models import User
     from webapp.extensions import db
     from webapp.quizzes.models import GRADED, IN_PROGRESS, Attempt
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-pages", "RATELIMIT_ENABLED": False})
-    results: dict[str, Measure] = {}
     with app.app_context():
         ids = {role: db.session.scalar(db.select(User.id).where(User.employee_no == number))
                for role, number in (("trainer", "trainer01"), ("hr", "hr01"))}
@@ -131,8 +131,10 @@ def measure_size(url: str, requests: int, log=print) -> tuple[dict[str, Measure]
                                    .order_by(Attempt.id).limit(1))
         quiz_id = open_attempt.quiz_id
         ids["trainee"] = trainee
+        db.session.execute(db.update(Attempt).where(Attempt.id == open_attempt.id)
+                           .values(deadline=None, ends_at=None))
+        db.session.commit()
         db.session.remove()
-    # Deadlines are in the seeded past: the attempt page serves only while the attempt is open.
     pages = [
         Page("attempt page", "trainee", f"/quizzes/attempts/{open_attempt.id}"),
         Page("trainee home", "trainee", "/"),
@@ -147,13 +149,18 @@ def measure_size(url: str, requests: int, log=print) -> tuple[dict[str, Measure]
         Page("HR roster, one status", "hr", "/hr/?status=expired"),
         Page("audit log", "hr", "/hr/audit"),
     ]
+    return ids, pages
 
+
+def measure_size(url: str, requests: int, log=print) -> tuple[dict[str, Measure], dict]:
+    from webapp import create_app
+    from webapp.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-pages", "RATELIMIT_ENABLED": False})
+    results: dict[str, Measure] = {}
+    ids, pages = measured_pages(app)
     with app.app_context():
-        db.session.execute(db.update(Attempt).where(Attempt.id == open_attempt.id)
-                           .values(deadline=None, ends_at=None))
-        db.session.commit()
         engine = db.engine
-        db.session.remove()
     # Each request pushes its own app context (Flask-Login keeps the user in ``g``), as on a server.
     statements = Statements(engine)
     for page in pages:

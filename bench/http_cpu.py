@@ -1,0 +1,213 @@
+"""Server CPU per request over HTTP: the trainee's pages against a bare Flask endpoint, both served
+by gunicorn with the production recipe's settings, on PostgreSQL.
+
+    .venv/bin/python bench/http_cpu.py [--requests 2000] [--rounds 5] [--database-url URL]
+
+This is the measure issue #16's target is judged on ("the attempt page costs ≤ 4× the server CPU
+of a bare Flask endpoint under the same configuration"), because it is what a production node
+spends: gunicorn parsing HTTP, WSGI, cookies and the response on the wire, as the outside tester
+measured it (4.86 vs 0.61 ms). bench/pages.py measures the same pages in-process through Flask's
+test client against a bare app in the same process; that leaves out the server around both and so
+overstates the ratio (its bare endpoint costs a quarter of the one served by gunicorn) — useful to
+compare pages with each other and between database sizes, not for this target.
+
+How: a throwaway PostgreSQL (tests/pgserver.py) gets the small database of bench/seed_scale.py
+(1k trainees, 10k attempts) unless ``--database-url`` names one already seeded. Two gunicorn
+masters start on loopback with the ``web:`` command of docs/deploy/Procfile (worker class,
+workers, threads, ``--preload``, keep-alive — only the address and the WSGI app change): one runs
+``app:app`` against that database, the other a Flask app with one endpoint returning a short
+string. A client signed in as a trainee (the session cookie is signed with the app's key, as a
+sign-in would set it; cookies the server sets are kept, as a browser keeps them) sends requests on
+one keep-alive connection. The CPU time of each gunicorn's processes (master and workers, user +
+system, from /proc/<pid>/stat) is read before and after a round of ``--requests`` requests; the
+rounds alternate between the servers so both see the same machine load, and the median round is
+reported. The database server's CPU is not in the figures (it is not the app node's). Exit
+status 1 when the attempt page costs more than 4× the bare endpoint.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pages import ATTEMPT_PAGE_TARGET, measured_pages  # noqa: E402
+from bench.seed_scale import Size, seed  # noqa: E402
+from bench.topology import BIN, end, free_port, spawn, wait_until  # noqa: E402
+from tests.pgserver import ThrowawayPostgres  # noqa: E402
+
+PROCFILE = ROOT / "docs" / "deploy" / "Procfile"
+TICKS = os.sysconf("SC_CLK_TCK")
+TRAINEE_PAGES = ("attempt page", "trainee home", "certification page", "result page")
+BARE = "bare Flask endpoint"
+
+
+def gunicorn_command(port: int, wsgi_app: str) -> list[str]:
+    """The production ``web:`` command, bound to loopback and serving ``wsgi_app``."""
+    line = next(line for line in PROCFILE.read_text().splitlines() if line.startswith("web:"))
+    words = shlex.split(line.removeprefix("web:"))
+    words[words.index("--bind") + 1] = f"127.0.0.1:{port}"
+    assert words[-1] == "app:app", f"{PROCFILE}: the web command should end with app:app"
+    return [str(BIN / words[0]), *words[1:-1], wsgi_app]
+
+
+def server_cpu_seconds(master: int) -> float:
+    """User + system CPU of a gunicorn master and its workers (its direct children)."""
+    pids = [master] + [int(pid) for task in Path(f"/proc/{master}/task").iterdir()
+                       for pid in (task / "children").read_text().split()]
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / TICKS
+
+
+@dataclass
+class Server:
+    name: str
+    pid: int
+    port: int
+
+    def answers(self) -> bool:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            return True
+        except OSError:
+            return False
+
+
+class Browser:
+    """One keep-alive connection that keeps the cookies the server sets."""
+
+    def __init__(self, port: int, cookies: dict[str, str]):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies = dict(cookies)
+
+    def get(self, path: str) -> bytes:
+        headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
+        self.connection.request("GET", path, headers=headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: {response.status} {response.getheader('Location') or ''}")
+        for header in response.headers.get_all("Set-Cookie") or ():
+            name, value = header.split(";", 1)[0].split("=", 1)
+            self.cookies[name] = value
+        return body
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def cpu_per_request(server: Server, browser: Browser, path: str, requests: int) -> float:
+    """Milliseconds of server CPU per request over ``requests`` requests."""
+    before = server_cpu_seconds(server.pid)
+    for _ in range(requests):
+        browser.get(path)
+    return (server_cpu_seconds(server.pid) - before) / requests * 1000
+
+
+def start(name: str, wsgi_app: str, env: dict, folder: Path) -> Server:
+    port = free_port()
+    server = Server(name, spawn(gunicorn_command(port, wsgi_app), folder / f"{name}.log", env), port)
+    wait_until(server.answers if name == "app" else lambda: _listening(port), 120, f"gunicorn ({name})")
+    return server
+
+
+def _listening(port: int) -> bool:
+    try:
+        http.client.HTTPConnection("127.0.0.1", port, timeout=2).connect()
+        return True
+    except OSError:
+        return False
+
+
+def measure(url: str, requests: int, rounds: int, folder: Path, log=print) -> dict[str, list[float]]:
+    """Per page (and the bare endpoint): ms of server CPU per request in each round."""
+    from webapp import create_app
+
+    secret = "bench-http-cpu"
+    env = {**os.environ, "FLASK_APP": "app", "DATABASE_URL": url, "SECRET_KEY": secret, "HOTLINE_LOCALE": "zh_CN"}
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    ids, pages = measured_pages(app)
+    paths = {page.name: page.url for page in pages if page.name in TRAINEE_PAGES}
+    session = app.session_interface.get_signing_serializer(app).dumps({"_user_id": str(ids["trainee"]), "_fresh": True})
+    servers = [start("app", "app:app", env, folder), start("bare", "bench.pages:bare_app()", env, folder)]
+    try:
+        app_browser = Browser(servers[0].port, {app.config["SESSION_COOKIE_NAME"]: session})
+        bare_browser = Browser(servers[1].port, {})
+        targets = [(name, servers[0], app_browser, path) for name, path in paths.items()]
+        targets.append((BARE, servers[1], bare_browser, "/"))
+        for _name, server, browser, path in targets:  # warm every worker's caches and connections
+            cpu_per_request(server, browser, path, 50)
+        found: dict[str, list[float]] = {name: [] for name, *_ in targets}
+        for round_ in range(rounds):
+            for name, server, browser, path in targets:
+                # The other pages cost ten times more: a tenth of the requests keeps rounds short.
+                count = requests if name in ("attempt page", BARE) else max(requests // 10, 20)
+                found[name].append(cpu_per_request(server, browser, path, count))
+            log(f"  round {round_ + 1}: " + ", ".join(f"{name} {ms[-1]:.3f}" for name, ms in found.items()))
+        app_browser.close()
+        bare_browser.close()
+    finally:
+        end([server.pid for server in servers])
+    return found
+
+
+def report(found: dict[str, list[float]], requests: int, rounds: int) -> tuple[str, bool]:
+    bare = statistics.median(found[BARE])
+    lines = [f"## Server CPU per request over HTTP (bench/http_cpu.py) — {date.today().isoformat()}", "",
+             f"gunicorn as in docs/deploy/Procfile, PostgreSQL, small database; {rounds} rounds of "
+             f"{requests} keep-alive requests (other pages: a tenth), median round (min–max).", "",
+             "| page | ms CPU per request | × bare endpoint |", "|---|---:|---:|"]
+    for name, rounds_ms in found.items():
+        median = statistics.median(rounds_ms)
+        lines.append(f"| {name} | {median:.3f} ({min(rounds_ms):.3f}–{max(rounds_ms):.3f}) | {median / bare:.2f} |")
+    ratio = statistics.median(found["attempt page"]) / bare
+    met = ratio <= ATTEMPT_PAGE_TARGET
+    lines += ["", f"Attempt page: {ratio:.2f}× the bare endpoint (target ≤ {ATTEMPT_PAGE_TARGET:g}×): "
+              + ("met." if met else "missed.")]
+    return "\n".join(lines) + "\n", met
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=2000,
+                        help="requests per round to the attempt page and the bare endpoint (a tenth to the others)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--database-url", help="a database seed_scale.py built: no seeding")
+    args = parser.parse_args()
+    server = None if args.database_url else ThrowawayPostgres()
+    try:
+        url = args.database_url
+        if server is not None:
+            url = server.create_database("http_cpu")
+            print("seeding the small database", flush=True)
+            seed(url, Size(1_000, 10_000, 24, 2_000, 5_000), log=lambda line: print(line, flush=True))
+        folder = server.root if server else Path(tempfile.mkdtemp(prefix="hotline-http-cpu-"))
+        started = time.perf_counter()
+        found = measure(url, args.requests, args.rounds, folder, log=lambda line: print(line, flush=True))
+        print(f"measured in {time.perf_counter() - started:.0f} s")
+    finally:
+        if server is not None:
+            server.stop()
+    text, met = report(found, args.requests, args.rounds)
+    print(text)
+    sys.exit(0 if met else 1)
+
+
+if __name__ == "__main__":
+    main()
