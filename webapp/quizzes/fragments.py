@@ -13,6 +13,7 @@ uncached page showed (never a key or an explanation), and a saved answer only ad
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from flask import render_template
@@ -26,6 +27,8 @@ from .questions import Question
 MARK = "\x00"
 _FRAGMENT_CACHE_SIZE = 10_000  # ~1.5 KB each: at most ~15 MB per worker
 _fragments: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_MARKS_CACHE_SIZE = 50_000  # a saved answer's markers, ~200 B each
+_marks: dict[tuple, dict[str, str]] = {}
 
 
 def mark(*parts) -> Markup:
@@ -70,10 +73,28 @@ def answer_marks(view: dict) -> dict[str, str]:
     return {f"c{choice['value']}": " checked" for choice in view["choices"] if choice["selected"]}
 
 
+def saved_marks(question: Question, order: tuple[int, ...], answer_json: str | None) -> dict[str, str]:
+    """Marker values of a saved answer given as stored (JSON text). A trainee's answer is one of
+    few per question (a choice, an order) or short text: each is decoded and viewed once per
+    worker, not on every page load. The cached dict is shared: callers copy, never change it."""
+    if answer_json is None:
+        return {}
+    key = (question.content_hash, question.id, order, answer_json)
+    marks = _marks.get(key)
+    if marks is None:
+        answer = json.loads(answer_json)
+        marks = {} if answer is None else answer_marks(question.question_type.public_view(question, order, answer))
+        if len(_marks) >= _MARKS_CACHE_SIZE:
+            _marks.clear()
+        _marks[key] = marks
+    return marks
+
+
 def questions_html(slots) -> list[Markup]:
     """The fieldsets of an attempt page's slots (``services.PageSlot``), in order."""
     locale = str(get_locale())
-    return [question_html(slot.question, slot.option_order, slot.answer, slot.position, len(slots), locale)
+    return [_filled(slot.question, slot.option_order, saved_marks(slot.question, slot.option_order, slot.answer_json),
+                    slot.position, len(slots), locale)
             for slot in slots]
 
 
@@ -81,10 +102,14 @@ def question_html(question: Question, order: Sequence[int], answer, position: in
                   locale: str) -> Markup:
     """The attempt page's fieldset for one slot, showing ``answer`` (canonical, or None)."""
     order = tuple(order)
+    marks = {} if answer is None else answer_marks(question.question_type.public_view(question, order, answer))
+    return _filled(question, order, marks, position, total, locale)
+
+
+def _filled(question: Question, order: tuple[int, ...], marks: dict[str, str], position: int, total: int,
+            locale: str) -> Markup:
     static, names = _fragment(question, order, locale)
-    values = {"n": str(position), "n1": str(position + 1), "total": str(total)}
-    if answer is not None:
-        values.update(answer_marks(question.question_type.public_view(question, order, answer)))
+    values = {"n": str(position), "n1": str(position + 1), "total": str(total), **marks}
     out = [static[0]]
     for name, piece in zip(names, static[1:]):
         out.append(values.get(name, ""))
