@@ -70,10 +70,12 @@ def _user_by_id() -> tuple[tuple[str, ...], object]:
 
 
 def _require_own_password():
-    """Someone else chose this password (admin reset, roster import): replace it before anything else."""
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
-            and not (request.endpoint or "").endswith(".static")):
+    """Someone else chose this password (admin reset, roster import): replace it before anything else.
+
+    The endpoint is checked first: a static file (every page asks for several) then costs no user
+    query."""
+    if (request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE and not (request.endpoint or "").endswith(".static")
+            and current_user.is_authenticated and current_user.must_change_password):
         flash(_("Please choose your own password before you continue."), "info")
         return redirect(url_for("accounts.change_password"))
     return None
