@@ -1,7 +1,7 @@
 """Server CPU per request over HTTP: the trainee's pages against a bare Flask endpoint, both served
 by gunicorn with the production recipe's settings, on PostgreSQL.
 
-    .venv/bin/python bench/http_cpu.py [--requests 2000] [--rounds 5] [--database-url URL]
+    .venv/bin/python bench/http_cpu.py [--requests 2000] [--rounds 5] [--database-url URL] [--before DIR]
 
 This is the measure issue #16's target is judged on ("the attempt page costs ≤ 4× the server CPU
 of a bare Flask endpoint under the same configuration"), because it is what a production node
@@ -21,8 +21,11 @@ sign-in would set it; cookies the server sets are kept, as a browser keeps them)
 one keep-alive connection. The CPU time of each gunicorn's processes (master and workers, user +
 system, from /proc/<pid>/stat) is read before and after a round of ``--requests`` requests; the
 rounds alternate between the servers so both see the same machine load, and the median round is
-reported. The database server's CPU is not in the figures (it is not the app node's). Exit
-status 1 when the attempt page costs more than 4× the bare endpoint.
+reported. The database server's CPU is not in the figures (it is not the app node's).
+``--before DIR`` serves another checkout of the code (``git worktree add DIR main``) from a third
+gunicorn in the same rounds, on the same database: before/after figures from one run. The report
+goes to ``bench/results/http-cpu-<date>.md``; exit status 1 when the attempt page costs more than
+4× the bare endpoint.
 """
 from __future__ import annotations
 
@@ -48,6 +51,7 @@ from bench.topology import BIN, end, free_port, spawn, wait_until  # noqa: E402
 from tests.pgserver import ThrowawayPostgres  # noqa: E402
 
 PROCFILE = ROOT / "docs" / "deploy" / "Procfile"
+RESULTS = ROOT / "bench" / "results"
 TICKS = os.sysconf("SC_CLK_TCK")
 TRAINEE_PAGES = ("attempt page", "trainee home", "certification page", "result page")
 BARE = "bare Flask endpoint"
@@ -120,10 +124,25 @@ def cpu_per_request(server: Server, browser: Browser, path: str, requests: int) 
     return (server_cpu_seconds(server.pid) - before) / requests * 1000
 
 
-def start(name: str, wsgi_app: str, env: dict, folder: Path) -> Server:
+def signed_in_session(app, user_id: int) -> dict:
+    """The session ``login_user`` leaves for this client (127.0.0.1, no User-Agent): with the
+    identifier Flask-Login's session protection checks on every request."""
+    from flask import request
+    from flask_login.utils import _create_identifier
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        request.environ.pop("HTTP_USER_AGENT", None)  # the test environ has one; http.client sends none
+        return {"_user_id": str(user_id), "_fresh": True, "_id": _create_identifier()}
+
+
+def start(name: str, wsgi_app: str, env: dict, folder: Path, checkout: Path | None = None) -> Server:
+    """gunicorn serving ``wsgi_app``; from another ``checkout`` of the code when given."""
     port = free_port()
-    server = Server(name, spawn(gunicorn_command(port, wsgi_app), folder / f"{name}.log", env), port)
-    wait_until(server.answers if name == "app" else lambda: _listening(port), 120, f"gunicorn ({name})")
+    command = gunicorn_command(port, wsgi_app)
+    if checkout is not None:
+        command[1:1] = ["--chdir", str(checkout)]  # its app.py and webapp/ come first on sys.path
+    server = Server(name, spawn(command, folder / f"{name}.log", env), port)
+    wait_until(server.answers if wsgi_app == "app:app" else lambda: _listening(port), 120, f"gunicorn ({name})")
     return server
 
 
@@ -135,8 +154,10 @@ def _listening(port: int) -> bool:
         return False
 
 
-def measure(url: str, requests: int, rounds: int, folder: Path, log=print) -> dict[str, list[float]]:
-    """Per page (and the bare endpoint): ms of server CPU per request in each round."""
+def measure(url: str, requests: int, rounds: int, folder: Path, before: Path | None = None,
+            log=print) -> dict[str, list[float]]:
+    """Per page (and the bare endpoint): ms of server CPU per request in each round; with
+    ``before`` (another checkout, e.g. main), its pages too, as "<page> (before)"."""
     from webapp import create_app
 
     secret = "bench-http-cpu"
@@ -144,43 +165,65 @@ def measure(url: str, requests: int, rounds: int, folder: Path, log=print) -> di
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
     ids, pages = measured_pages(app)
     paths = {page.name: page.url for page in pages if page.name in TRAINEE_PAGES}
-    session = app.session_interface.get_signing_serializer(app).dumps({"_user_id": str(ids["trainee"]), "_fresh": True})
-    servers = [start("app", "app:app", env, folder), start("bare", "bench.pages:bare_app()", env, folder)]
+    session = app.session_interface.get_signing_serializer(app).dumps(signed_in_session(app, ids["trainee"]))
+    cookies = {app.config["SESSION_COOKIE_NAME"]: session}
+    servers: list[Server] = []
+    browsers: list[Browser] = []
     try:
-        app_browser = Browser(servers[0].port, {app.config["SESSION_COOKIE_NAME"]: session})
-        bare_browser = Browser(servers[1].port, {})
-        targets = [(name, servers[0], app_browser, path) for name, path in paths.items()]
-        targets.append((BARE, servers[1], bare_browser, "/"))
+        servers += [start("app", "app:app", env, folder), start("bare", "bench.pages:bare_app()", env, folder)]
+        browsers += [Browser(servers[0].port, cookies), Browser(servers[1].port, {})]
+        targets = [(name, servers[0], browsers[0], path) for name, path in paths.items()]
+        targets.append((BARE, servers[1], browsers[1], "/"))
+        if before is not None:
+            servers.append(start("before", "app:app", env, folder, before))
+            browsers.append(Browser(servers[2].port, cookies))
+            targets += [(f"{name} (before)", servers[2], browsers[2], path) for name, path in paths.items()]
         for _name, server, browser, path in targets:  # warm every worker's caches and connections
             cpu_per_request(server, browser, path, 50)
         found: dict[str, list[float]] = {name: [] for name, *_ in targets}
         for round_ in range(rounds):
             for name, server, browser, path in targets:
                 # The other pages cost ten times more: a tenth of the requests keeps rounds short.
-                count = requests if name in ("attempt page", BARE) else max(requests // 10, 20)
+                count = requests if name.startswith(("attempt page", BARE)) else max(requests // 10, 20)
                 found[name].append(cpu_per_request(server, browser, path, count))
             log(f"  round {round_ + 1}: " + ", ".join(f"{name} {ms[-1]:.3f}" for name, ms in found.items()))
-        app_browser.close()
-        bare_browser.close()
     finally:
+        for browser in browsers:
+            browser.close()
         end([server.pid for server in servers])
     return found
 
 
-def report(found: dict[str, list[float]], requests: int, rounds: int) -> tuple[str, bool]:
+def report(found: dict[str, list[float]], requests: int, rounds: int, before: str | None) -> tuple[str, bool]:
     bare = statistics.median(found[BARE])
-    lines = [f"## Server CPU per request over HTTP (bench/http_cpu.py) — {date.today().isoformat()}", "",
-             f"gunicorn as in docs/deploy/Procfile, PostgreSQL, small database; {rounds} rounds of "
-             f"{requests} keep-alive requests (other pages: a tenth), median round (min–max).", "",
-             "| page | ms CPU per request | × bare endpoint |", "|---|---:|---:|"]
-    for name, rounds_ms in found.items():
-        median = statistics.median(rounds_ms)
-        lines.append(f"| {name} | {median:.3f} ({min(rounds_ms):.3f}–{max(rounds_ms):.3f}) | {median / bare:.2f} |")
+
+    def cell(name: str) -> str:
+        ms = found[name]
+        return f"{statistics.median(ms):.3f} ({min(ms):.3f}–{max(ms):.3f}) | {statistics.median(ms) / bare:.2f}"
+
+    lines = [f"# Server CPU per request over HTTP — {date.today().isoformat()}", "",
+             f"`bench/http_cpu.py`: gunicorn as in docs/deploy/Procfile, PostgreSQL, the small database of "
+             f"bench/seed_scale.py; {rounds} rounds of {requests} keep-alive requests to the attempt page and the "
+             f"bare endpoint (other pages: a tenth); ms of CPU of the gunicorn processes per request, median "
+             f"round (min–max). Bare Flask endpoint: {cell(BARE).split(' | ')[0]} ms."
+             + (f" Before: `{before}`, served by a third gunicorn in the same rounds." if before else ""), ""]
+    if before:
+        lines += ["| page | ms CPU | × bare | before: ms CPU | before: × bare |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {name} | {cell(name)} | {cell(f'{name} (before)')} |" for name in TRAINEE_PAGES]
+    else:
+        lines += ["| page | ms CPU | × bare |", "|---|---:|---:|"]
+        lines += [f"| {name} | {cell(name)} |" for name in TRAINEE_PAGES]
     ratio = statistics.median(found["attempt page"]) / bare
     met = ratio <= ATTEMPT_PAGE_TARGET
     lines += ["", f"Attempt page: {ratio:.2f}× the bare endpoint (target ≤ {ATTEMPT_PAGE_TARGET:g}×): "
               + ("met." if met else "missed.")]
     return "\n".join(lines) + "\n", met
+
+
+def _describe(checkout: Path) -> str:
+    """The commit a checkout is at, e.g. ``97e38d3 Tests: …``."""
+    return subprocess.run(["git", "-C", str(checkout), "log", "-1", "--format=%h %s"], capture_output=True,
+                          text=True, check=True).stdout.strip()
 
 
 def main() -> None:
@@ -189,6 +232,8 @@ def main() -> None:
                         help="requests per round to the attempt page and the bare endpoint (a tenth to the others)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", help="a database seed_scale.py built: no seeding")
+    parser.add_argument("--before", type=Path, help="another checkout of the app (e.g. a worktree of main) measured "
+                                                  "in the same rounds, for before/after figures")
     args = parser.parse_args()
     server = None if args.database_url else ThrowawayPostgres()
     try:
@@ -199,13 +244,17 @@ def main() -> None:
             seed(url, Size(1_000, 10_000, 24, 2_000, 5_000), log=lambda line: print(line, flush=True))
         folder = server.root if server else Path(tempfile.mkdtemp(prefix="hotline-http-cpu-"))
         started = time.perf_counter()
-        found = measure(url, args.requests, args.rounds, folder, log=lambda line: print(line, flush=True))
+        found = measure(url, args.requests, args.rounds, folder, args.before, log=lambda line: print(line, flush=True))
         print(f"measured in {time.perf_counter() - started:.0f} s")
     finally:
         if server is not None:
             server.stop()
-    text, met = report(found, args.requests, args.rounds)
+    text, met = report(found, args.requests, args.rounds, args.before and _describe(args.before))
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"http-cpu-{date.today().isoformat()}.md"
+    path.write_text(text, encoding="utf-8")
     print(text)
+    print(f"report: {path.relative_to(ROOT)}")
     sys.exit(0 if met else 1)
 
 

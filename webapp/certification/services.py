@@ -150,6 +150,8 @@ class _History:
 
 def _histories(user_id: int, post_ids: list[str]) -> dict[str, _History]:
     """The history of each of the trainee's posts in three queries, however many posts."""
+    if not post_ids:
+        return {}
     certificates: dict[str, list[Certificate]] = {post_id: [] for post_id in post_ids}
     for certificate in db.session.scalars(db.select(Certificate).where(
             Certificate.user_id == user_id, Certificate.post_id.in_(post_ids)).order_by(Certificate.cycle)):

@@ -67,8 +67,7 @@ _MODULES = "courses.modules_in_order"
 
 
 @event.listens_for(Session, "after_flush")
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_transaction_end")  # commit, rollback, close
 def _forget_modules(session, *_args) -> None:
     session.info.pop(_MODULES, None)
 
