@@ -8,9 +8,12 @@ small (1k trainees, 10k attempts) and large (the --large-* sizes). Each page is 
 Flask's test client in this process, signed in as the role that sees it; ``time.process_time``
 around the request is the app's CPU (the database server's own CPU is not in it: the wall time
 is reported beside it). The baseline is a bare Flask app with one endpoint returning a short
-string, measured the same way at each size. Targets: the attempt page ≤ 4× the bare endpoint;
-every page ≤ 1.5× from small to large and under 300 ms (wall) at large; the roster CSV export per
-row ≤ 3× the bare ``csv.writer`` floor. The main query of a page is the slowest statement of one
+string, measured the same way at each size; the "× bare" column compares pages, but the attempt
+page's target (≤ 4× the bare endpoint under the same configuration) is judged over HTTP through
+gunicorn by bench/http_cpu.py, as a production node spends it — in this process the server
+around both is left out and the ratio overstated. Targets here: every page ≤ 1.5× from small to
+large and under 300 ms (wall) at large; the roster CSV export per row ≤ 3× the bare
+``csv.writer`` floor. The main query of a page is the slowest statement of one
 request (captured by an engine event); its EXPLAIN (ANALYZE, BUFFERS) goes to the report,
 ``bench/results/pages-<date>.md``. Exit status 1 when a target is missed.
 """
@@ -34,7 +37,6 @@ from bench.seed_scale import Size, seed  # noqa: E402
 from tests.pgserver import ThrowawayPostgres  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-ATTEMPT_PAGE_TARGET = 4.0  # × the bare endpoint
 GROWTH_TARGET = 1.5  # large / small
 WALL_TARGET_MS = 300.0
 EXPORT_TARGET = 3.0  # × csv.writer per row
@@ -219,8 +221,6 @@ def report(small: dict[str, Measure], large: dict[str, Measure], small_extra: di
             misses.append(f"{name}: {growth:.2f}× from small to large")
         if at_large.wall_ms > WALL_TARGET_MS:
             misses.append(f"{name}: {at_large.wall_ms:.0f} ms at large")
-        if name == "attempt page" and bare > ATTEMPT_PAGE_TARGET:
-            misses.append(f"attempt page: {bare:.1f}× the bare endpoint")
     per_row = large_extra["export_cpu_s"] / max(large_extra["export_rows"], 1)
     floor = large_extra["csv_floor_s"] / max(large_extra["export_rows"], 1)
     lines += ["", f"Roster CSV export at large: {large_extra['export_rows']} rows in "
