@@ -55,6 +55,9 @@ RESULTS = ROOT / "bench" / "results"
 TICKS = os.sysconf("SC_CLK_TCK")
 ATTEMPT_PAGE_TARGET = 4.0  # × the bare endpoint (issue #16)
 TRAINEE_PAGES = ("attempt page", "trainee home", "certification page", "result page")
+#: What any request to the app costs before its page does anything: where the ratio's floor is.
+FLOORS = {"static file (no database)": "/static/app.css",
+          "health check, signed in (loads the user: one transaction)": "/healthz"}
 BARE = "bare Flask endpoint"
 
 
@@ -173,7 +176,7 @@ def measure(url: str, requests: int, rounds: int, folder: Path, before: Path | N
     try:
         servers += [start("app", "app:app", env, folder), start("bare", "bench.pages:bare_app()", env, folder)]
         browsers += [Browser(servers[0].port, cookies), Browser(servers[1].port, {})]
-        targets = [(name, servers[0], browsers[0], path) for name, path in paths.items()]
+        targets = [(name, servers[0], browsers[0], path) for name, path in {**paths, **FLOORS}.items()]
         targets.append((BARE, servers[1], browsers[1], "/"))
         if before is not None:
             servers.append(start("before", "app:app", env, folder, before))
@@ -185,7 +188,7 @@ def measure(url: str, requests: int, rounds: int, folder: Path, before: Path | N
         for round_ in range(rounds):
             for name, server, browser, path in targets:
                 # The other pages cost ten times more: a tenth of the requests keeps rounds short.
-                count = requests if name.startswith(("attempt page", BARE)) else max(requests // 10, 20)
+                count = requests if name.startswith(("attempt page", BARE, *FLOORS)) else max(requests // 10, 20)
                 found[name].append(cpu_per_request(server, browser, path, count))
             log(f"  round {round_ + 1}: " + ", ".join(f"{name} {ms[-1]:.3f}" for name, ms in found.items()))
     finally:
@@ -205,15 +208,16 @@ def report(found: dict[str, list[float]], requests: int, rounds: int, before: st
     lines = [f"# Server CPU per request over HTTP — {date.today().isoformat()}", "",
              f"`bench/http_cpu.py`: gunicorn as in docs/deploy/Procfile, PostgreSQL, the small database of "
              f"bench/seed_scale.py; {rounds} rounds of {requests} keep-alive requests to the attempt page and the "
-             f"bare endpoint (other pages: a tenth); ms of CPU of the gunicorn processes per request, median "
+             f"bare endpoint and the floors (other pages: a tenth); ms of CPU of the gunicorn processes per request, median "
              f"round (min–max). Bare Flask endpoint: {cell(BARE).split(' | ')[0]} ms."
              + (f" Before: `{before}`, served by a third gunicorn in the same rounds." if before else ""), ""]
     if before:
         lines += ["| page | ms CPU | × bare | before: ms CPU | before: × bare |", "|---|---:|---:|---:|---:|"]
         lines += [f"| {name} | {cell(name)} | {cell(f'{name} (before)')} |" for name in TRAINEE_PAGES]
+        lines += [f"| {name} | {cell(name)} | | |" for name in FLOORS]
     else:
         lines += ["| page | ms CPU | × bare |", "|---|---:|---:|"]
-        lines += [f"| {name} | {cell(name)} |" for name in TRAINEE_PAGES]
+        lines += [f"| {name} | {cell(name)} |" for name in (*TRAINEE_PAGES, *FLOORS)]
     ratio = statistics.median(found["attempt page"]) / bare
     met = ratio <= ATTEMPT_PAGE_TARGET
     lines += ["", f"Attempt page: {ratio:.2f}× the bare endpoint (target ≤ {ATTEMPT_PAGE_TARGET:g}×): "
