@@ -142,7 +142,9 @@ def signed_in_session(app, user_id: int) -> dict:
 def start(name: str, wsgi_app: str, env: dict, folder: Path, checkout: Path | None = None) -> Server:
     """gunicorn serving ``wsgi_app``; from another ``checkout`` of the code when given."""
     port = free_port()
-    command = gunicorn_command(port, wsgi_app)
+    # Each master gets its own control socket: by default every gunicorn on the machine binds
+    # the same ~/.gunicorn/gunicorn.ctl (other engineers' and the cluster's too).
+    command = [*gunicorn_command(port, wsgi_app)[:-1], "--control-socket", str(folder / f"{name}.ctl"), wsgi_app]
     if checkout is not None:
         command[1:1] = ["--chdir", str(checkout)]  # its app.py and webapp/ come first on sys.path
     server = Server(name, spawn(command, folder / f"{name}.log", env), port)
