@@ -8,11 +8,14 @@ small (1k trainees, 10k attempts) and large (the --large-* sizes). Each page is 
 Flask's test client in this process, signed in as the role that sees it; ``time.process_time``
 around the request is the app's CPU (the database server's own CPU is not in it: the wall time
 is reported beside it). The baseline is a bare Flask app with one endpoint returning a short
-string, measured the same way at each size. Targets: the attempt page ≤ 4× the bare endpoint;
-every page ≤ 1.5× from small to large and under 300 ms (wall) at large; the roster CSV export per
-row ≤ 3× the bare ``csv.writer`` floor. The main query of a page is the slowest statement of
-its first view after a write (captured by an engine event; HR's aggregates are kept while nothing
-changes, see hr.freshness); its EXPLAIN (ANALYZE, BUFFERS) goes to the report,
+string, measured the same way at each size; the "× bare" column compares pages, but the attempt
+page's target (≤ 4× the bare endpoint under the same configuration) is judged over HTTP through
+gunicorn by bench/http_cpu.py, as a production node spends it — in this process the server
+around both is left out and the ratio overstated. Targets here: every page ≤ 1.5× from small to
+large and under 300 ms (wall) at large; the roster CSV export per row ≤ 3× the bare
+``csv.writer`` floor. The main query of a page is the slowest statement of its first view after a
+write (captured by an engine event; HR's aggregates are kept while nothing changes, see
+hr.freshness); its EXPLAIN (ANALYZE, BUFFERS) goes to the report,
 ``bench/results/pages-<date>.md``. Exit status 1 when a target is missed.
 """
 from __future__ import annotations
@@ -36,7 +39,6 @@ from bench.seed_scale import Size, seed  # noqa: E402
 from tests.pgserver import ThrowawayPostgres  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
-ATTEMPT_PAGE_TARGET = 4.0  # × the bare endpoint
 GROWTH_TARGET = 1.5  # large / small
 WALL_TARGET_MS = 300.0
 EXPORT_TARGET = 3.0  # × csv.writer per row
@@ -116,15 +118,14 @@ def sign_in(client, user_id: int) -> None:
         session["_fresh"] = True
 
 
-def measure_size(url: str, requests: int, log=print) -> tuple[dict[str, Measure], dict]:
-    from webapp import create_app
+def measured_pages(app) -> tuple[dict[str, int], list[Page]]:
+    """Who signs in (role → user id) and every measured page; the trainee is one with an open
+    attempt, which is opened up (its deadline is in the seeded past: the attempt page serves only
+    while the attempt is open). Also used by bench/http_cpu.py."""
     from webapp.accounts.models import User
     from webapp.extensions import db
-    from webapp.hr import freshness
     from webapp.quizzes.models import GRADED, IN_PROGRESS, Attempt
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-pages", "RATELIMIT_ENABLED": False})
-    results: dict[str, Measure] = {}
     with app.app_context():
         ids = {role: db.session.scalar(db.select(User.id).where(User.employee_no == number))
                for role, number in (("trainer", "trainer01"), ("hr", "hr01"))}
@@ -135,8 +136,10 @@ def measure_size(url: str, requests: int, log=print) -> tuple[dict[str, Measure]
                                    .order_by(Attempt.id).limit(1))
         quiz_id = open_attempt.quiz_id
         ids["trainee"] = trainee
+        db.session.execute(db.update(Attempt).where(Attempt.id == open_attempt.id)
+                           .values(deadline=None, ends_at=None))
+        db.session.commit()
         db.session.remove()
-    # Deadlines are in the seeded past: the attempt page serves only while the attempt is open.
     pages = [
         Page("attempt page", "trainee", f"/quizzes/attempts/{open_attempt.id}"),
         Page("trainee home", "trainee", "/"),
@@ -151,13 +154,19 @@ def measure_size(url: str, requests: int, log=print) -> tuple[dict[str, Measure]
         Page("HR roster, one status", "hr", "/hr/?status=expired"),
         Page("audit log", "hr", "/hr/audit"),
     ]
+    return ids, pages
 
+
+def measure_size(url: str, requests: int, log=print) -> tuple[dict[str, Measure], dict]:
+    from webapp import create_app
+    from webapp.extensions import db
+    from webapp.hr import freshness
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-pages", "RATELIMIT_ENABLED": False})
+    results: dict[str, Measure] = {}
+    ids, pages = measured_pages(app)
     with app.app_context():
-        db.session.execute(db.update(Attempt).where(Attempt.id == open_attempt.id)
-                           .values(deadline=None, ends_at=None))
-        db.session.commit()
         engine = db.engine
-        db.session.remove()
     # Each request pushes its own app context (Flask-Login keeps the user in ``g``), as on a server.
     statements = Statements(engine)
     for page in pages:
@@ -233,8 +242,6 @@ def report(small: dict[str, Measure], large: dict[str, Measure], small_extra: di
             misses.append(f"{name}: {at_large.wall_ms:.0f} ms at large")
         if at_large.changed_wall_ms > WALL_TARGET_MS:
             misses.append(f"{name}: {at_large.changed_wall_ms:.0f} ms at large, first view after a change")
-        if name == "attempt page" and bare > ATTEMPT_PAGE_TARGET:
-            misses.append(f"attempt page: {bare:.1f}× the bare endpoint")
     per_row = large_extra["export_cpu_s"] / max(large_extra["export_rows"], 1)
     floor = large_extra["csv_floor_s"] / max(large_extra["export_rows"], 1)
     lines += ["", f"Roster CSV export at large: {large_extra['export_rows']} rows in "

@@ -75,6 +75,7 @@ class Registry:
     home_panels: list[HomePanel] = field(default_factory=list)
     demo_loaders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
     plan: TraineePlan | None = None
+    user_extras: dict[str, Any] = field(default_factory=dict)
 
 
 def registry(app: Flask) -> Registry:
@@ -89,6 +90,13 @@ def add_nav(app: Flask, endpoint: str, label, roles, order: int) -> None:
 def add_home_panel(app: Flask, template: str, roles, order: int, context=None) -> None:
     registry(app).home_panels.append(HomePanel(template, frozenset(roles), order, context))
     registry(app).home_panels.sort(key=lambda panel: panel.order)
+
+
+def add_user_extra(app: Flask, name: str, expression) -> None:
+    """A per-user value every page shows (the header's unread count), read in the same statement
+    as the signed-in user rather than one of its own: ``expression`` is a scalar SQL expression
+    correlated to ``users.id``; the request finds its value in ``g.<name>``."""
+    registry(app).user_extras[name] = expression
 
 
 def set_trainee_plan(app: Flask, plan: TraineePlan) -> None:

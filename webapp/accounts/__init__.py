@@ -1,9 +1,7 @@
 """Accounts: users, roles, signing in (local passwords, LDAP, OpenID Connect), administration and
 roster import."""
 import os
-from functools import cache
-
-from flask import Flask, flash, redirect, request, url_for
+from flask import Flask, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,7 +13,7 @@ from webapp.accounts.cli import users_cli
 from webapp.accounts.models import User
 from webapp.accounts.views import bp
 from webapp.extensions import db, login_manager
-from webapp.registry import add_home_panel, add_nav
+from webapp.registry import add_home_panel, add_nav, registry
 
 # Pages a user with a temporary password may still reach.
 _ALLOWED_BEFORE_PASSWORD_CHANGE = {"accounts.change_password", "accounts.logout", "portal.set_language", "static"}
@@ -49,20 +47,35 @@ def load_user(user_id: str) -> User | None:
         return None
     # A prebuilt statement rather than db.session.get: the identity map is empty at the start of
     # every request anyway, and building the query each time cost more than running it on SQLite.
-    user = db.session.execute(_user_by_id(), {"user_id": user_id}).scalar_one_or_none()
-    return user if user is not None and user.active else None
+    # A deactivated account's extras are not kept: it is no one's user.
+    names, statement = _user_by_id()
+    row = db.session.execute(statement, {"user_id": user_id}).one_or_none()
+    if row is None or not row[0].active:
+        return None
+    for name, value in zip(names, row[1:]):
+        setattr(g, name, value)
+    return row[0]
 
 
-@cache
-def _user_by_id():
-    return db.select(User).where(User.id == bindparam("user_id"))
+def _user_by_id() -> tuple[tuple[str, ...], object]:
+    """The user and the values other domains read with it (registry.add_user_extra), built once
+    per app: one statement where the page's header used to cost a second one."""
+    built = current_app.extensions.get("accounts.user_by_id")
+    if built is None:
+        extras = registry(current_app).user_extras
+        built = current_app.extensions["accounts.user_by_id"] = (
+            tuple(extras), db.select(User, *(expression.label(name) for name, expression in extras.items()))
+            .where(User.id == bindparam("user_id")))
+    return built
 
 
 def _require_own_password():
-    """Someone else chose this password (admin reset, roster import): replace it before anything else."""
-    if (current_user.is_authenticated and current_user.must_change_password
-            and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
-            and not (request.endpoint or "").endswith(".static")):
+    """Someone else chose this password (admin reset, roster import): replace it before anything else.
+
+    The endpoint is checked first: a static file (every page asks for several) then costs no user
+    query."""
+    if (request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE and not (request.endpoint or "").endswith(".static")
+            and current_user.is_authenticated and current_user.must_change_password):
         flash(_("Please choose your own password before you continue."), "info")
         return redirect(url_for("accounts.change_password"))
     return None

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from webapp.access import Role
 from webapp.content.registry import register_kind
+from webapp.courses.services import modules_in_order
 from webapp.registry import TraineePlan, add_demo_loader, add_home_panel, add_nav, progress_recorded, set_trainee_plan
 
 from . import services, tasks  # noqa: F401 — tasks registers the periodic jobs
@@ -36,8 +37,9 @@ def _next_step_url(user_id: int) -> str | None:
 
 def _trainee_panel() -> dict:
     """The trainee's home: the plan of every assigned post, one "Continue", and what is optional."""
-    services.issue_due_certificates(current_user.id)  # the last step may have just been done
-    plans = services.trainee_plans(current_user.id)
+    assigned = services.evaluated_posts(current_user.id)  # the last step may have just been done
+    modules = modules_in_order()
+    plans = services.trainee_plans(current_user.id, assigned=assigned, modules=modules)
     return {"plans": plans, "next_step": services.next_step(plans), "step_url": step_url,
-            "titles": services.titles(current_language()),
-            "optional": services.optional_activities(services.post_rules(current_user.id))}
+            "titles": services.titles(current_language(), modules),
+            "optional": services.optional_activities(services.rules_of(assigned), modules)}

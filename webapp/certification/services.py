@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
 from webapp.audit.services import record
@@ -107,10 +108,10 @@ def trainee_records_of(user_ids) -> dict[int, engine.TraineeRecords]:
     ) for user_id in user_ids}
 
 
-def titles(language: str) -> dict[str, str]:
+def titles(language: str, modules: list[CourseModule] | None = None) -> dict[str, str]:
     """Display titles of what posts refer to: "module:<id>", "lesson:<id>", "quiz:<id>",
-    "scenario:<id>" -> title."""
-    modules = modules_in_order()
+    "scenario:<id>" -> title. ``modules``: ``modules_in_order()`` when the caller has read them."""
+    modules = modules if modules is not None else modules_in_order()
     found = {engine.module_key(module.id): module.title_for(language) for module in modules}
     found.update({f"lesson:{lesson.id}": lesson.title for module in modules for lesson in module.current_lessons})
     found.update({engine.quiz_key(quiz.id): quiz.title_for(language) for quiz in db.session.scalars(db.select(Quiz))})
@@ -136,8 +137,40 @@ def _significant_changes(certificate: Certificate) -> list[engine.SignificantCha
 
 
 def certificate_events(user_id: int, post_id: str) -> list[engine.CertificateEvent]:
+    return _histories(user_id, [post_id])[post_id].events
+
+
+@dataclass(frozen=True)
+class _History:
+    """A trainee's certification history on one post: the engine's events and the certificates."""
+
+    events: list[engine.CertificateEvent]
+    certificates: list[Certificate]  # by cycle
+
+
+def _histories(user_id: int, post_ids: list[str]) -> dict[str, _History]:
+    """The history of each of the trainee's posts in three queries, however many posts."""
+    if not post_ids:
+        return {}
+    certificates: dict[str, list[Certificate]] = {post_id: [] for post_id in post_ids}
+    for certificate in db.session.scalars(db.select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.post_id.in_(post_ids)).order_by(Certificate.cycle)):
+        certificates[certificate.post_id].append(certificate)
+    recertifications: dict[str, list[CertificateEvent]] = {post_id: [] for post_id in post_ids}
+    for event in db.session.scalars(db.select(CertificateEvent).where(
+            CertificateEvent.user_id == user_id, CertificateEvent.post_id.in_(post_ids),
+            CertificateEvent.kind == CertificateEvent.RECERTIFICATION_ASSIGNED)):
+        recertifications[event.post_id].append(event)
+    overrides: dict[str, list[RequirementOverride]] = {post_id: [] for post_id in post_ids}
+    for override in db.session.scalars(_overrides_query(user_id).where(RequirementOverride.post_id.in_(post_ids))):
+        overrides[override.post_id].append(override)
+    return {post_id: _History(_events(certificates[post_id], recertifications[post_id], overrides[post_id]),
+                              certificates[post_id]) for post_id in post_ids}
+
+
+def _events(certificates: list[Certificate], recertifications: list[CertificateEvent],
+            overrides: list[RequirementOverride]) -> list[engine.CertificateEvent]:
     events: list[engine.CertificateEvent] = []
-    certificates = certificates_of(user_id, post_id)
     for certificate in certificates:
         events.append(engine.CertificateIssued(certificate.cycle, certificate.code, certificate.issued_at,
                                                certificate.valid_until, certificate.content_versions))
@@ -145,13 +178,10 @@ def certificate_events(user_id: int, post_id: str) -> list[engine.CertificateEve
             events.append(engine.CertificateRevoked(certificate.cycle, certificate.revoked_at,
                                                     actor_label(certificate.revoked_by),
                                                     certificate.revocation_reason or ""))
-    events += [engine.RecertificationAssigned(event.at, actor_label(event.actor))
-               for event in db.session.scalars(db.select(CertificateEvent).where(
-                   CertificateEvent.user_id == user_id, CertificateEvent.post_id == post_id,
-                   CertificateEvent.kind == CertificateEvent.RECERTIFICATION_ASSIGNED))]
+    events += [engine.RecertificationAssigned(event.at, actor_label(event.actor)) for event in recertifications]
     events += [engine.RequirementOverridden(override.requirement, override.granted_at,
                                             actor_label(override.granted_by), override.reason)
-               for override in overrides_of(user_id, post_id) if override.active]
+               for override in overrides if override.active]
     if certificates and certificates[-1].revoked_at is None:
         events += _significant_changes(certificates[-1])
     return events
@@ -159,9 +189,12 @@ def certificate_events(user_id: int, post_id: str) -> list[engine.CertificateEve
 
 def overrides_of(user_id: int, post_id: str) -> list[RequirementOverride]:
     """Every override of this trainee's post, revoked ones included (newest first)."""
-    return list(db.session.scalars(db.select(RequirementOverride).where(
-        RequirementOverride.user_id == user_id, RequirementOverride.post_id == post_id)
-        .order_by(RequirementOverride.granted_at.desc(), RequirementOverride.id.desc())))
+    return list(db.session.scalars(_overrides_query(user_id).where(RequirementOverride.post_id == post_id)))
+
+
+def _overrides_query(user_id: int):
+    return (db.select(RequirementOverride).where(RequirementOverride.user_id == user_id)
+            .order_by(RequirementOverride.granted_at.desc(), RequirementOverride.id.desc()))
 
 
 def assignment_of(assignment: PostAssignment) -> engine.Assignment:
@@ -182,19 +215,23 @@ class AssignedPost:
 
 def assignments_of(user_id: int) -> list[PostAssignment]:
     return list(db.session.scalars(db.select(PostAssignment).where(PostAssignment.user_id == user_id)
+                                   .options(joinedload(PostAssignment.post).joinedload(Post.current_version))
                                    .order_by(PostAssignment.assigned_at, PostAssignment.post_id)))
 
 
 def assigned_post(assignment: PostAssignment, today: date | None = None,
                   records: engine.TraineeRecords | None = None) -> AssignedPost:
     """One assignment evaluated against the trainee's records."""
-    today = today or local_today()
     records = records if records is not None else trainee_records(assignment.user_id)
+    history = _histories(assignment.user_id, [assignment.post_id])[assignment.post_id]
+    return _evaluated(assignment, history, records, today or local_today())
+
+
+def _evaluated(assignment: PostAssignment, history: _History, records: engine.TraineeRecords,
+               today: date) -> AssignedPost:
     definition = definition_of(assignment.post)
-    events = certificate_events(assignment.user_id, assignment.post_id)
-    evaluation = engine.evaluate(definition, records, events, assignment_of(assignment), today)
-    latest = certificates_of(assignment.user_id, assignment.post_id)
-    return AssignedPost(assignment, definition, evaluation, latest[-1] if latest else None)
+    evaluation = engine.evaluate(definition, records, history.events, assignment_of(assignment), today)
+    return AssignedPost(assignment, definition, evaluation, history.certificates[-1] if history.certificates else None)
 
 
 def assigned_posts(user_id: int, today: date | None = None,
@@ -202,20 +239,42 @@ def assigned_posts(user_id: int, today: date | None = None,
     """Every post assigned to the trainee, evaluated against their records."""
     today = today or local_today()
     records = records if records is not None else trainee_records(user_id)
-    return [assigned_post(assignment, today, records) for assignment in assignments_of(user_id)]
+    assignments = assignments_of(user_id)
+    histories = _histories(user_id, [assignment.post_id for assignment in assignments])
+    return [_evaluated(assignment, histories[assignment.post_id], records, today) for assignment in assignments]
+
+
+def evaluated_posts(user_id: int, today: date | None = None) -> list[AssignedPost]:
+    """``assigned_posts`` after issuing what the trainee has earned (pages evaluate on demand, in
+    case a signal was missed): evaluated once, and again only when a certificate was due."""
+    today = today or local_today()
+    records = trainee_records(user_id)
+    assigned = assigned_posts(user_id, today, records)
+    if any(entry.evaluation.can_issue for entry in assigned):
+        _issue_earned(assigned, records, today)
+        assigned = assigned_posts(user_id, today, records)
+    return assigned
 
 
 def post_rules(user_id: int, today: date | None = None) -> PostRules:
     """The requirements that apply now for each post assigned to the trainee: the input of the
     pass-mark rule on every quiz and role-play page."""
     today = today or local_today()
+    assignments = assignments_of(user_id)
+    histories = _histories(user_id, [assignment.post_id for assignment in assignments])
     applicable = {}
-    for assignment in assignments_of(user_id):
+    for assignment in assignments:
         definition = definition_of(assignment.post)
-        where = engine.standing(definition, certificate_events(user_id, assignment.post_id),
-                                assignment_of(assignment), today)
+        where = engine.standing(definition, histories[assignment.post_id].events, assignment_of(assignment), today)
         applicable[assignment.post_id] = definition.recertification if where.recertifying else definition.requirements
     return PostRules(applicable)
+
+
+def rules_of(assigned: list[AssignedPost]) -> PostRules:
+    """``post_rules`` of posts already evaluated."""
+    return PostRules({entry.assignment.post_id: entry.definition.recertification
+                      if entry.evaluation.standing.recertifying else entry.definition.requirements
+                      for entry in assigned})
 
 
 @dataclass(frozen=True)
@@ -224,14 +283,17 @@ class TraineePlan:
     plan: Plan
 
 
-def trainee_plans(user_id: int, today: date | None = None) -> list[TraineePlan]:
-    """Every assigned post with its steps in order, the nearest due date first."""
-    modules = modules_in_order()
+def trainee_plans(user_id: int, today: date | None = None, assigned: list[AssignedPost] | None = None,
+                  modules: list[CourseModule] | None = None) -> list[TraineePlan]:
+    """Every assigned post with its steps in order, the nearest due date first. ``assigned`` and
+    ``modules``: ``assigned_posts`` and ``modules_in_order()`` when the caller has them."""
+    modules = modules if modules is not None else modules_in_order()
     module_lessons = {module.id: tuple(lesson.id for lesson in module.current_lessons) for module in modules}
     completed = completed_lesson_ids(user_id)
     module_quizzes = set(db.session.scalars(db.select(Quiz.id).where(Quiz.module_id.is_not(None))))
-    plans = [TraineePlan(assigned, plan(assigned.post.id, assigned.evaluation, module_lessons, completed, module_quizzes))
-             for assigned in assigned_posts(user_id, today)]
+    assigned = assigned if assigned is not None else assigned_posts(user_id, today)
+    plans = [TraineePlan(entry, plan(entry.post.id, entry.evaluation, module_lessons, completed, module_quizzes))
+             for entry in assigned]
     return sorted(plans, key=lambda entry: (entry.assigned.assignment.due_date is None,
                                             entry.assigned.assignment.due_date or date.max))
 
@@ -250,10 +312,11 @@ class OptionalActivities:
     scenarios: list[Scenario]
 
 
-def optional_activities(rules: PostRules) -> OptionalActivities:
+def optional_activities(rules: PostRules, modules: list[CourseModule] | None = None) -> OptionalActivities:
     required_quizzes = {quiz_id for requirements in rules.applicable.values() for quiz_id in requirements.quiz_ids()}
+    modules = modules if modules is not None else modules_in_order()
     return OptionalActivities(
-        [module for module in modules_in_order() if module.id not in rules.required_modules()],
+        [module for module in modules if module.id not in rules.required_modules()],
         [quiz for quiz in current_quizzes() if quiz.id not in required_quizzes],
         [scenario for scenario in current_scenarios() if not rules.scenario_counts(scenario.id, scenario.tags)],
     )
@@ -270,10 +333,14 @@ def issue_due_certificates(user_id: int, today: date | None = None) -> list[Cert
     """
     today = today or local_today()
     records = trainee_records(user_id)
+    return _issue_earned(assigned_posts(user_id, today, records), records, today)
+
+
+def _issue_earned(assigned: list[AssignedPost], records: engine.TraineeRecords, today: date) -> list[Certificate]:
     issued = []
-    for assigned in assigned_posts(user_id, today, records):
-        if assigned.evaluation.can_issue:
-            certificate = _issue(assigned, records, today)
+    for entry in assigned:
+        if entry.evaluation.can_issue:
+            certificate = _issue(entry, records, today)
             if certificate is not None:
                 issued.append(certificate)
     return issued

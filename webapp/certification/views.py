@@ -55,8 +55,7 @@ def item_url(item: engine.RemainingItem) -> str | None:
 @bp.get("/certification/")
 @roles_required(Role.TRAINEE)
 def dashboard():
-    services.issue_due_certificates(current_user.id)  # evaluate on demand, in case a signal was missed
-    return render_template("certification/dashboard.html", assigned=services.assigned_posts(current_user.id),
+    return render_template("certification/dashboard.html", assigned=services.evaluated_posts(current_user.id),
                            titles=services.titles(current_language()), item_url=item_url)
 
 

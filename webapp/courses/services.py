@@ -8,8 +8,9 @@ from datetime import datetime
 from flask import abort, current_app, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.clock import utcnow
 from webapp.content.frontmatter import split_front_matter
@@ -49,8 +50,32 @@ class ModuleProgress:
 # --- reading ----------------------------------------------------------------------------------
 
 def modules_in_order() -> list[CourseModule]:
-    query = db.select(CourseModule).options(selectinload(CourseModule.lessons))
-    return list(db.session.scalars(query.order_by(CourseModule.order, CourseModule.id)))
+    """Every module with its lessons, in course order.
+
+    A trainee's home asks for them in several panels (progress, resume, the post plan and the
+    titles it shows): they are read once per database session and kept in its ``info`` until
+    the session writes anything (``_forget_modules``), so a request that changes content reads
+    them afresh."""
+    modules = db.session.info.get(_MODULES)
+    if modules is None:
+        query = db.select(CourseModule).options(selectinload(CourseModule.lessons))
+        modules = db.session.info[_MODULES] = list(db.session.scalars(query.order_by(CourseModule.order, CourseModule.id)))
+    return list(modules)
+
+
+_MODULES = "courses.modules_in_order"
+
+
+@event.listens_for(Session, "after_flush")
+@event.listens_for(Session, "after_transaction_end")  # commit, rollback, close
+def _forget_modules(session, *_args) -> None:
+    session.info.pop(_MODULES, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_modules_on_write(state) -> None:
+    if not state.is_select:  # an UPDATE or DELETE run through the session, not flushed
+        state.session.info.pop(_MODULES, None)
 
 
 def current_lesson_or_404(lesson_id: str) -> Lesson:

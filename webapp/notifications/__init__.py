@@ -20,8 +20,9 @@ def init_app(app: Flask) -> None:
     registry.certificate_revoked.connect(services.on_certificate_revoked)
     registry.verdict_overridden.connect(services.on_verdict_overridden)
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
+    registry.add_user_extra(app, "unread_notifications", services.unread_count_of_user())
 
 
 def _unread_notifications() -> int:
-    """The header's badge: one indexed count per page for a signed-in user."""
+    """The header's badge: one indexed count, read with the signed-in user (registry.add_user_extra)."""
     return services.unread_count_once(current_user.id) if current_user.is_authenticated else 0

@@ -172,8 +172,15 @@ def unread_count(user_id: int) -> int:
         Notification.user_id == user_id, Notification.read_at.is_(None)))
 
 
+def unread_count_of_user():
+    """The unread count as a scalar subquery of ``users``: the user loader reads it with the user."""
+    return (db.select(func.count()).select_from(Notification)
+            .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery())
+
+
 def unread_count_once(user_id: int) -> int:
-    """The header's count, asked once per request however often the page shows it."""
+    """The header's count, asked once per request however often the page shows it (the user
+    loader has usually read it already)."""
     if "unread_notifications" not in g:
         g.unread_notifications = unread_count(user_id)
     return g.unread_notifications

@@ -5,7 +5,7 @@ What a question looks like depends only on its version (content hash), the optio
 for the slot and the locale, so that HTML is rendered once per worker and kept. Everything that
 differs per slot or per request — the slot's position, the number of questions, the saved
 answer — is a marker in the cached HTML (``mark(...)`` in ``quizzes/_question.html``) that
-``question_html`` replaces with plain string joins.
+``question_html`` fills with ``str.format_map``.
 
 Fragments are rendered from ``public_view(question, order, None)``: they carry exactly what the
 uncached page showed (never a key or an explanation), and a saved answer only adds ``checked``,
@@ -13,6 +13,8 @@ uncached page showed (never a key or an explanation), and a saved answer only ad
 """
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 
 from flask import render_template
@@ -25,7 +27,10 @@ from .questions import Question
 #: into U+FFFD, and the plain-text parts of a view are cleaned the same way before rendering.
 MARK = "\x00"
 _FRAGMENT_CACHE_SIZE = 10_000  # ~1.5 KB each: at most ~15 MB per worker
-_fragments: dict[tuple, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_fragments: dict[tuple, str] = {}
+_MARK_NAME = re.compile(r"[A-Za-z][\w-]*")  # a format field name: never a number, no . [ : ! { }
+_MARKS_CACHE_SIZE = 50_000  # a saved answer's markers, ~200 B each
+_marks: dict[tuple, dict[str, str]] = {}
 
 
 def mark(*parts) -> Markup:
@@ -43,8 +48,9 @@ def _clean(value):
     return value
 
 
-def _fragment(question: Question, order: tuple[int, ...], locale: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(static pieces, marker names) of the question's HTML; len(static) == len(names) + 1."""
+def _fragment(question: Question, order: tuple[int, ...], locale: str) -> str:
+    """The question's HTML as a ``str.format_map`` template: each marker is a ``{name}`` field
+    (a question has dozens; the C formatter fills them faster than a Python loop)."""
     key = (question.content_hash, question.id, order, locale)
     fragment = _fragments.get(key)
     if fragment is None:
@@ -52,10 +58,22 @@ def _fragment(question: Question, order: tuple[int, ...], locale: str) -> tuple[
         pieces = render_template("quizzes/_question.html", view=view, mark=mark).split(MARK)
         if len(pieces) % 2 != 1:
             raise ValueError(f"unbalanced markers in the fragment of {question.id}")
+        names = pieces[1::2]
+        if not all(_MARK_NAME.fullmatch(name) for name in names):
+            raise ValueError(f"a marker of the fragment of {question.id} is not a field name: {names}")
+        static = [piece.replace("{", "{{").replace("}", "}}") for piece in pieces[0::2]]
         if len(_fragments) >= _FRAGMENT_CACHE_SIZE:
             _fragments.clear()
-        fragment = _fragments[key] = (tuple(pieces[0::2]), tuple(pieces[1::2]))
+        fragment = _fragments[key] = static[0] + "".join(
+            "{" + name + "}" + piece for name, piece in zip(names, static[1:]))
     return fragment
+
+
+class _Holes(dict):
+    """Marker values of one slot; a marker without a value (an option not chosen) stays empty."""
+
+    def __missing__(self, name: str) -> str:
+        return ""
 
 
 def answer_marks(view: dict) -> dict[str, str]:
@@ -70,10 +88,28 @@ def answer_marks(view: dict) -> dict[str, str]:
     return {f"c{choice['value']}": " checked" for choice in view["choices"] if choice["selected"]}
 
 
+def saved_marks(question: Question, order: tuple[int, ...], answer_json: str | None) -> dict[str, str]:
+    """Marker values of a saved answer given as stored (JSON text). A trainee's answer is one of
+    few per question (a choice, an order) or short text: each is decoded and viewed once per
+    worker, not on every page load. The cached dict is shared: callers copy, never change it."""
+    if answer_json is None:
+        return {}
+    key = (question.content_hash, question.id, order, answer_json)
+    marks = _marks.get(key)
+    if marks is None:
+        answer = json.loads(answer_json)
+        marks = {} if answer is None else answer_marks(question.question_type.public_view(question, order, answer))
+        if len(_marks) >= _MARKS_CACHE_SIZE:
+            _marks.clear()
+        _marks[key] = marks
+    return marks
+
+
 def questions_html(slots) -> list[Markup]:
     """The fieldsets of an attempt page's slots (``services.PageSlot``), in order."""
     locale = str(get_locale())
-    return [question_html(slot.question, slot.option_order, slot.answer, slot.position, len(slots), locale)
+    return [_filled(slot.question, slot.option_order, saved_marks(slot.question, slot.option_order, slot.answer_json),
+                    slot.position, len(slots), locale)
             for slot in slots]
 
 
@@ -81,12 +117,11 @@ def question_html(question: Question, order: Sequence[int], answer, position: in
                   locale: str) -> Markup:
     """The attempt page's fieldset for one slot, showing ``answer`` (canonical, or None)."""
     order = tuple(order)
-    static, names = _fragment(question, order, locale)
-    values = {"n": str(position), "n1": str(position + 1), "total": str(total)}
-    if answer is not None:
-        values.update(answer_marks(question.question_type.public_view(question, order, answer)))
-    out = [static[0]]
-    for name, piece in zip(names, static[1:]):
-        out.append(values.get(name, ""))
-        out.append(piece)
-    return Markup("".join(out))
+    marks = {} if answer is None else answer_marks(question.question_type.public_view(question, order, answer))
+    return _filled(question, order, marks, position, total, locale)
+
+
+def _filled(question: Question, order: tuple[int, ...], marks: dict[str, str], position: int, total: int,
+            locale: str) -> Markup:
+    return Markup(_fragment(question, order, locale).format_map(
+        _Holes(marks, n=str(position), n1=str(position + 1), total=str(total))))

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import abort, current_app
 from sqlalchemy import bindparam
@@ -462,8 +463,14 @@ def open_attempt_page(user_id: int, attempt_id: int, now: datetime) -> AttemptPa
     questions = questions_by_hash({content_hash: version_id for _, _, content_hash, version_id, _ in slot_rows})
     return AttemptPage(
         attempt_id, number, quiz_id, {"zh": title_zh, "en": title_en}, ends_at, _blueprint_by_hash(quiz_id, quiz_hash),
-        [PageSlot(position, questions[content_hash], tuple(order), value)
+        [PageSlot(position, questions[content_hash], _option_order(order), value)
          for position, order, content_hash, _, value in slot_rows])
+
+
+@lru_cache(maxsize=4096)
+def _option_order(text: str) -> tuple[int, ...]:
+    """A slot's option order from its JSON text; the few distinct orders are parsed once."""
+    return tuple(json.loads(text))
 
 
 @dataclass(frozen=True)
@@ -480,13 +487,16 @@ def _hot_statements() -> _HotStatements:
 
     Building a select of fourteen columns and four joins costs more than running it on a warm
     SQLite; built once, a statement also keeps its cache key, so each request only binds values.
+    The attempt page reads option orders and answers as JSON text: the driver would decode two
+    JSON values per slot, the page's largest cost on PostgreSQL, while the page needs decoded
+    only what it has not seen before (``_option_order``, ``fragments.saved_marks``).
     """
     return _HotStatements(
         attempt_page=(
             db.select(Attempt.user_id, Attempt.number, Attempt.quiz_id, Attempt.state, Attempt.ends_at,
                       Attempt.deadline, Quiz.content_hash, Quiz.title_zh, Quiz.title_en,
-                      AttemptSlot.position, AttemptSlot.option_order, QuestionVersion.content_hash,
-                      QuestionVersion.id, AttemptAnswer.value)
+                      AttemptSlot.position, db.cast(AttemptSlot.option_order, db.Text),
+                      QuestionVersion.content_hash, QuestionVersion.id, db.cast(AttemptAnswer.value, db.Text))
             .join(Quiz, Quiz.id == Attempt.quiz_id)
             .outerjoin(AttemptSlot, AttemptSlot.attempt_id == Attempt.id)
             .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
@@ -524,7 +534,7 @@ class PageSlot:
     position: int
     question: Question
     option_order: tuple[int, ...]
-    answer: object  # canonical saved answer, None when unanswered
+    answer_json: str | None  # the canonical saved answer as stored (JSON text), None when unanswered
 
 
 @dataclass(frozen=True)
