@@ -628,7 +628,7 @@ class _ReplyScan:
             found = [hit for hit in hits if hit.category == category.name]
             if found:
                 if category.learned.veto_below > 0.0:
-                    self._veto(model, category.name, category.learned.veto_below, found, hits)
+                    self._veto(model, reading, category.name, category.learned.veto_below, found, hits)
                 continue
             if category.learned.find_from is None or len(self.folded) < MIN_CHARACTERS_FOR_MODEL:
                 continue
@@ -646,12 +646,13 @@ class _ReplyScan:
                 hits.append(Hit(category.name, self._evidence(start, end), span,
                                 f"learned model {probability:.2f}: {'、'.join(cues)}", by_model=True))
 
-    def _veto(self, model, category: str, below: float, found: list[Hit], hits: list[Hit]) -> None:
+    def _veto(self, model, reading, category: str, below: float, found: list[Hit], hits: list[Hit]) -> None:
         """Cancel each hit whose sentence the model rates below ``below``: judged on the sentence,
         not the reply, so one rude sentence is not outweighed by a polite greeting around it."""
         for hit in found:
             lo, hi = self._sentence_bounds(self._folded_position(hit.span[0]))
-            probability = model.read(self.folded[lo:hi]).probability(category)
+            whole = lo == 0 and not self.folded[hi:].strip(self.rules.sentence_end)  # the reply is one sentence
+            probability = (reading if whole else model.read(self.folded[lo:hi])).probability(category)
             if probability < below:
                 hits.remove(hit)
                 self.suppressed.append(Suppressed(
