@@ -395,11 +395,10 @@ class _ReplyScan:
                     self._suppress(category, start, end,
                                    f"{evidence} is inside quotation marks (the customer's words)")
                     return None
-            for lo, hi, allow in self.allowed:
-                if lo < end and start < hi:  # overlaps a polite phrase (听不太清 / 不太清楚)
-                    self._suppress(category, start, end,
-                                   f"{evidence} overlaps the polite phrase {self._evidence(lo, hi)}")
-                    return None
+            polite = self._polite_phrase_over(start, end)  # 听不太清 over 不太清楚
+            if polite is not None:
+                self._suppress(category, start, end, f"{evidence} overlaps the polite phrase {polite}")
+                return None
         if meaning.staff_number_side is not None:
             start, end = self._with_staff_number(candidate)
             if start < 0:
@@ -670,11 +669,12 @@ class _ReplyScan:
         for cancelled in self.suppressed:
             if cancelled.category == category and cancelled.span[0] < span[1] and span[0] < cancelled.span[1]:
                 return f"the norms cancelled it here: {cancelled.reason}"
-        if category in VIOLATION_CATEGORIES:
-            for lo, hi, _ in self.allowed:
-                if lo < end and start < hi:
-                    return f"the clause holds the polite phrase {self._evidence(lo, hi)}"
-        return None
+        polite = self._polite_phrase_over(start, end) if category in VIOLATION_CATEGORIES else None
+        return None if polite is None else f"the clause holds the polite phrase {polite}"
+
+    def _polite_phrase_over(self, start: int, end: int) -> str | None:
+        """The polite phrase (rules.polite_allow) overlapping start..end, if one does."""
+        return next((self._evidence(lo, hi) for lo, hi, _ in self.allowed if lo < end and start < hi), None)
 
     def _rhetorical_questions(self, violations: list[Hit]) -> list[Hit]:
         """A clause opened by a rhetorical opener and ending with one of its endings is a 反问
@@ -710,7 +710,7 @@ class _ReplyScan:
             rule = intent_rules[meaning.intent]
             if any(lo < start and end <= hi for lo, hi in self.quotes):
                 continue  # the customer's words
-            if any(lo < end and start < hi for lo, hi, _ in self.allowed):
+            if self._polite_phrase_over(start, end) is not None:
                 continue  # 如果还是不行 / 不怪您 …: polite_allow
             clause_start, clause_end = self._clause_start(start), self._clause_end(end)
             region_start = clause_start
