@@ -12,7 +12,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from tests.roleplay.corpus import is_frozen, load, training_set
 from webapp.roleplay.learned import MODEL_PATH, NGRAM_MAX, ReplyModel, shipped_model
 from webapp.roleplay.norms import fold, load_norms, parse_norms
-from webapp.roleplay.scoring import score_reply
+from webapp.roleplay.call import judge_violations
+from webapp.roleplay.scoring import Hit, ReplyVerdict, score_reply
 
 NORMS_PATH = Path(__file__).resolve().parents[2] / "quizzes" / "roleplay" / "norms.yaml"
 SAMPLE = ["您自己不看短信，现在来问谁呢？", "莫名其妙被扣了钱，换成谁心里都不舒服，我能体会您的心情。",
@@ -73,23 +74,45 @@ def _norms_with(learned: str):
 
 
 def test_norms_choose_how_the_model_joins_the_rules():
-    reply = "您自己不看短信，现在来问谁呢？"
+    # a brush-off no phrase of the norms names: the model finds it, with a clause and its cues
+    reply = "您好，这个事情呢我们这边也是按规矩来的，您要是真想弄明白，回去把合同翻出来自己对一对就知道了。"
+    rules_only, _ = _norms_with("")
+    assert "forbidden_phrase" not in score_reply(reply, rules_only).violation_names
     alone, problems = _norms_with("    learned: {find_from: 0.5}\n")
     assert problems == []
-    rules_only, _ = _norms_with("")
     probability = shipped_model().read(fold(reply)).probability("forbidden_phrase")
-    with_model = score_reply(reply, alone)
-    if "forbidden_phrase" not in score_reply(reply, rules_only).violation_names:
-        assert probability >= 0.5
-        hit = next(hit for hit in with_model.violations if hit.category == "forbidden_phrase")
-        assert hit.phrase.startswith(f"learned model {probability:.2f}") and hit.evidence in reply
-    assert "forbidden_phrase" in with_model.violation_names
+    assert probability >= 0.5
+    (hit,) = [hit for hit in score_reply(reply, alone).violations if hit.category == "forbidden_phrase"]
+    assert hit.by_model and hit.phrase.startswith(f"learned model {probability:.2f}: ")
+    assert hit.evidence in reply and reply[hit.span[0]:hit.span[1]] == hit.evidence
 
     vetoing, _ = _norms_with("    learned: {veto_below: 1.0}\n")
     stuffed = "您别激动，激动也没用，这个退不了。"
-    assert "forbidden_phrase" not in score_reply(stuffed, vetoing).violation_names
-    reasons = [s.reason for s in score_reply(stuffed, vetoing).suppressed if s.category == "forbidden_phrase"]
+    assert "forbidden_phrase" in score_reply(stuffed, rules_only).violation_names
+    verdict = score_reply(stuffed, vetoing)
+    assert "forbidden_phrase" not in verdict.violation_names
+    reasons = [s.reason for s in verdict.suppressed if s.category == "forbidden_phrase"]
     assert reasons and all("the learned model rates forbidden_phrase at" in reason for reason in reasons)
+
+
+def test_the_model_does_not_overrule_what_the_norms_judged():
+    always, _ = _norms_with("    learned: {find_from: 0.0}\n")  # the model would find it in any reply
+    for reply, why in (("我这边听不太清楚。", "but the norms cancelled it here: 不太清楚 overlaps the polite phrase"),
+                       ("没关系，您不必介意，这是我们应该做的。", "but the clause holds the polite phrase 没关系")):
+        verdict = score_reply(reply, always)
+        assert "forbidden_phrase" not in verdict.violation_names
+        assert any(why in s.reason for s in verdict.suppressed), verdict.suppressed
+    assert "forbidden_phrase" not in score_reply("你好", always).violation_names  # too short to judge alone
+    assert "forbidden_phrase" in score_reply("好的，我这边帮您看一下账单明细。", always).violation_names
+
+
+def test_a_violation_only_the_model_finds_never_ends_a_call():
+    by_model = Hit("forbidden_phrase", "按规矩来的", (0, 5), "learned model 0.97: 规矩", by_model=True)
+    by_phrase = Hit("forbidden_phrase", "不归我们管", (6, 11), "不归我们管")
+    for hits, critical in (([by_model], False), ([by_phrase], True), ([by_model, by_phrase], True)):
+        verdict = ReplyVerdict([], hits, [], -30, [])
+        (criterion,) = judge_violations(verdict, ["forbidden_phrase"])
+        assert criterion.critical is critical and not criterion.passed
 
 
 @pytest.mark.parametrize("learned, message", [
