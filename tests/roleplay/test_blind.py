@@ -31,6 +31,9 @@ KNOWN_MISSES = {
         "the learned model reads a reproachful 没听清楚吗 as a check of understanding (confirmation)",
     "您忘了上次我们通知过您吗":
         "blame rule is cancelled by 我们 in the clause (kept so 我们没注意 is not blame)",
+    "我理解您的心情，但是这个真的不归我们管。":
+        "labelled empathy beside the brush-off; the norms read sympathy beside a forbidden phrase as "
+        "hollow (empathy.hollow_with), as the blind corpus's labellers do in all but this one of 3,797",
 }
 
 

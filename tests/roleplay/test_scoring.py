@@ -135,7 +135,7 @@ def test_negated_empathy_is_suppressed_with_reason(norms):
 
 
 def test_negation_stops_at_punctuation_and_but(norms):
-    assert score_reply("我不太清楚原因，但我理解您的心情。", norms).element_names == ["empathy"]
+    assert score_reply("退款今天还不能到账，但我理解您的心情。", norms).element_names == ["empathy"]
     assert score_reply("没办法马上退，不过我非常理解您的心情", norms).element_names == ["empathy"]
     assert score_reply("这个费用我没有，理解您的心情", norms).element_names == ["empathy"]
 
@@ -299,6 +299,33 @@ def test_latin_jargon_must_stand_alone(norms):
     assert score_reply("您的WiFi密码", norms).violation_names == []
 
 
+@pytest.mark.parametrize("text", ["测速请打开speedtest.cn这个网址。", "宽带账号是手机号后面加@gd.cn。",
+                                  "好的.APN设置错了"])
+def test_latin_words_in_addresses_are_values(text, norms):
+    jargon = [hit for hit in score_reply(text, norms).violations if hit.category == "jargon"]
+    assert [hit.evidence.lower() for hit in jargon] == (["apn"] if "APN" in text else [])
+
+
+def test_sympathy_beside_a_brush_off_is_hollow(norms):
+    verdict = score_reply("我能理解您着急，不过这事您找我也没用。", norms)
+    assert names(verdict) == (set(), {"forbidden_phrase"})
+    assert any("hollow beside forbidden_phrase" in r for r in reasons(verdict))
+    assert names(score_reply("我能理解您着急，我马上帮您查。", norms))[0] == {"empathy"}
+
+
+def test_hollow_with_names_violations_only():
+    text = NORMS_TEXT.replace("hollow_with: [forbidden_phrase]", "hollow_with: [closing]")
+    norms, problems = parse_norms(text, "norms.yaml")
+    assert norms is None
+    assert any("hollow_with: 'closing' is not a violation category" in p.message and p.line > 0 for p in problems)
+
+
+def test_asking_whether_ones_explanation_was_clear_is_not_ignorance(norms):
+    verdict = score_reply("不知道我这样解释您明白了吗？", norms)
+    assert names(verdict) == ({"confirmation"}, set())
+    assert "forbidden_phrase" in score_reply("这个我不知道。", norms).violation_names
+
+
 def test_quoted_customer_words_are_not_violations(norms):
     verdict = score_reply("您说的“你们乱扣费”这个情况，我马上查。", norms)
     assert verdict.violation_names == []
@@ -418,6 +445,12 @@ def test_question_counting_in_chat_and_rhetorical(text, flagged, norms):
     ("我帮您调一下话单看看。", True),
     ("您的号码刚做了停复机，所以短信会有延迟。", True),
     ("IVR（就是电话里的自动语音导航）里按3就能查话费。", False),
+    ("屏幕让输PUK码的话，这个PUK码就是锁卡以后用来解锁的八位数字。", False),  # explained at its second mention
+    ("这串锁卡以后用的解锁数字，行话叫PUK码，我核实身份后发给您。", False),    # plain words first
+    ("电脑上弹出错误678，这个是线路没接通的意思。", False),
+    ("请您把APN改一下。", True),
+    ("您的IMSI需要重新写一下。", True),   # the listed IMS inside IMSI does not hide it
+    ("AAA认证没通过，我帮您重置。", True),  # a repeated letter is an acronym; only xxxx masks digits
 ])
 def test_jargon_explanations_near_the_term(text, flagged, norms):
     assert ("jargon" in score_reply(text, norms).violation_names) is flagged

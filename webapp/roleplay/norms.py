@@ -123,6 +123,8 @@ class Category:
     suggestion: str  # better phrasing (violations); "" for elements
     negatable: bool  # whether a negator shortly before a hit cancels it
     learned: Learned | None = None  # how the learned model joins the rules (None: rules only)
+    #: violations that make this element hollow in the same reply (sympathy beside a brush-off)
+    hollow_with: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -507,7 +509,7 @@ def _parse_category(name: str, kind: str, node: _Located, check: _Checker,
                     builder: _IndexBuilder) -> Category | None:
     where = f"{'elements' if kind == 'element' else 'violations'}.{name}"
     if kind == "element":
-        required, optional, score_key = ("label", "points", "phrases"), ("negatable", "learned"), "points"
+        required, optional, score_key = ("label", "points", "phrases"), ("negatable", "learned", "hollow_with"), "points"
     elif name in RULE_ONLY_CATEGORIES:
         required, optional, score_key = ("label", "penalty", "suggestion"), (), "penalty"
     elif name == "jargon":
@@ -534,9 +536,22 @@ def _parse_category(name: str, kind: str, node: _Located, check: _Checker,
     elif name not in RULE_ONLY_CATEGORIES:
         _parse_phrases(name, kind, node.get("phrases"), where, check, builder)
     learned = _parse_learned(name, node.get("learned"), where, check)
+    hollow_with = _parse_hollow_with(node.get("hollow_with"), where, check)
     if label is None or points is None:
         return None
-    return Category(name, kind, label, points, suggestion, negatable, learned)
+    return Category(name, kind, label, points, suggestion, negatable, learned, hollow_with)
+
+
+def _parse_hollow_with(node: _Located | None, where: str, check: _Checker) -> frozenset[str]:
+    if node is None:
+        return frozenset()
+    names = set()
+    for value, line in check.text_list(node, f"{where}.hollow_with", node.line):
+        if value in VIOLATION_CATEGORIES:
+            names.add(value)
+        else:
+            check.add(line, f"{where}.hollow_with: {value!r} is not a violation category")
+    return frozenset(names)
 
 
 def _parse_learned(name: str, node: _Located | None, where: str, check: _Checker) -> Learned | None:

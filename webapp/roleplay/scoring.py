@@ -297,11 +297,14 @@ class _ReplyScan:
             self.candidates.append(_Candidate(start, end, meaning, match.group()))
         everyday = self.rules.everyday_latin
         if everyday is not None and _LATIN_WORD.search(self.folded):
-            listed = [(c.start, c.end) for c in self.candidates if c.meaning.jargon_term is not None]
+            # a listed term inside a longer word (IMS in IMSI) is dropped later and decides nothing
+            listed = [(c.start, c.end) for c in self.candidates
+                      if c.meaning.jargon_term is not None and self._stands_alone(c.start, c.end)]
             for match in _LATIN_WORD.finditer(self.folded):
                 word, start = match.group(), match.start()
-                if (word in everyday or len(set(word)) == 1  # wifi; xxxx masks digits
+                if (word in everyday or set(word) == {"x"}  # wifi; xxxx masks digits
                         or self.folded[match.end():match.end() + 1].isdigit()  # TK2024…: an order number
+                        or self._in_address(start, match.end())  # speedtest.cn, 账号@163.gd
                         or any(lo <= start < hi for lo, hi in listed)  # a listed term decides
                         or self.folded[max(0, start - 3):start].endswith(self.rules.latin_value_markers)):
                     continue  # 改成ctnet: a value the customer types, not a term
@@ -453,6 +456,15 @@ class _ReplyScan:
             return -1, -1
         return span
 
+    def _in_address(self, start: int, end: int) -> bool:
+        """A Latin word joined to a web address or account name by "." or "@" is a value to type."""
+        text = self.folded
+        before = text[start - 2:start] if start >= 2 else ""
+        joined_before = before[-1:] == "@" or (before[-1:] == "." and before[0].isascii() and before[0].isalnum())
+        after = text[end:end + 2]
+        joined_after = after[:1] in (".", "@") and after[1:].isascii() and after[1:].isalnum()
+        return joined_before or joined_after
+
     def _stands_alone(self, start: int, end: int) -> bool:
         """Latin-letter terms must not be part of a longer Latin word."""
         if not self.folded[start:end].isascii():
@@ -493,8 +505,13 @@ class _ReplyScan:
             if sentence_start <= ex_start and ex_end <= start and start - ex_end <= before_gap:
                 return ex_start, ex_end  # 维修申请，也就是工单
         near_gap = self.rules.explanation_near_gap
+        # the term again later in the sentence may carry it: 输入PUK码的话，这个PUK码就是……
+        mentions = [start]
+        word = self.folded[start:end]
+        while (later := self.folded.find(word, mentions[-1] + 1, sentence_end)) != -1:
+            mentions.append(later)
         for ex_start, ex_end, _ in self.markers.get(KIND_EXPLANATION_NEAR, ()):
-            if end <= ex_start and ex_start - end <= near_gap and ex_end < sentence_end:
+            if ex_end < sentence_end and any(0 <= ex_start - (at + len(word)) <= near_gap for at in mentions):
                 return ex_start, ex_end  # 鉴权，就是……
         return None
 
@@ -601,6 +618,7 @@ class _ReplyScan:
                                   self._original_span(start, end),
                                   f"{len(questions)} questions in one reply"))
         self._consult_model(elements, violations)
+        self._cancel_hollow(elements, violations)
         violations.sort(key=lambda hit: (hit.span, hit.category))
         self.suppressed.sort(key=lambda s: (s.span, s.category, s.reason))
 
@@ -644,6 +662,18 @@ class _ReplyScan:
                     continue
                 hits.append(Hit(category.name, self._evidence(start, end), span,
                                 f"learned model {probability:.2f}: {'、'.join(cues)}", by_model=True))
+
+    def _cancel_hollow(self, elements: list[Hit], violations: list[Hit]) -> None:
+        """An element whose norms name it ``hollow_with`` a violation the reply also has is
+        cancelled: 我能理解，您说快点 is a brush-off, not sympathy."""
+        categories = self.norms.categories
+        for hit in [hit for hit in elements if categories[hit.category].hollow_with]:
+            beside = next((v for v in violations if v.category in categories[hit.category].hollow_with), None)
+            if beside is not None:
+                elements.remove(hit)
+                self.suppressed.append(Suppressed(
+                    hit.category, hit.evidence, hit.span,
+                    f"{hit.evidence}: hollow beside {beside.category} {beside.evidence}"))
 
     def _veto(self, model, reading, category: str, below: float, found: list[Hit], hits: list[Hit]) -> None:
         """Cancel each hit whose sentence the model rates below ``below``: judged on the sentence,
