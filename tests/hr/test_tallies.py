@@ -5,12 +5,14 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from webapp import jobs
 from webapp.accounts.models import User
 from webapp.certification import engine, services
 from webapp.certification.models import PostAssignment
 from webapp.extensions import db
 from webapp.hr import services as hr
 from webapp.hr import tallies
+from webapp.hr.models import RosterTallyDay
 from webapp.hr.services import RosterFilters
 
 
@@ -104,9 +106,17 @@ def test_the_tallies_count_the_day_a_due_date_passes_or_a_certificate_expires(ap
 
     tallies.bring_to(db.session, later_days[0])  # the hourly job after midnight
     db.session.commit()
-    assert db.session.get(tallies.RosterTallyDay, 1).day == later_days[0]
+    assert db.session.get(RosterTallyDay, 1).day == later_days[0]
     assert_tallies_are_true(later_days[0])
     services.assign_post(people[1], posts["hall-consultant"], None, hr_user)  # counted on the tally day
     db.session.commit()
     for day in [today, *later_days]:
         assert_tallies_are_true(day)
+
+
+def test_the_job_workers_count_the_tallies_the_first_time_without_anyone_asking(app, make_user, posts, today):
+    services.assign_post(make_user(department="客服一部"), posts["hotline-agent"], today + timedelta(days=3), None)
+    db.session.commit()
+    jobs.run_pending()
+    assert db.session.get(RosterTallyDay, 1).day == today
+    assert_tallies_are_true(today)

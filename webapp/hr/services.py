@@ -292,7 +292,7 @@ def _month_bars(filters: RosterFilters, today: date) -> list[MonthBar]:
     return [MonthBar(month, row[index], row[len(months) + index]) for index, month in enumerate(months)]
 
 
-def _tallies_answer(filters: RosterFilters) -> bool:
+def _answered_by_tallies(filters: RosterFilters) -> bool:
     """The tallies are per department, post and state: other filters need the assignments."""
     return not (filters.search or filters.user_ids or filters.issued_from or filters.issued_to
                 or filters.expires_from or filters.expires_to)
@@ -320,7 +320,7 @@ def _kept_aggregates(filters: RosterFilters, today: date) -> tuple[Counter, list
     """The counts, shares and bars: from the tallies when they answer the filters, else from the
     assignments; kept by this process while the roster stamp has not changed."""
     def compute():
-        found = tallies.tallied(today, filters.department, filters.post) if _tallies_answer(filters) else None
+        found = tallies.tallied(today, filters.department, filters.post) if _answered_by_tallies(filters) else None
         if found is None:
             return (*_counts_and_shares(filters, today), _month_bars(filters, today))
         return _summed(found, filters.status, today)
