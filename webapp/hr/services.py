@@ -277,7 +277,7 @@ def _counts_and_shares(filters: RosterFilters, today: date) -> tuple[Counter, li
 def _month_bars(filters: RosterFilters, today: date) -> list[MonthBar]:
     """Certificates issued per local month (the last 12) and expiring per month (the next 12, not
     revoked), as the columns of one aggregate row."""
-    months = [_month(today, offset) for offset in range(-11, 13)]
+    months = _months(today)
     bounds = [*months, _month(today, 13)]
     starts = [utc_start_of(month) for month in bounds]
     not_revoked = standings.state_on(today) != engine.State.REVOKED.value
@@ -298,29 +298,37 @@ def _answered_by_tallies(filters: RosterFilters) -> bool:
                 or filters.expires_from or filters.expires_to)
 
 
-def _summed(found: Counter, status: str, today: date) -> tuple[Counter, list[DepartmentShare], list[MonthBar]]:
+def _months(today: date) -> list[date]:
+    """The first days of the months the bars show: the last 12 and the next 12."""
+    return [_month(today, offset) for offset in range(-11, 13)]
+
+
+def _summed(sums: tallies.Sums, status: str, today: date) -> tuple[Counter, list[DepartmentShare], list[MonthBar]]:
     """What ``_counts_and_shares`` and ``_month_bars`` answer, added up from the tallies."""
-    counts, shares, issued, expiring = Counter(), {}, Counter(), Counter()
-    for (department, _post_id, state, issued_month, expires_month), count in found.items():
+    counts, shares = Counter(), {}
+    for (department, state), count in (+sums.by_department).items():
         counts[engine.State(state)] += count
-        if status and state != status:
-            continue
-        assigned, holding = shares.get(department, (0, 0))
-        shares[department] = (assigned + count, holding + (count if state in HOLDING else 0))
-        issued[issued_month] += count
-        if state != engine.State.REVOKED:
-            expiring[expires_month] += count
-    months = [_month(today, offset) for offset in range(-11, 13)]
+        if not status or state == status:
+            assigned, holding = shares.get(department, (0, 0))
+            shares[department] = (assigned + count, holding + (count if state in HOLDING else 0))
+    issued, expiring = Counter(), Counter()
+    for (state, month), count in sums.issued.items():
+        if not status or state == status:
+            issued[month] += count
+    for (state, month), count in sums.expiring.items():
+        if (not status or state == status) and state != engine.State.REVOKED:
+            expiring[month] += count
     return (+counts, sorted((DepartmentShare(department, *share) for department, share in shares.items()),
                             key=_by_department),
-            [MonthBar(month, issued[month], expiring[month]) for month in months])
+            [MonthBar(month, issued[month], expiring[month]) for month in _months(today)])
 
 
 def _kept_aggregates(filters: RosterFilters, today: date) -> tuple[Counter, list[DepartmentShare], list[MonthBar]]:
     """The counts, shares and bars: from the tallies when they answer the filters, else from the
     assignments; kept by this process while the roster stamp has not changed."""
     def compute():
-        found = tallies.tallied(today, filters.department, filters.post) if _answered_by_tallies(filters) else None
+        months = (_month(today, -11), _month(today, 13))
+        found = tallies.tallied(today, months, filters.department, filters.post) if _answered_by_tallies(filters) else None
         if found is None:
             return (*_counts_and_shares(filters, today), _month_bars(filters, today))
         return _summed(found, filters.status, today)

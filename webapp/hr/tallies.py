@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import event
+from sqlalchemy import Date, String, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -132,23 +133,54 @@ def bring_to(session: Session, today: date) -> None:
     session.flush()
 
 
-def tallied(today: date, department: str = "", post_id: str = "") -> Counter[Key] | None:
-    """The tallies on ``today`` (of one department and/or post), or None before the first count.
-    The tally day and its rows are read by one statement, so a concurrent recount is seen whole."""
+@dataclass
+class Sums:
+    """The tallies on one day added up three ways, each with the state (for the status filter)."""
+    by_department: Counter[tuple[str, str]] = field(default_factory=Counter)  # (department, state)
+    issued: Counter[tuple[str, date]] = field(default_factory=Counter)  # (state, month issued)
+    expiring: Counter[tuple[str, date]] = field(default_factory=Counter)  # (state, month it expires)
+
+    def add(self, found: Counter[Key], months: tuple[date, date]) -> None:
+        for (department, _post_id, state, issued_month, expires_month), count in found.items():
+            self.by_department[department, state] += count
+            if issued_month and months[0] <= issued_month < months[1]:
+                self.issued[state, issued_month] += count
+            if expires_month and months[0] <= expires_month < months[1]:
+                self.expiring[state, expires_month] += count
+
+
+def tallied(today: date, months: tuple[date, date], department: str = "", post_id: str = "") -> Sums | None:
+    """The tallies on ``today`` (of one department and/or post) summed per department and per
+    month in ``months`` (first, after last), or None before the first count. The tally day and
+    the sums are read by one statement (a few hundred rows), so a concurrent recount is seen whole."""
     scope = [RosterTally.department == department] if department else []
     scope += [RosterTally.post_id == post_id] if post_id else []
-    rows = db.session.execute(
-        db.select(RosterTallyDay.day, RosterTally.department, RosterTally.post_id, RosterTally.state,
-                  RosterTally.issued_month, RosterTally.expires_month, RosterTally.assignments)
-        .select_from(RosterTallyDay).outerjoin(RosterTally, db.and_(db.true(), *scope)).where(RosterTallyDay.id == 1)).all()
-    if not rows or rows[0].day is None:
+
+    def summed(kind: str, group, month, *within):
+        return (db.select(RosterTallyDay.day, db.literal(kind, String), group, RosterTally.state, month,
+                          db.func.sum(RosterTally.assignments))
+                .select_from(RosterTallyDay).outerjoin(RosterTally, db.and_(db.true(), *scope, *within))
+                .where(RosterTallyDay.id == 1).group_by(RosterTallyDay.day, group, RosterTally.state, month))
+
+    no_department, no_month = db.cast(db.null(), String), db.cast(db.null(), Date)
+    rows = db.session.execute(db.union_all(
+        summed("department", RosterTally.department, no_month),
+        *(summed(kind, no_department, column, column >= months[0], column < months[1])
+          for kind, column in (("issued", RosterTally.issued_month), ("expiring", RosterTally.expires_month))))).all()
+    if not rows or rows[0][0] is None:
         return None
-    found = Counter({tuple(row[1:6]): row.assignments for row in rows if row.department is not None})
-    if rows[0].day != today:
+    sums = Sums()
+    for _day, kind, group, state, month, count in rows:
+        if state is not None:
+            if kind == "department":
+                sums.by_department[group, state] += count
+            else:
+                getattr(sums, kind)[state, month] += count
+    if rows[0][0] != today:
         criteria = db.and_(db.true(), *([User.department == department] if department else []),
                            *([PostAssignment.post_id == post_id] if post_id else []))
-        found.update(_changing(db.session, criteria, rows[0].day, today))
-    return +found
+        sums.add(_changing(db.session, criteria, rows[0][0], today), months)
+    return sums
 
 
 # --- keeping them current: every commit that changed a standing or a trainee's department -----
