@@ -125,6 +125,9 @@ def test_the_tallies_count_the_day_a_due_date_passes_or_a_certificate_expires(ap
     db.session.commit()
     for day in [today, *later_days]:
         assert_tallies_are_true(day)
+    tallies.bring_to(db.session, later_days[2])  # past the expiry: the job adds what changed
+    db.session.commit()
+    assert_tallies_are_true(later_days[2])
 
 
 def test_the_job_workers_count_the_tallies_the_first_time_without_anyone_asking(app, make_user, posts, today):

@@ -505,6 +505,6 @@ def audit_actions() -> list[str]:
 
 
 def status_counts(today: date) -> dict[engine.State, int]:
-    """Every assignment per state (the HR home page), as the columns of one aggregate row."""
+    """Every assignment per state (the HR home page): the unfiltered roster's counts."""
     counts = _kept_aggregates(RosterFilters(), today)[0]
     return {name: counts[name] for name in engine.State}

@@ -9,7 +9,8 @@ trainees between departments recounts those departments and posts on the tally d
 it commits, holding the tally day's row lock: the tallies change in the same transaction as
 the assignments. States also change with time alone (a due date passes, a certificate
 expires): a reader on another day adds the assignments whose stored timeline changes state
-between the tally day and its own, and the hourly job moves the tally day to today. Until the
+between the tally day and its own, and the hourly job adds them to the rows and moves the tally
+day to today. Until the
 job has counted once, ``tallied`` answers None and the roster computes from the assignments."""
 from __future__ import annotations
 
@@ -111,13 +112,32 @@ def _changing(session: Session, criteria, since: date, until: date) -> Counter[K
     return delta
 
 
+def _apply(session: Session, delta: Counter[Key]) -> None:
+    """Add ``delta`` to the stored tallies: only the rows of its keys are rewritten."""
+    delta = Counter({key: count for key, count in delta.items() if count})
+    if not delta:
+        return
+    columns = (TALLIES.c.department, TALLIES.c.post_id, TALLIES.c.state, TALLIES.c.issued_month,
+               TALLIES.c.expires_month)
+    rows = session.execute(db.select(TALLIES.c.id, *columns, TALLIES.c.assignments).where(
+        _in_slices(TALLIES.c.department, TALLIES.c.post_id, {key[:2] for key in delta}))).all()
+    stored = [row for row in rows if tuple(row[1:6]) in delta]
+    for row in stored:
+        delta[tuple(row[1:6])] += row.assignments
+    session.execute(db.delete(TALLIES).where(TALLIES.c.id.in_([row.id for row in stored])))
+    values = [dict(zip((column.name for column in columns), key), assignments=count)
+              for key, count in delta.items() if count > 0]
+    if values:
+        session.execute(db.insert(TALLIES), values)
+
+
 def _locked_day(session: Session) -> RosterTallyDay | None:
     return session.scalar(db.select(RosterTallyDay).where(RosterTallyDay.id == 1).with_for_update())
 
 
 def bring_to(session: Session, today: date) -> None:
-    """Count the tallies on ``today``: all of them the first time, then the slices in which some
-    assignment changed state since the tally day (the hourly job, a seeded database). No commit."""
+    """Count the tallies on ``today``: all of them the first time, then add what changed state
+    since the tally day (the hourly job, a seeded database). No commit."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(RosterTallyDay).values(id=1, day=None).on_conflict_do_nothing(index_elements=["id"]))
     marker = _locked_day(session)
@@ -126,9 +146,7 @@ def bring_to(session: Session, today: date) -> None:
     if marker.day is None:
         _recount(session, EVERYTHING, today)
     else:
-        changed = {(department, post_id) for department, post_id, *_rest in _changing(session, db.true(), marker.day, today)}
-        if changed:
-            _recount(session, changed, today)
+        _apply(session, _changing(session, db.true(), marker.day, today))
     marker.day = today
     session.flush()
 
