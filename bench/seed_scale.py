@@ -11,8 +11,9 @@ their slots and saved answers (``--slots`` each, 95 % graded), 25 rows per attem
 inside PostgreSQL (INSERT … SELECT over generate_series, hashes of the row number as the dice).
 Indexes and unique constraints other than primary keys are built after loading, then ANALYZE.
 The derived rows are built by the code that keeps them current: the item statistics sums
-(``quizzes.stats.rebuild``, the SQL that tests prove equal to grading's sums) and the stored
-assignment states (``certification.standings``). The audit entries' hash chain is not valid
+(``quizzes.stats.rebuild``, the SQL that tests prove equal to grading's sums), the stored
+assignment states (``certification.standings``) and the roster tallies (``hr.tallies``, counted
+as the hourly job counts them the first time). The audit entries' hash chain is not valid
 (nothing here reads it); every other row is one the app could have written.
 
 Used by bench/pages.py (``seed(url, size)``); sizes are reproducible (``--seed``).
@@ -309,8 +310,9 @@ def seed(url: str, size: Size, random_seed: int = 2026, log=print) -> dict[str, 
     from webapp import create_app
     from webapp.accounts.models import User
     from webapp.certification import standings
-    from webapp.certification.services import definition_of, posts_in_order
+    from webapp.certification.services import definition_of, local_today, posts_in_order
     from webapp.extensions import db
+    from webapp.hr import tallies
     from webapp.quizzes import stats
     from webapp.roleplay.models import NormsVersion, ScenarioVersion
 
@@ -366,6 +368,7 @@ def seed(url: str, size: Size, random_seed: int = 2026, log=print) -> dict[str, 
             connection.close()
         timed("item sums", lambda: (stats.rebuild(), db.session.commit()))
         timed("standings", lambda: (standings.refresh_all(), db.session.commit()))
+        timed("roster tallies", lambda: (tallies.bring_to(db.session, local_today()), db.session.commit()))
 
         def vacuum() -> None:  # the visibility map lets the pages' index-only scans skip the heap
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:

@@ -256,6 +256,9 @@ class Cluster:
                              # The app is loaded before the port opens: a node that is still
                              # booting refuses connections (nginx moves on) instead of holding them.
                              "--preload",
+                             # gunicorn 23+ opens a control socket, by default one path per
+                             # user: each master gets its own so the nodes do not take it over.
+                             "--control-socket", str(self.folder.resolve() / f"{name}.ctl"),
                              "--access-logfile", "-", "app:app"], self.folder / f"{name}.log", self.environment())
         self._save()
 

@@ -17,6 +17,7 @@ from webapp.courses import services as courses
 from webapp.courses.kind import CoursesKind
 from webapp.courses.models import CourseModule
 from webapp.extensions import db
+from webapp.hr import tallies
 
 POST_ID = "telemarketer"
 LAST_MODULE = "role-awareness"
@@ -92,6 +93,8 @@ def test_hr_filters_downloads_and_revokes_and_the_public_page_follows(page, live
     db.session.commit()
     stub.complete(holder, post)
     (certificate,) = services.issue_due_certificates(holder.id)
+    tallies.bring_to(db.session, services.local_today())  # the roster's counts add up the tallies
+    db.session.commit()
 
     page.goto(f"{live_server}/verify/{certificate.code}")
     expect(page.locator("#verification .badge")).to_have_attribute("data-validity", "valid")
@@ -122,6 +125,9 @@ def test_hr_filters_downloads_and_revokes_and_the_public_page_follows(page, live
     page.click("#revoke-form [type=submit]")
     expect(page.locator(f"#roster-table tr[data-employee-no='{holder.employee_no}']")).to_have_attribute(
         "data-state", "revoked")
+    page.goto(f"{live_server}/hr/")  # the revocation recounted the tallies it touched
+    expect(page.locator("a[data-state=revoked] strong")).to_have_text("1")
+    expect(page.locator("a[data-state=certified] strong")).to_have_text("0")
 
     page.goto(f"{live_server}/verify/{certificate.code}")
     expect(page.locator("#verification .badge")).to_have_attribute("data-validity", "revoked")

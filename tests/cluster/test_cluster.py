@@ -22,6 +22,8 @@ def test_a_node_kill_and_a_database_restart_lose_no_acknowledged_save_and_grade_
     records = exam_day.Records(cluster.database_url, cluster.state["secret_key"])
     try:
         cluster.start(prepare=records.prepare)
+        # each gunicorn master its own control socket (gunicorn's default path is one per user)
+        assert sorted(path.name for path in folder.glob("*.ctl")) == ["node1.ctl", "node2.ctl"]
         report = exam_day.run(cluster, records, trainees=TRAINEES, staff=2, save_every=0.25, kill_at=2,
                               restart_pg_at=5, down_for=1, stagger=1, limit=90)
     finally:

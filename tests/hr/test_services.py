@@ -9,7 +9,7 @@ from webapp.certification.engine import State
 from webapp.certification.services import local_today
 from webapp.certification.models import PostAssignment
 from webapp.extensions import db
-from webapp.hr import services
+from webapp.hr import services, tallies
 from webapp.hr.services import RosterFilters, parse_date
 
 
@@ -162,7 +162,7 @@ def test_local_dates_of_an_export_match_local_date_across_a_change_of_offset(app
     from webapp.certification.services import local_date
 
     app.config["BABEL_DEFAULT_TIMEZONE"] = "America/St_Johns"  # DST changes at 05:30 UTC, half hours off
-    local_day = services._local_dates()
+    local_day = tallies.local_dates()
     moments = [datetime(2026, 3, 8, 0, 0) + timedelta(minutes=15 * step) for step in range(4 * 48)]
     assert [local_day(moment) for moment in moments] == [local_date(moment) for moment in moments]
 

@@ -25,6 +25,9 @@ from .models import Certificate, CertificateEvent, Post, PostAssignment, Require
 CHUNK = 2000  # assignments per batch of loading and updating
 COLUMNS = ("state", "state_next", "state_next_on", "state_later", "state_later_on", "certificate_id")
 _STALE = "certification.stale_standings"
+#: session.info key: the (user_id, post_id) pairs whose stored standing this transaction refreshed
+#: (webapp.hr.tallies recounts them before the commit).
+REFRESHED = "certification.refreshed_standings"
 
 Pair = tuple[int, str]  # (user_id, post_id)
 
@@ -117,6 +120,7 @@ def _refresh_where(session: Session, criteria) -> int:
             values.append({f"b_{name}": value for name, value in columns.items()})
             _update_loaded(session, row.id, columns)
         session.execute(statement, values)
+        session.info.setdefault(REFRESHED, set()).update((row.user_id, row.post_id) for row in rows)
         refreshed += len(rows)
 
 

@@ -6,7 +6,7 @@ from webapp.access import Role
 from webapp.certification.services import local_today
 from webapp.registry import add_home_panel, add_nav, roster_imported
 
-from . import services
+from . import services, tasks  # noqa: F401 — tasks registers the periodic jobs
 from .cli import hr_cli
 from .views import HR_ROLES, bp
 

@@ -1,6 +1,7 @@
-"""The roster's aggregates (counts per state, department shares, monthly bars) read every
-assignment: each process keeps its last answers per filter set and day, valid while the roster
-stamp has not changed. The stamp changes after every commit of a session that wrote
+"""The roster's aggregates (counts per state, department shares, monthly bars) add up the roster
+tallies (webapp.hr.tallies), or read every assignment under a filter the tallies do not count by
+(search, dates, users): each process keeps its last answers per filter set and day, valid while
+the roster stamp has not changed. The stamp changes after every commit of a session that wrote
 assignments, certificates, certificate events, posts or the trainees' names, numbers or
 departments — through the ORM or a statement — so a reader that read the stamp before
 computing never keeps an answer older than the data it names. Reading it is one primary-key

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import insert, update
@@ -19,14 +19,14 @@ from webapp.audit.services import record_many
 from webapp.certification import engine, standings
 from webapp.certification.models import Certificate, Post, PostAssignment, RequirementOverride, certificate_number
 from webapp.certification.services import (
-    assignment_of, definition_of, local_date, local_datetime, posts_in_order, trainee_records_of, utc_start_of,
+    assignment_of, definition_of, local_date, posts_in_order, trainee_records_of, utc_start_of,
 )
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.queries import COUNT_CAP, capped_count, distinct_values, stream_tuples
 from webapp.registry import post_assigned
 
-from . import freshness
+from . import freshness, tallies
 from .export import COLUMNS as EXPORT_COLUMNS
 from .export import FORMULA_TRIGGERS
 
@@ -172,23 +172,6 @@ def roster_entries(filters: RosterFilters, today: date) -> Iterator[RosterEntry]
     return (_entry(row) for row in rows)
 
 
-def _local_dates():
-    """``local_date`` for a stream of moments: the zone's UTC offset is looked up once per UTC day
-    (a day without a change of offset, else exactly), not converted moment by moment."""
-    offsets: dict[date, timedelta | None] = {}
-
-    def local_day(moment: datetime) -> date:
-        day = moment.date()
-        if day not in offsets:
-            start = datetime.combine(day, datetime.min.time())
-            first, last = (local_datetime(start).utcoffset(), local_datetime(start + timedelta(days=1)).utcoffset())
-            offsets[day] = first if first == last else None
-        offset = offsets[day]
-        return (moment + offset).date() if offset is not None else local_date(moment)
-
-    return local_day
-
-
 def _spreadsheet_text(column, guarded: bool):
     """SQL: the text column formula-guarded as export.guard_formula does (``guarded``), else as is."""
     if not guarded:
@@ -202,7 +185,7 @@ def export_batches(filters: RosterFilters, today: date, verify_url_prefix: str,
     batches of plain tuples streamed from the database (``queries.stream_tuples``); statuses as
     ``status_labels`` name them (default: the codes). ``guarded``: for a spreadsheet, the text
     people typed is formula-guarded by the query (the other columns are made here, never a formula)."""
-    labels, local_day = status_labels or {}, _local_dates()
+    labels, local_day = status_labels or {}, tallies.local_dates()
     text = [_spreadsheet_text(column, guarded) for column in (User.employee_no, User.name, User.department,
                                                                Post.title_zh, Certificate.revocation_reason)]
     query = _roster_query(filters, today).with_only_columns(
@@ -268,13 +251,18 @@ def _tally(*criteria):
     return db.func.sum(db.case((db.and_(*criteria), 1), else_=0))
 
 
+def _by_department(share: DepartmentShare) -> str:
+    """Shares in one order however they were counted (not the database's collation)."""
+    return share.department
+
+
 def _counts_and_shares(filters: RosterFilters, today: date) -> tuple[Counter, list[DepartmentShare]]:
     """The counts per state (whatever the status filter) and the department shares (with it),
     from one scan grouped by department."""
     state = standings.state_on(today)
     query = _joined(db.select(User.department, *(_tally(state == name.value) for name in engine.State)), filters,
                     certificates=False)
-    query = _filtered(query, filters, today, status=False).group_by(User.department).order_by(User.department)
+    query = _filtered(query, filters, today, status=False).group_by(User.department)
     counts, shares = Counter(), []
     for department, *per_state in db.session.execute(query):
         by_state = dict(zip(engine.State, per_state))
@@ -283,13 +271,13 @@ def _counts_and_shares(filters: RosterFilters, today: date) -> tuple[Counter, li
         assigned = sum(by_state[name] for name in shown)
         if assigned:
             shares.append(DepartmentShare(department, assigned, sum(by_state[name] for name in shown if name in HOLDING)))
-    return +counts, shares
+    return +counts, sorted(shares, key=_by_department)
 
 
 def _month_bars(filters: RosterFilters, today: date) -> list[MonthBar]:
     """Certificates issued per local month (the last 12) and expiring per month (the next 12, not
     revoked), as the columns of one aggregate row."""
-    months = [_month(today, offset) for offset in range(-11, 13)]
+    months = _months(today)
     bounds = [*months, _month(today, 13)]
     starts = [utc_start_of(month) for month in bounds]
     not_revoked = standings.state_on(today) != engine.State.REVOKED.value
@@ -302,6 +290,50 @@ def _month_bars(filters: RosterFilters, today: date) -> list[MonthBar]:
         | ((Certificate.valid_until >= bounds[0]) & (Certificate.valid_until < bounds[-1])))
     row = [count or 0 for count in db.session.execute(query).one()]
     return [MonthBar(month, row[index], row[len(months) + index]) for index, month in enumerate(months)]
+
+
+def _answered_by_tallies(filters: RosterFilters) -> bool:
+    """The tallies are per department, post and state: other filters need the assignments."""
+    return not (filters.search or filters.user_ids or filters.issued_from or filters.issued_to
+                or filters.expires_from or filters.expires_to)
+
+
+def _months(today: date) -> list[date]:
+    """The first days of the months the bars show: the last 12 and the next 12."""
+    return [_month(today, offset) for offset in range(-11, 13)]
+
+
+def _summed(sums: tallies.Sums, status: str, today: date) -> tuple[Counter, list[DepartmentShare], list[MonthBar]]:
+    """What ``_counts_and_shares`` and ``_month_bars`` answer, added up from the tallies."""
+    counts, shares = Counter(), {}
+    for (department, state), count in (+sums.by_department).items():
+        counts[engine.State(state)] += count
+        if not status or state == status:
+            assigned, holding = shares.get(department, (0, 0))
+            shares[department] = (assigned + count, holding + (count if state in HOLDING else 0))
+    issued, expiring = Counter(), Counter()
+    for (state, month), count in sums.issued.items():
+        if not status or state == status:
+            issued[month] += count
+    for (state, month), count in sums.expiring.items():
+        if (not status or state == status) and state != engine.State.REVOKED:
+            expiring[month] += count
+    return (+counts, sorted((DepartmentShare(department, *share) for department, share in shares.items()),
+                            key=_by_department),
+            [MonthBar(month, issued[month], expiring[month]) for month in _months(today)])
+
+
+def _kept_aggregates(filters: RosterFilters, today: date) -> tuple[Counter, list[DepartmentShare], list[MonthBar]]:
+    """The counts, shares and bars: from the tallies when they answer the filters, else from the
+    assignments; kept by this process while the roster stamp has not changed."""
+    def compute():
+        months = (_month(today, -11), _month(today, 13))
+        found = tallies.tallied(today, months, filters.department, filters.post) if _answered_by_tallies(filters) else None
+        if found is None:
+            return (*_counts_and_shares(filters, today), _month_bars(filters, today))
+        return _summed(found, filters.status, today)
+
+    return freshness.cached(("roster", filters, today), compute)
 
 
 def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
@@ -317,8 +349,7 @@ def _with_overrides(entries: list[RosterEntry]) -> list[RosterEntry]:
 
 
 def roster_page(filters: RosterFilters, today: date, page: int, per_page: int) -> RosterPage:
-    counts, departments, months = freshness.cached(
-        ("roster", filters, today), lambda: (*_counts_and_shares(filters, today), _month_bars(filters, today)))
+    counts, departments, months = _kept_aggregates(filters, today)
     result = RosterPage(counts=counts, departments=departments, months=months)
     result.matching = sum(share.assigned for share in result.departments)
     rows = db.session.execute(_roster_query(filters, today).limit(per_page).offset((page - 1) * per_page))
@@ -474,8 +505,6 @@ def audit_actions() -> list[str]:
 
 
 def status_counts(today: date) -> dict[engine.State, int]:
-    """Every assignment per state (the HR home page), as the columns of one aggregate row."""
-    state = standings.state_on(today)
-    row = freshness.cached(("states", today), lambda: tuple(db.session.execute(
-        db.select(*(_tally(state == name.value) for name in engine.State)).select_from(PostAssignment)).one()))
-    return {name: count or 0 for name, count in zip(engine.State, row)}
+    """Every assignment per state (the HR home page): the unfiltered roster's counts."""
+    counts = _kept_aggregates(RosterFilters(), today)[0]
+    return {name: counts[name] for name in engine.State}
