@@ -43,10 +43,17 @@ OTHER_SETS = ("labelled_replies.yaml", "blind_replies.yaml", "blind_replies_2.ya
               "blind_replies_4.yaml")
 
 
+def validation_batches() -> list[Path]:
+    """Batches kept outside the split (validation/README.md): whole, never frozen."""
+    return sorted((CORPUS / "validation").glob("batch-*.yaml"))
+
+
 def training_set() -> list[dict]:
     """What the learned model may learn from: every labelled reply but the frozen part, each with
     ``batch`` naming who wrote it (scripts/train_reply_model.py)."""
     entries = [{**entry, "batch": entry["id"].split("-")[0]} for entry in load("dev")]
+    for path in validation_batches():
+        entries += [{**entry, "batch": entry["id"].split("-")[0]} for entry in _batch(path)]
     for name in OTHER_SETS:
         entries += [{**row, "batch": name.removesuffix(".yaml")} for row in _batch(CORPUS.parent / name)]
     return entries
