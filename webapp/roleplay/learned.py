@@ -31,6 +31,7 @@ class ReplyModel:
     def __init__(self, ngrams: Sequence[str], idf: Sequence[float], categories: dict[str, dict],
                  replies: int):
         self.ngrams = list(ngrams)
+        self.lengths = [len(ngram) for ngram in self.ngrams]
         # one automaton finds every known n-gram of a reply in a single pass (C, not a slice per n-gram)
         self.automaton = ahocorasick.Automaton()
         for position, ngram in enumerate(self.ngrams):
@@ -51,19 +52,27 @@ class ReplyModel:
 
     def read(self, folded: str) -> "Reading":
         """The reply's n-gram vector; probabilities and evidence are computed from it on demand."""
-        counts = Counter(map(itemgetter(1), self.automaton.iter(folded))) if folded else Counter()
-        features = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        # sublinear tf · idf, then the l2 norm: exactly TfidfVectorizer(sublinear_tf=True)
-        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * self.idf[features]
-        norm = math.sqrt(float(values @ values))
-        return Reading(self, folded, features, values / norm if norm else values, counts)
+        return Reading(self, list(self.automaton.iter(folded)) if folded else [])
 
 
 class Reading:
-    def __init__(self, model: ReplyModel, folded: str, features: np.ndarray, values: np.ndarray,
-                 counts: Counter):
-        self.model, self.folded, self.features, self.values, self.counts = model, folded, features, values, counts
+    def __init__(self, model: ReplyModel, matches: list[tuple[int, int]]):
+        self.model = model
+        self.matches = matches  # (last index, n-gram) in text order: a reading of any part reuses them
+        self.counts = counts = Counter(map(itemgetter(1), matches))
+        self.features = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+        # sublinear tf · idf, then the l2 norm: exactly TfidfVectorizer(sublinear_tf=True)
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * model.idf[self.features]
+        norm = math.sqrt(float(values @ values))
+        self.values = values / norm if norm else values
         self._probabilities: list[float] | None = None
+
+    def within(self, start: int, end: int) -> "Reading":
+        """The reading of the text's [start:end] part, from this reading's matches (no second scan):
+        an n-gram the part holds whole is found there in the same order."""
+        lengths = self.model.lengths
+        return Reading(self.model, [(last, feature) for last, feature in self.matches
+                                    if start <= last - lengths[feature] + 1 and last < end])
 
     def probability(self, category: str) -> float:
         if self._probabilities is None:  # every category at once: one small matrix product
@@ -81,7 +90,7 @@ class Reading:
         weight = [0.0] * len(clauses)
         cues: list[dict[str, float]] = [{} for _ in clauses]
         starts_of = [lo for lo, _ in clauses]
-        for last, feature in model.automaton.iter(self.folded):
+        for last, feature in self.matches:
             ngram = model.ngrams[feature]
             number = max(0, bisect_right(starts_of, last - len(ngram) + 1) - 1)
             part = share[feature]

@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from webapp.roleplay.learned import shipped_model
+from webapp.roleplay.learned import Reading, shipped_model
 from webapp.roleplay.meaning import KeyPointMatch, Lexicon, judge_key_point
 from webapp.roleplay.meaning import Reply as MeaningReply
 from webapp.roleplay.norms import (
@@ -638,14 +638,14 @@ class _ReplyScan:
         consulting = [category for category in self.norms.categories.values() if category.learned is not None]
         if not consulting:
             return
-        model = shipped_model()
-        reading = model.read(self.folded)
+        reading = shipped_model().read(self.folded)
+        sentences: dict[tuple[int, int], Reading] = {}  # sentence bounds → its reading, for the vetoes
         for category in consulting:
             hits = elements if category.kind == "element" else violations
             found = [hit for hit in hits if hit.category == category.name]
             if found:
                 if category.learned.veto_below > 0.0:
-                    self._veto(model, reading, category.name, category.learned.veto_below, found, hits)
+                    self._veto(reading, sentences, category.name, category.learned.veto_below, found, hits)
                 continue
             if category.learned.find_from is None or len(self.folded) < MIN_CHARACTERS_FOR_MODEL:
                 continue
@@ -675,13 +675,16 @@ class _ReplyScan:
                     hit.category, hit.evidence, hit.span,
                     f"{hit.evidence}: hollow beside {beside.category} {beside.evidence}"))
 
-    def _veto(self, model, reading, category: str, below: float, found: list[Hit], hits: list[Hit]) -> None:
+    def _veto(self, reading: Reading, sentences: dict[tuple[int, int], Reading], category: str, below: float,
+              found: list[Hit], hits: list[Hit]) -> None:
         """Cancel each hit whose sentence the model rates below ``below``: judged on the sentence,
         not the reply, so one rude sentence is not outweighed by a polite greeting around it."""
         for hit in found:
             lo, hi = self._sentence_bounds(self._folded_position(hit.span[0]))
             whole = lo == 0 and not self.folded[hi:].strip(self.rules.sentence_end)  # the reply is one sentence
-            probability = (reading if whole else model.read(self.folded[lo:hi])).probability(category)
+            if not whole and (lo, hi) not in sentences:
+                sentences[lo, hi] = reading.within(lo, hi)
+            probability = (reading if whole else sentences[lo, hi]).probability(category)
             if probability < below:
                 hits.remove(hit)
                 self.suppressed.append(Suppressed(
