@@ -141,10 +141,8 @@ class _Polarity:
         if not self.masked:
             return  # nothing can be negated: skip the clause bookkeeping
         self.clause_starts = [0] + [m.end() for m in CLAUSE_BREAK.finditer(text)]
-        sentence_ends = [m.end() for m in SENTENCE_BREAK.finditer(text)] + [len(text) + 1]
-        self.sentence_ends = sentence_ends
-        starts = [0] + sentence_ends[:-1]
-        self.refusing = [_REFUSAL.search(self.masked, a, b) is not None for a, b in zip(starts, sentence_ends)]
+        self.sentence_ends = [m.end() for m in SENTENCE_BREAK.finditer(text)] + [len(text) + 1]
+        self._refusing: dict[int, bool] = {}  # sentence → whether it refuses: only sentences asked about
         self._memo: dict[tuple[int, int], bool] = {}
 
     def negated(self, start: int, end: int) -> bool:
@@ -163,7 +161,13 @@ class _Polarity:
             return True
         if _DENIAL.search(self.masked, end, min(clause_end, end + DENIAL_WINDOW)):
             return True
-        return self.refusing[bisect_right(self.sentence_ends, start)]
+        return self._refuses(bisect_right(self.sentence_ends, start))
+
+    def _refuses(self, sentence: int) -> bool:
+        if sentence not in self._refusing:
+            begin = self.sentence_ends[sentence - 1] if sentence else 0
+            self._refusing[sentence] = _REFUSAL.search(self.masked, begin, self.sentence_ends[sentence]) is not None
+        return self._refusing[sentence]
 
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
