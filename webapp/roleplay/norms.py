@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -261,6 +262,11 @@ class Norms:
     @property
     def elements(self) -> tuple[Category, ...]:
         return tuple(self.categories[name] for name in ELEMENT_CATEGORIES)
+
+    @cached_property
+    def consulting(self) -> tuple[Category, ...]:
+        """The categories that consult the learned model (``learned:``), in norms order."""
+        return tuple(category for category in self.categories.values() if category.learned is not None)
 
     @property
     def violations(self) -> tuple[Category, ...]:

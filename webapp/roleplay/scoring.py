@@ -215,6 +215,7 @@ class _ReplyScan:
         self.suppressed: list[Suppressed] = []
         self.allowed: list[tuple[int, int, KeyMeaning]] = []
         self._intent_suggestions: dict[tuple[str, str], str] = {}
+        self._readings: dict[tuple[int, int] | None, Reading] = {}  # see _reading
         self._scan()
         self._cut_clauses()
         self._sequences()
@@ -635,20 +636,21 @@ class _ReplyScan:
         below ``veto_below`` is cancelled -- kept in ``suppressed`` with the probability -- and
         from ``find_from`` it finds the category no rule found, with the clause that weighs most
         as evidence and that clause's heaviest n-grams named as cues."""
-        consulting = [category for category in self.norms.categories.values() if category.learned is not None]
-        if not consulting:
+        if not self.norms.consulting:
             return
-        reading = shipped_model().read(self.folded)
-        sentences: dict[tuple[int, int], Reading] = {}  # sentence bounds → its reading, for the vetoes
-        for category in consulting:
+        by_category: dict[str, list[Hit]] = {}  # each category's hits; a veto or find touches only its own
+        for hit in elements + violations:
+            by_category.setdefault(hit.category, []).append(hit)
+        for category in self.norms.consulting:
             hits = elements if category.kind == "element" else violations
-            found = [hit for hit in hits if hit.category == category.name]
+            found = by_category.get(category.name)
             if found:
                 if category.learned.veto_below > 0.0:
-                    self._veto(reading, sentences, category.name, category.learned.veto_below, found, hits)
+                    self._veto(category.name, category.learned.veto_below, found, hits)
                 continue
             if category.learned.find_from is None or len(self.folded) < MIN_CHARACTERS_FOR_MODEL:
                 continue
+            reading = self._reading()
             probability = reading.probability(category.name)
             if probability >= category.learned.find_from:
                 clauses = [(start, end) for start, end, _ in self.segments] or [(0, len(self.folded))]
@@ -675,16 +677,21 @@ class _ReplyScan:
                     hit.category, hit.evidence, hit.span,
                     f"{hit.evidence}: hollow beside {beside.category} {beside.evidence}"))
 
-    def _veto(self, reading: Reading, sentences: dict[tuple[int, int], Reading], category: str, below: float,
-              found: list[Hit], hits: list[Hit]) -> None:
+    def _reading(self, sentence: tuple[int, int] | None = None) -> Reading:
+        """The learned model's reading of the reply, or of one of its sentences (folded bounds),
+        made on first use: one n-gram scan per reply, a sentence read from the reply's matches."""
+        if sentence not in self._readings:
+            self._readings[sentence] = (shipped_model().read(self.folded) if sentence is None
+                                        else self._reading().within(*sentence))
+        return self._readings[sentence]
+
+    def _veto(self, category: str, below: float, found: list[Hit], hits: list[Hit]) -> None:
         """Cancel each hit whose sentence the model rates below ``below``: judged on the sentence,
         not the reply, so one rude sentence is not outweighed by a polite greeting around it."""
         for hit in found:
             lo, hi = self._sentence_bounds(self._folded_position(hit.span[0]))
             whole = lo == 0 and not self.folded[hi:].strip(self.rules.sentence_end)  # the reply is one sentence
-            if not whole and (lo, hi) not in sentences:
-                sentences[lo, hi] = reading.within(lo, hi)
-            probability = (reading if whole else sentences[lo, hi]).probability(category)
+            probability = self._reading(None if whole else (lo, hi)).probability(category)
             if probability < below:
                 hits.remove(hit)
                 self.suppressed.append(Suppressed(
