@@ -9,7 +9,7 @@ from webapp.accounts import services as account_services
 from webapp.accounts.models import User
 from webapp.extensions import db
 
-pytestmark = pytest.mark.skipif(TEST_DB != "postgresql", reason="PostgreSQL round trips (HOTLINE_TEST_DB=postgresql)")
+postgresql_only = pytest.mark.skipif(TEST_DB != "postgresql", reason="PostgreSQL round trips (HOTLINE_TEST_DB=postgresql)")
 
 
 @pytest.fixture
@@ -41,6 +41,7 @@ def served(make_app):
     return app, client, user_id, seen
 
 
+@postgresql_only
 def test_a_signed_in_page_reads_outside_any_transaction(served):
     app, client, _, seen = served
     assert client.get("/").status_code == 200
@@ -51,12 +52,14 @@ def test_a_signed_in_page_reads_outside_any_transaction(served):
     assert seen and {status for _, status in seen} == {TransactionStatus.IDLE}
 
 
+@postgresql_only
 def test_a_post_runs_in_a_transaction(served):
     app, client, _, seen = served
     assert client.post("/notifications/settings", data={}).status_code in (200, 302)
     assert seen and {status for _, status in seen} == {TransactionStatus.INTRANS}
 
 
+@postgresql_only
 def test_a_write_during_a_get_is_a_transaction_that_rolls_back_on_error(served):
     app, client, user_id, seen = served
     with pytest.raises(RuntimeError, match="after the write"):
@@ -69,3 +72,23 @@ def test_a_write_during_a_get_is_a_transaction_that_rolls_back_on_error(served):
         # The pool hands out transactional connections again (CLI, jobs, the next POST).
         with db.engine.connect() as connection:
             assert connection.connection.driver_connection.autocommit is False
+
+
+def test_only_plain_selects_read_outside_a_transaction():
+    from sqlalchemy.dialects import postgresql
+
+    from webapp.transactions import _plain_read
+
+    users = User.__table__
+
+    class Context:
+        def __init__(self, statement, **options):
+            self.compiled = statement.compile(dialect=postgresql.dialect())
+            self.execution_options = options
+
+    assert _plain_read(Context(db.select(users.c.id).union(db.select(users.c.id))))
+    assert not _plain_read(Context(db.select(users.c.id).with_for_update()))
+    assert not _plain_read(Context(db.select(users.c.id), stream_results=True))
+    renamed = db.update(users).values(name="x").returning(users.c.id).cte("renamed")
+    assert not _plain_read(Context(db.select(renamed.c.id)))
+    assert not _plain_read(Context(db.text("SELECT pg_advisory_xact_lock(1)")))

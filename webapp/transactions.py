@@ -21,6 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import GenerativeSelect
 
 READING_METHODS = ("GET", "HEAD")
@@ -54,9 +55,12 @@ def begin_transaction(connection: Connection) -> None:
 
 
 def _plain_read(context) -> bool:
-    """A compiled SELECT (or UNION …) that locks nothing and reads through a client-side cursor."""
-    statement = getattr(getattr(context, "compiled", None), "statement", None)
+    """A compiled SELECT (or UNION …) that locks nothing, writes in none of its WITH clauses and
+    reads through a client-side cursor."""
+    compiled = getattr(context, "compiled", None)
+    statement = getattr(compiled, "statement", None)
     return (isinstance(statement, GenerativeSelect) and statement._for_update_arg is None
+            and not any(isinstance(cte.element, UpdateBase) for cte in compiled.ctes or ())
             and not context.execution_options.get("stream_results"))
 
 
