@@ -106,8 +106,15 @@ class Browser:
 
     def get(self, path: str) -> bytes:
         headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
-        self.connection.request("GET", path, headers=headers)
-        response = self.connection.getresponse()
+        try:
+            self.connection.request("GET", path, headers=headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # Idle past gunicorn's keep-alive while the other servers' rounds ran (a loaded machine
+            # makes rounds long): connect again, as a browser does.
+            self.connection.close()
+            self.connection.request("GET", path, headers=headers)
+            response = self.connection.getresponse()
         body = response.read()
         if response.status != 200:
             raise RuntimeError(f"GET {path}: {response.status} {response.getheader('Location') or ''}")

@@ -11,7 +11,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import demo, i18n, inputs, outages, schema
+from webapp import demo, i18n, inputs, outages, schema, sessions, transactions  # noqa: F401 - transactions: its listeners
 from webapp.config import settings_from_environment
 from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, ping_after_idle
 
@@ -28,6 +28,7 @@ CONTENT_SECURITY_POLICY = (
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = sessions.VerifiedOnceSessionInterface()
     app.config.update(settings_from_environment(Path(app.instance_path)))
     if config:
         app.config.update(config)

@@ -1,5 +1,6 @@
 """Query helpers shared by the domains."""
 from webapp.extensions import db
+from webapp.transactions import begin_transaction
 
 
 def distinct_values(column, *criteria) -> list:
@@ -47,6 +48,7 @@ def stream_tuples(query, batch_size: int):
         yield from connection.execution_options(yield_per=batch_size).execute(query).partitions(batch_size)
         return
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    begin_transaction(connection)  # a named cursor lives in a transaction (a GET reads without one)
     with connection.connection.driver_connection.cursor(name="stream_tuples") as cursor:
         cursor.execute(str(compiled), compiled.params)
         while rows := cursor.fetchmany(batch_size):
