@@ -33,11 +33,6 @@ def test_labelled_set_is_large_and_uses_only_known_categories():
 
 
 KNOWN_MISSES = {
-    "这个套餐很划算的，你办不办？": "the learned model reads a blunt 办不办 as pushing the customer",
-    "您的意思我明白了，您是想把套餐改成每月39元的那一档。":
-        "the learned model reads a restatement without a check as a confirmation",
-    "对不起，对不起，是我刚才没有解释清楚。":
-        "the learned model reads the agent blaming its own explanation as a check of understanding",
     "好了，就这样吧。": "the learned model reads a curt 就这样吧 as dismissive (the label says it is only an ending)",
 }
 

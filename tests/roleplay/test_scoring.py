@@ -220,7 +220,8 @@ def test_longer_forbidden_phrase_beats_polite_word(norms):
 # ---------------------------------------------------------------- time estimates
 
 
-@pytest.mark.parametrize("text", ["可能需要五分钟的时间。", "大概两个工作日生效。", "估计半小时内恢复。"])
+@pytest.mark.parametrize("text", ["可能需要五分钟的时间。", "大概两个工作日生效。", "估计半小时内恢复。",
+                                  "退款一般需要3到5个工作日到账。"])
 def test_time_estimates_are_not_uncertain(text, norms):
     verdict = score_reply(text, norms)
     assert verdict.violation_names == []
@@ -246,6 +247,18 @@ def test_staff_number_forms(text, norms):
     assert "self_identification" in score_reply(text, norms).element_names
 
 
+@pytest.mark.parametrize("text, named", [
+    ("您好，我是在线客服晓雯，请问有什么可以帮您？", True),
+    ("我是您的客户经理丽丽，很高兴为您服务。", True),
+    ("我是客服热线，不是营业厅。", False),       # what follows a title without naming anyone
+    ("我是客服这边的，您说。", False),
+    ("我是客服人员，麻烦您说一下号码。", False),
+    ("客服晓雯，", False),                      # a given name alone proves nothing without 我是 + title
+])
+def test_given_name_after_a_job_title(text, named, norms):
+    assert ("self_identification" in score_reply(text, norms).element_names) is named
+
+
 def test_asking_for_someone_elses_staff_number(norms):
     assert score_reply("请您提供那位工作人员的工号。", norms).element_names == []
 
@@ -266,6 +279,9 @@ def test_asking_for_someone_elses_staff_number(norms):
     ("您是上个月办的？套餐是多少钱的？", True),
     ("我帮您查一下有没有优惠。请问您的号码是多少？", False),
     ("急什么，我这不是正在查吗？", False),
+    ("请问您说的没信号，是在家里还是在外面？", False),   # 请问 only names the topic of one either-or
+    ("请问您贵姓，您的号码是多少？", True),              # 贵姓 asks on its own
+    ("请问您的号码是多少，办了多久了？", True),
 ])
 def test_multiple_questions(text, flagged, norms):
     assert ("multiple_questions" in score_reply(text, norms).violation_names) is flagged
@@ -398,6 +414,9 @@ def test_forbidden_phrase_families(text, norms):
     "电话挂了以后您会收到一条短信。", "我帮您找领导解决。", "这不是您的错，是系统升级出了差错。",
     "不好意思，我这边听不太清楚。", "您也可以自己在APP上查询。", "请问这个业务是您自己办理的吗？",
     "这是规定的办理流程：先缴清欠费，再办理过户。", "不知道我这样解释您是否清楚？",
+    "这两项费用，不知道解释明白没有？",                      # checking its own explanation
+    "就算您忘了服务密码也没关系，用身份证就能重置。",        # concession, not blame
+    "请您把号码报一下，我帮您查。",
 ])
 def test_forbidden_look_alikes_stay_clean(text, norms):
     assert "forbidden_phrase" not in score_reply(text, norms).violation_names
@@ -461,6 +480,8 @@ def test_jargon_explanations_near_the_term(text, flagged, norms):
     ("应该下午就能恢复了。", True), ("这种情况一般都是欠费引起的。", True),
     ("不用谢，应该的。", False), ("您应该带上身份证原件。", False),
     ("退款可能需要3到5个工作日。", False), ("这是不可能的。", False),
+    ("您估计那时候家里有人吗？", False), ("您一般在哪个房间信号最差？", False),   # the customer's own estimate
+    ("这种情况估计是线路问题。", True),
 ])
 def test_uncertain_language_variants(text, flagged, norms):
     assert ("uncertain_language" in score_reply(text, norms).violation_names) is flagged
@@ -479,6 +500,7 @@ def test_spans_stay_original_with_space_cuts(norms):
 PROBE_RUDE = [
     "你这话说的，好像是我们故意扣你钱似的。",
     "我都解释半天了，您怎么还是不明白？",
+    "号码报一下。", "身份证拿出来。", "您的密码输一下。",   # commands with the object first
     "那没法弄，您另请高明吧。",
     "不好意思，我们只管手机，宽带的事别问我。",
     "你要是觉得贵就别办了。",

@@ -245,6 +245,9 @@ class Rules:
     #: (rules.jargon_acronyms). None: only the listed terms are jargon.
     everyday_latin: frozenset[str] | None = None
     latin_value_markers: tuple[str, ...] = ()  # 改成ctnet: what follows is a value to type
+    #: rules.intensifiers: words that add only degree (真的, 非常); a clause of another element's
+    #: phrase and these says that element only -- 真的很抱歉 is an apology, not empathy
+    intensifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -626,7 +629,7 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                  "quotes", "never_swallowed")
     if check.mapping(node, "rules", 1, rule_keys,
                      ("jargon_explanation_near", "rhetorical_questions", "intent_rules", "names",
-                      "sequences", "jargon_acronyms")) is None:
+                      "sequences", "jargon_acronyms", "intensifiers")) is None:
         return None
     line = node.line
 
@@ -760,6 +763,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
             acronyms.get("everyday"), "rules.jargon_acronyms.everyday", acronyms.line))
         latin_value_markers = tuple(fold(w) for w, _ in check.text_list(
             acronyms.get("value_markers"), "rules.jargon_acronyms.value_markers", acronyms.line))
+    intensifiers = sorted((fold(w) for w, _ in check.text_list(node.get("intensifiers"), "rules.intensifiers", line))
+                          if node.get("intensifiers") is not None else (), key=len, reverse=True)
     sequences = _parse_sequences(node.get("sequences"), node.get("names"), check,
                                  clause_punctuation, sentence_end, [fold(n) for n, _ in service_numbers])
 
@@ -790,19 +795,23 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         sequence_anchors=_sequence_anchors(sequences),
         everyday_latin=everyday_latin,
         latin_value_markers=latin_value_markers,
+        intensifiers=tuple(intensifiers),
     )
 
 
 SEQUENCE_WITHIN = ("clause", "sentence")
-NAME_SLOT, SURNAME_SLOT, NUMBER_SLOT = "<姓名>", "<姓>", "<号码>"
+NAME_SLOT, SURNAME_SLOT, GIVEN_NAME_SLOT, NUMBER_SLOT = "<姓名>", "<姓>", "<名>", "<号码>"
 
 
-def _name_pattern(names: _Located | None, check: _Checker) -> tuple[str, str]:
+def _name_pattern(names: _Located | None, check: _Checker) -> tuple[str, str, str]:
     """Patterns of a person's name — a listed surname and one or two more characters, or 小/老/阿
-    and one, unless it is an everyday word (马上, 高兴) listed under ``not_names`` — and of a
-    surname alone (我姓黄)."""
-    if names is None or check.mapping(names, "rules.names", names.line, ("surnames", "not_names")) is None:
-        return r"(?!)", r"(?!)"
+    and one, unless it is an everyday word (马上, 高兴) listed under ``not_names`` — of a
+    surname alone (我姓黄), and of a two-character given name that ends its clause or goes on
+    with 为您服务 (客服晓雯，): only a rule's other parts (a job title before it) make it a name,
+    and ``not_given_names`` lists the words that follow a title without naming anyone (客服热线，)."""
+    if names is None or check.mapping(names, "rules.names", names.line,
+                                      ("surnames", "not_names", "not_given_names")) is None:
+        return r"(?!)", r"(?!)", r"(?!)"
     surnames = [fold(w) for w, _ in check.text_list(names.get("surnames"), "rules.names.surnames", names.line)]
     not_names = [fold(w) for w, _ in check.text_list(names.get("not_names"), "rules.names.not_names", names.line)]
     single = "".join(re.escape(s) for s in surnames if len(s) == 1)
@@ -812,7 +821,12 @@ def _name_pattern(names: _Located | None, check: _Checker) -> tuple[str, str]:
     cjk = "\u4e00-\u9fff"
     # A name ends where the sentence goes on with something else (为您服务, 很高兴, punctuation).
     after = f"(?=[^{cjk}]|为|很|在|来|给|帮|跟|负责|就|这|今天|专门|您|我|请|先|有|感谢|欢迎|办|$)"
-    return f"{guard}(?:{surname}[{cjk}]{{1,2}}?|[小老阿][{cjk}]){after}", f"{surname}{after}"
+    not_given = [fold(w) for w, _ in check.text_list(names.get("not_given_names"), "rules.names.not_given_names",
+                                                     names.line, allow_empty_list=True)] \
+        if names.get("not_given_names") is not None else []
+    given_guard = f"(?!(?:{'|'.join(map(re.escape, not_names + not_given))}))" if not_names or not_given else ""
+    given = f"{given_guard}[{cjk}]{{2}}(?=[^{cjk}]|为您|为你|很高兴|$)"
+    return f"{guard}(?:{surname}[{cjk}]{{1,2}}?|[小老阿][{cjk}]){after}", f"{surname}{after}", given
 
 
 def _parse_sequences(node: _Located | None, names: _Located | None, check: _Checker,
@@ -823,7 +837,7 @@ def _parse_sequences(node: _Located | None, names: _Located | None, check: _Chec
     if not node.is_sequence():
         check.add(node, "rules.sequences: expected a list")
         return ()
-    name_pattern, surname_pattern = _name_pattern(names, check)
+    name_pattern, surname_pattern, given_pattern = _name_pattern(names, check)
     hotlines = "|".join(sorted(service_numbers, key=len, reverse=True))
     number_pattern = f"(?<!\\d)(?!(?:{hotlines})(?!\\d))(?:\\d{{3,}}|[零〇一二三四五六七八九幺两]{{3,}})" if hotlines \
         else "(?:\\d{3,}|[零〇一二三四五六七八九幺两]{3,})"
@@ -853,7 +867,8 @@ def _parse_sequences(node: _Located | None, names: _Located | None, check: _Chec
             except ValueError as error:
                 check.add(part_line, f"rules.sequences parts: {error}")
                 continue
-            slots = {NAME_SLOT: name_pattern, SURNAME_SLOT: surname_pattern, NUMBER_SLOT: number_pattern}
+            slots = {NAME_SLOT: name_pattern, SURNAME_SLOT: surname_pattern, GIVEN_NAME_SLOT: given_pattern,
+                     NUMBER_SLOT: number_pattern}
             if not alternatives or not all(fold(a) for a in alternatives):
                 check.add(part_line, f"rules.sequences parts: {part!r} is not a phrase")
                 continue

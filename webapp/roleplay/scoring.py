@@ -64,6 +64,9 @@ class Hit:
     span: tuple[int, int]  # offsets in the ORIGINAL reply, end exclusive
     phrase: str  # the norms phrase (as written in the norms file) that matched
     by_model: bool = False  # found by the learned model alone, no phrase of the norms
+    #: found by the shape of a clause (a rhetorical question's opener and ending), which the
+    #: model's character n-grams do not see: the model never vetoes it
+    by_structure: bool = False
 
 
 @dataclass(frozen=True)
@@ -568,6 +571,7 @@ class _ReplyScan:
         last = self.folded[slice(*clauses[-1])] if clauses else ""
         if len(clauses) > 1 and len(last) <= CHECK_CLAUSE_MAX and last.endswith(self.rules.question_check_tags):
             return [clauses[-1]]  # …，我理解得对吗？ one check of what came before
+        lead_in_only = False  # the last clause found asks nothing but 请问
         for clause_start, clause_end in clauses:
             if found and self.folded.startswith(EITHER_OR, clause_start):
                 continue  # 您是要查话费，还是打详单？ the other half of one either-or question
@@ -575,7 +579,7 @@ class _ReplyScan:
             if any(k == KIND_Q_CONDITIONAL and s - clause_start <= 1 for s, _, k in kinds_here):
                 continue
             ends_with = {k for _, e, k in kinds_here if e == clause_end}
-            has_form = any(k == KIND_Q_FORM for _, _, k in kinds_here)
+            has_form = any(k == KIND_Q_FORM and self.folded[s:e] != LEAD_IN_FORM for s, e, k in kinds_here)
             has_wh = any(k == KIND_Q_WH for _, _, k in kinds_here)
             lead_in = any(self.folded[s:e] == LEAD_IN_FORM for s, e, _ in kinds_here)
             if lead_in and clause_end - clause_start <= len(LEAD_IN_FORM) + 2 and len(kinds_here) == 1:
@@ -583,10 +587,14 @@ class _ReplyScan:
             if KIND_Q_COURTESY in ends_with and not (has_form or has_wh):
                 courtesy_only = True
                 continue
-            if (KIND_Q_PARTICLE in ends_with or lead_in or KIND_Q_WH_END in ends_with
+            asks = (KIND_Q_PARTICLE in ends_with or KIND_Q_WH_END in ends_with
                     or (question_marked and (has_form or has_wh)
-                        and not (stated_ok and FIRST_PERSON in self.folded[clause_start:clause_end]))):
+                        and not (stated_ok and FIRST_PERSON in self.folded[clause_start:clause_end])))
+            if asks and lead_in_only:
+                found.pop()  # 请问您说的不能上网，是流量还是宽带？ the lead-in only named the topic
+            if asks or lead_in:
                 found.append((clause_start, clause_end))
+            lead_in_only = lead_in and not asks
         if question_marked and bare_counts and not found and not courtesy_only and clauses:
             length = sum(end - start for start, end in clauses)
             if length >= self.rules.min_bare_question_chars:
@@ -654,6 +662,11 @@ class _ReplyScan:
             probability = reading.probability(category.name)
             if probability >= category.learned.find_from:
                 clauses = [(start, end) for start, end, _ in self.segments] or [(0, len(self.folded))]
+                if category.kind == "element":  # 真的很抱歉 says sorry and no more: no evidence of another element
+                    clauses = [(start, end) for start, end in clauses
+                               if self._clause_only_of(category.name, start, end, elements) is None]
+                    if not clauses:
+                        continue
                 (start, end), cues = reading.evidence(category.name, clauses)
                 span = self._original_span(start, end)
                 judged = self._judged_by_rules(category.name, start, end, span)
@@ -688,7 +701,7 @@ class _ReplyScan:
     def _veto(self, category: str, below: float, found: list[Hit], hits: list[Hit]) -> None:
         """Cancel each hit whose sentence the model rates below ``below``: judged on the sentence,
         not the reply, so one rude sentence is not outweighed by a polite greeting around it."""
-        for hit in found:
+        for hit in [hit for hit in found if not hit.by_structure]:
             lo, hi = self._sentence_bounds(self._folded_position(hit.span[0]))
             whole = lo == 0 and not self.folded[hi:].strip(self.rules.sentence_end)  # the reply is one sentence
             probability = self._reading(None if whole else (lo, hi)).probability(category)
@@ -712,6 +725,23 @@ class _ReplyScan:
         polite = self._polite_phrase_over(start, end) if category in VIOLATION_CATEGORIES else None
         return None if polite is None else f"the clause holds the polite phrase {polite}"
 
+    def _clause_only_of(self, category: str, start: int, end: int, elements: list[Hit]) -> Hit | None:
+        """The hit of another element that, with intensifiers (rules.intensifiers) around it,
+        makes up the whole clause start..end (folded), if one does."""
+        covered = bytearray(end - start)
+        inside = None
+        for hit in elements:
+            lo, hi = self._folded_position(hit.span[0]), self._folded_position(hit.span[1])
+            if hit.category != category and start <= lo and hi <= end:
+                inside = hit
+                covered[lo - start:hi - start] = b"\1" * (hi - lo)
+        if inside is None:
+            return None
+        rest = "".join(ch for ch, done in zip(self.folded[start:end], covered) if not done)
+        for word in self.rules.intensifiers:
+            rest = rest.replace(word, "")
+        return inside if not rest.strip(self.rules.clause_punctuation) else None
+
     def _polite_phrase_over(self, start: int, end: int) -> str | None:
         """The polite phrase (rules.polite_allow) overlapping start..end, if one does."""
         return next((self._evidence(lo, hi) for lo, hi, _ in self.allowed if lo < end and start < hi), None)
@@ -733,7 +763,7 @@ class _ReplyScan:
                    for h in violations + found):
                 continue  # already a forbidden phrase there
             found.append(Hit("forbidden_phrase", self._evidence(start, clause_end), span,
-                             f"{meaning.phrase}…{ending}"))
+                             f"{meaning.phrase}…{ending}", by_structure=True))
         return found
 
     def _intent_rules(self, violations: list[Hit]) -> list[Hit]:
