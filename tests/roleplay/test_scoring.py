@@ -417,6 +417,9 @@ def test_forbidden_phrase_families(text, norms):
     "这两项费用，不知道解释明白没有？",                      # checking its own explanation
     "就算您忘了服务密码也没关系，用身份证就能重置。",        # concession, not blame
     "请您把号码报一下，我帮您查。",
+    "三天没网，您肯定急得不行，真抱歉。",                    # 不行 as a degree, not a refusal
+    "我先教您试个办法，不行我们再派师傅。",                  # a next step if this fails
+    "这个优惠我没法给您办，因为它限定新号码；不过老用户有续约礼包，我给您介绍一下？",  # reason and alternative
 ])
 def test_forbidden_look_alikes_stay_clean(text, norms):
     assert "forbidden_phrase" not in score_reply(text, norms).violation_names
@@ -501,6 +504,7 @@ PROBE_RUDE = [
     "你这话说的，好像是我们故意扣你钱似的。",
     "我都解释半天了，您怎么还是不明白？",
     "号码报一下。", "身份证拿出来。", "您的密码输一下。",   # commands with the object first
+    "您这样说话我就没法帮您了。",                            # the refused 帮您 is no offer of help
     "那没法弄，您另请高明吧。",
     "不好意思，我们只管手机，宽带的事别问我。",
     "你要是觉得贵就别办了。",

@@ -718,11 +718,18 @@ class _ReplyScan:
     def _judged_by_rules(self, category: str, start: int, end: int, span: tuple[int, int]) -> str | None:
         """Why the rules already settled ``category`` in this clause, if they did: a hit of it they
         cancelled there (negated, quoted, a look-alike …) or, for a violation, a polite phrase
-        there (听不太清楚, 不必介意) -- the model does not overrule a judgement the norms spell out."""
+        there (听不太清楚, 不必介意) or a condition opening it (如果…也没用) -- the model does not
+        overrule a judgement the norms spell out."""
         for cancelled in self.suppressed:
             if cancelled.category == category and cancelled.span[0] < span[1] and span[0] < cancelled.span[1]:
                 return f"the norms cancelled it here: {cancelled.reason}"
-        polite = self._polite_phrase_over(start, end) if category in VIOLATION_CATEGORIES else None
+        if category not in VIOLATION_CATEGORIES:
+            return None
+        opener = next((self._evidence(lo, hi) for lo, hi, _ in self.markers.get(KIND_Q_CONDITIONAL, ())
+                       if start <= lo <= start + 1), None)
+        if opener is not None:  # 如果重启了也没用，请您再拨…: what may happen to the customer, not the agent's stance
+            return f"the clause opens with the condition {opener}"
+        polite = self._polite_phrase_over(start, end)
         return None if polite is None else f"the clause holds the polite phrase {polite}"
 
     def _clause_only_of(self, category: str, start: int, end: int, elements: list[Hit]) -> Hit | None:
