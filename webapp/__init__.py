@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import demo, i18n, inputs, outages, schema, sessions, transactions  # noqa: F401 - transactions: its listeners
 from webapp.config import settings_from_environment
-from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, ping_after_idle
+from webapp.extensions import babel, csrf, db, init_limiter, login_manager, migrate, ping_after_idle
 
 #: Domain packages, in registration order. Each exposes ``init_app(app)``.
 DOMAINS = ("jobs", "accounts", "portal", "content", "courses", "quizzes", "roleplay", "certification", "hr", "authoring",
@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
             ping_after_idle(engine, app.config.get("DB_PING_IDLE_SECONDS"))
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     babel.init_app(
         app,
@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.jinja_env.globals["current_locale"] = current_language_code
     _install_template_gettext(app)
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    _install_template_csrf_token(app)
     _register_error_pages(app)
     outages.init_app(app)
     app.after_request(_security_headers)
@@ -146,9 +146,11 @@ def csrf_token() -> str:
     limit every request signs anew, as Flask-WTF does.
     """
     config = current_app.config
-    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return generate_csrf()
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g:  # the request's token, as generate_csrf would return it
+        return g.get(field)
     raw = session.get(field)
     keys = (config.get("WTF_CSRF_SECRET_KEY"), current_app.secret_key)
     token = _signed_csrf_tokens.get((keys, raw)) if isinstance(raw, str) else None
@@ -162,6 +164,15 @@ def csrf_token() -> str:
     else:
         setattr(g, field, token)
     return token
+
+
+def _install_template_csrf_token(app: Flask) -> None:
+    """``csrf_token`` in templates is ours. Flask-WTF installs its ``generate_csrf`` as a global and
+    also puts it (and ``csrf_meta_tag``, a global as well) in every template's context with a
+    context processor, where it would shadow our global: that processor is dropped."""
+    processors = app.template_context_processors[None]
+    processors[:] = [processor for processor in processors if processor.__module__ != "flask_wtf.csrf"]
+    app.jinja_env.globals["csrf_token"] = csrf_token
 
 
 def _translation_directories() -> list[str]:
