@@ -1,5 +1,6 @@
 """Hotline Academy: the application factory."""
 import importlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -82,8 +83,12 @@ def _parsed_locale(code: str) -> Locale:
 
 def current_language_code() -> str:
     """The LANGUAGES code of the active locale (Babel spells zh_CN as zh_Hans_CN)."""
-    language = get_locale().language
-    return next(code for code in current_app.config["LANGUAGES"] if code.split("_")[0] == language)
+    return _language_code(get_locale().language, tuple(current_app.config["LANGUAGES"]))
+
+
+@lru_cache(maxsize=16)
+def _language_code(language: str, codes: tuple[str, ...]) -> str:
+    return next(code for code in codes if code.split("_")[0] == language)
 
 
 def _template_translations():
@@ -124,12 +129,43 @@ def _install_template_gettext(app: Flask) -> None:
 
     @pass_eval_context
     def gettext(eval_ctx, string: str, **variables):
-        translated = _template_translations().ugettext(string)
-        if eval_ctx.autoescape:
-            translated = Markup(translated)
-        return translated % variables
+        return _template_gettext(_template_translations())(eval_ctx, string, **variables)
 
     app.jinja_env.globals["_"] = gettext
+    # A page's own templates get the catalog's ``_`` once per render (macros imported without
+    # the context use the global above).
+    app.context_processor(lambda: {"_": _template_gettext(_template_translations())})
+
+
+_template_gettexts: dict[object, Callable] = {}  # catalog -> its template ``_``
+_TRANSLATED_LIMIT = 10_000  # strings kept per catalog; cleared when exceeded (``_()`` of a variable)
+
+
+def _template_gettext(translations) -> Callable:
+    """``_()`` of templates for one catalog (Flask-Babel keeps one per locale and domain for the
+    life of the process), built once: a string without variables, the most of a page's, is
+    translated, marked safe and %-formatted once and then taken from a dict, rather than on every
+    page."""
+    gettext = _template_gettexts.get(translations)
+    if gettext is not None:
+        return gettext
+    translated: dict[str, Markup] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, **variables):
+        if not eval_ctx.autoescape:
+            return translations.ugettext(string) % variables
+        if variables:
+            return Markup(translations.ugettext(string)) % variables
+        found = translated.get(string)
+        if found is None:
+            if len(translated) >= _TRANSLATED_LIMIT:
+                translated.clear()
+            found = translated[string] = Markup(translations.ugettext(string)) % {}
+        return found
+
+    _template_gettexts[translations] = gettext
+    return gettext
 
 
 _signed_csrf_tokens: dict[tuple, str] = {}  # (signing keys, session's raw token) -> signed token
