@@ -4,6 +4,7 @@ changed their password, had it reset, had their role changed or was deactivated,
 must not outlive the session."""
 import pytest
 
+from webapp.accounts import importer
 from webapp.accounts.models import User
 from webapp.extensions import db
 
@@ -79,6 +80,18 @@ def test_an_administrators_change_ends_the_accounts_sessions(app, make_user, cha
     db.session.expire_all()
     assert db.session.get(User, user.id).active == (change != "deactivate")
     assert refused(replay(app, cookie))
+
+
+def test_a_roster_import_that_changes_a_role_ends_the_accounts_sessions_and_one_that_renames_keeps_them(
+        app, make_user):
+    admin = make_user(role="admin")
+    renamed, promoted = make_user(employee_no="t0001"), make_user(employee_no="t0002")
+    cookies = {user.employee_no: signed_in_cookie(app, user)[1] for user in (renamed, promoted)}
+    importer.import_roster(f"工号,姓名,部门,角色\nt0001,新名字,{renamed.department},学员\n"
+                           f"t0002,{promoted.name},{promoted.department},培训师\n".encode(), actor=admin)
+    db.session.commit()
+    assert replay(app, cookies["t0001"]).status_code == 200
+    assert refused(replay(app, cookies["t0002"]))
 
 
 def test_a_session_from_before_the_stamp_signs_no_one_in(app, make_user):
