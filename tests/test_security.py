@@ -74,3 +74,5 @@ def test_an_app_wide_rate_limit_applies_to_every_page(make_app, monkeypatch):
     monkeypatch.setattr(limiter.limit_manager, "_default_limits", [])
     client = make_app(RATELIMIT_DEFAULT="2 per minute").test_client()
     assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
+    unlimited = make_app(RATELIMIT_ENABLED=False, RATELIMIT_DEFAULT="2 per minute").test_client()
+    assert {unlimited.get("/login").status_code for _ in range(3)} == {200}

@@ -45,8 +45,10 @@ def init_limiter(app) -> None:
     brings it back. (Limits put on a blueprint would need it too: the app puts none.)
     """
     limiter.init_app(app)
-    if not any(app.config.get(name) for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")):
-        app.before_request_funcs[None].remove(limiter._check_request_limit)
+    hooks = app.before_request_funcs[None]
+    app_wide = any(app.config.get(name) for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META"))
+    if not app_wide and limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)
 
 
 @event.listens_for(Engine, "connect")
