@@ -135,7 +135,7 @@ def cpu_per_request(server: Server, browser: Browser, path: str, requests: int) 
     return (server_cpu_seconds(server.pid) - before) / requests * 1000
 
 
-def signed_in_session(app, user_id: int) -> dict:
+def signed_in_session(app, session_id: str) -> dict:
     """The session ``login_user`` leaves for this client (127.0.0.1, no User-Agent): with the
     identifier Flask-Login's session protection checks on every request."""
     from flask import request
@@ -143,7 +143,17 @@ def signed_in_session(app, user_id: int) -> dict:
 
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         request.environ.pop("HTTP_USER_AGENT", None)  # the test environ has one; http.client sends none
-        return {"_user_id": str(user_id), "_fresh": True, "_id": _create_identifier()}
+        return {"_user_id": session_id, "_fresh": True, "_id": _create_identifier()}
+
+
+def session_id(checkout: Path, url: str, user_id: int) -> str:
+    """The user id a session carries for the user (``User.get_id()``) as ``checkout``'s own code
+    gives it: checkouts from before session stamps carry the bare id."""
+    script = ("import sys; from webapp import create_app; from webapp.accounts.models import User; "
+              "from webapp.extensions import db; app = create_app({'SQLALCHEMY_DATABASE_URI': sys.argv[1]}); "
+              "app.app_context().push(); print(db.session.get(User, int(sys.argv[2])).get_id())")
+    return subprocess.run([sys.executable, "-c", script, url, str(user_id)], cwd=checkout, capture_output=True,
+                          text=True, check=True).stdout.strip()
 
 
 def start(name: str, wsgi_app: str, env: dict, folder: Path, checkout: Path | None = None) -> Server:
@@ -178,18 +188,21 @@ def measure(url: str, requests: int, rounds: int, folder: Path, before: Path | N
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
     ids, pages = measured_pages(app)
     paths = {page.name: page.url for page in pages if page.name in TRAINEE_PAGES}
-    session = app.session_interface.get_signing_serializer(app).dumps(signed_in_session(app, ids["trainee"]))
-    cookies = {app.config["SESSION_COOKIE_NAME"]: session}
+
+    def cookies(checkout: Path) -> dict[str, str]:
+        session = signed_in_session(app, session_id(checkout, url, ids["trainee"]))
+        return {app.config["SESSION_COOKIE_NAME"]: app.session_interface.get_signing_serializer(app).dumps(session)}
+
     servers: list[Server] = []
     browsers: list[Browser] = []
     try:
         servers += [start("app", "app:app", env, folder), start("bare", "bench.pages:bare_app()", env, folder)]
-        browsers += [Browser(servers[0].port, cookies), Browser(servers[1].port, {})]
+        browsers += [Browser(servers[0].port, cookies(ROOT)), Browser(servers[1].port, {})]
         targets = [(name, servers[0], browsers[0], path) for name, path in {**paths, **FLOORS}.items()]
         targets.append((BARE, servers[1], browsers[1], "/"))
         if before is not None:
             servers.append(start("before", "app:app", env, folder, before))
-            browsers.append(Browser(servers[2].port, cookies))
+            browsers.append(Browser(servers[2].port, cookies(before)))
             targets += [(f"{name} (before)", servers[2], browsers[2], path) for name, path in paths.items()]
         for _name, server, browser, path in targets:  # warm every worker's caches and connections
             cpu_per_request(server, browser, path, 50)

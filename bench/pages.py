@@ -115,8 +115,14 @@ class Statements:
 
 
 def sign_in(client, user_id: int) -> None:
+    """The session ``login_user`` leaves for the user."""
+    from webapp.accounts.models import User
+    from webapp.extensions import db
+
+    with client.application.app_context():
+        session_id = db.session.get(User, user_id).get_id()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = session_id
         session["_fresh"] = True
 
 

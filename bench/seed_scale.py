@@ -144,13 +144,13 @@ def _users(cursor, size: Size, rng: random.Random, posts: list[str]) -> list[tup
     first = _next_id(cursor, "users")
     trainees = []
     with Copier(cursor, "users", ("id", "employee_no", "name", "department", "team", "role", "active",
-                                  "must_change_password", "created_at")) as copy:
+                                  "must_change_password", "created_at", "session_stamp")) as copy:
         for index in range(size.users):
             post = posts[index % len(posts)]
             department = f"{post}-{index // len(posts) % DEPARTMENTS_PER_POST + 1:02d}部"
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
             copy.row(first + index, f"s{index:07d}", name, department, f"{index % 12 + 1}班", "trainee", "t", "f",
-                     _stamp(NOW - timedelta(days=800)))
+                     _stamp(NOW - timedelta(days=800)), f"{index:x}")
             trainees.append((first + index, department, post))
     copy.send()
     return trainees

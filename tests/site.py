@@ -109,8 +109,10 @@ def signed_in(app: Flask, user_id: int | None):
     """A client whose session is that user's (None: anonymous), without a sign-in request."""
     client = app.test_client()
     if user_id is not None:
+        with app.app_context():
+            session_id = db.session.get(User, user_id).get_id()
         with client.session_transaction() as session:
-            session["_user_id"], session["_fresh"] = str(user_id), True
+            session["_user_id"], session["_fresh"] = session_id, True
     return client
 
 

@@ -1,11 +1,29 @@
 """CSRF, cookies, password hashing and the security headers of every response."""
+import re
+
+from tests.conftest import TEST_PASSWORD
 from tests.site import crawl, security_header_problems, seed
+from webapp.extensions import limiter
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def test_forms_refuse_posts_without_a_csrf_token(make_app):
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     response = client.post("/login", data={"employee_no": "x", "password": "y"})
     assert response.status_code == 400
+
+
+def test_the_csrf_token_signed_for_a_session_is_accepted_for_as_long_as_the_session(make_app, make_user):
+    """Pages reuse the token signed for the session (webapp.csrf_token) rather than signing afresh
+    for every render: the token of the login page still passes after signing in."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    user, client = make_user(), app.test_client()
+    token = CSRF_FIELD.search(client.get("/login").text).group(1)
+    client.post("/login", data={"employee_no": user.employee_no, "password": TEST_PASSWORD, "csrf_token": token})
+    assert client.get("/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302  # signed out: the token was accepted
 
 
 def test_responses_carry_a_strict_content_security_policy(client):
@@ -45,3 +63,16 @@ def test_pages_cannot_be_framed_and_send_no_referrer_off_site(client):
     assert "frame-ancestors 'none'" in policy and response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_app_wide_rate_limit_applies_to_every_page(make_app, monkeypatch):
+    """The check before every request is left out only while no limit applies to every request
+    (webapp.extensions.init_limiter); a default limit brings it back."""
+    plain = make_app().test_client()
+    assert {plain.get("/login").status_code for _ in range(3)} == {200}
+    # Flask-Limiter's extension is one per process and keeps the first default limits it is given.
+    monkeypatch.setattr(limiter.limit_manager, "_default_limits", [])
+    client = make_app(RATELIMIT_DEFAULT="2 per minute").test_client()
+    assert [client.get("/login").status_code for _ in range(3)] == [200, 200, 429]
+    unlimited = make_app(RATELIMIT_ENABLED=False, RATELIMIT_DEFAULT="2 per minute").test_client()
+    assert {unlimited.get("/login").status_code for _ in range(3)} == {200}

@@ -1,5 +1,6 @@
 """Hotline Academy: the application factory."""
 import importlib
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import demo, i18n, inputs, outages, schema, sessions, transactions  # noqa: F401 - transactions: its listeners
 from webapp.config import settings_from_environment
-from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, ping_after_idle
+from webapp.extensions import babel, csrf, db, init_limiter, login_manager, migrate, ping_after_idle
 
 #: Domain packages, in registration order. Each exposes ``init_app(app)``.
 DOMAINS = ("jobs", "accounts", "portal", "content", "courses", "quizzes", "roleplay", "certification", "hr", "authoring",
@@ -42,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
             ping_after_idle(engine, app.config.get("DB_PING_IDLE_SECONDS"))
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     babel.init_app(
         app,
@@ -55,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.jinja_env.globals["current_locale"] = current_language_code
     _install_template_gettext(app)
-    app.jinja_env.globals["csrf_token"] = csrf_token
+    _install_template_csrf_token(app)
     _register_error_pages(app)
     outages.init_app(app)
     app.after_request(_security_headers)
@@ -82,8 +83,12 @@ def _parsed_locale(code: str) -> Locale:
 
 def current_language_code() -> str:
     """The LANGUAGES code of the active locale (Babel spells zh_CN as zh_Hans_CN)."""
-    language = get_locale().language
-    return next(code for code in current_app.config["LANGUAGES"] if code.split("_")[0] == language)
+    return _language_code(get_locale().language, tuple(current_app.config["LANGUAGES"]))
+
+
+@lru_cache(maxsize=16)
+def _language_code(language: str, codes: tuple[str, ...]) -> str:
+    return next(code for code in codes if code.split("_")[0] == language)
 
 
 def _template_translations():
@@ -124,12 +129,43 @@ def _install_template_gettext(app: Flask) -> None:
 
     @pass_eval_context
     def gettext(eval_ctx, string: str, **variables):
-        translated = _template_translations().ugettext(string)
-        if eval_ctx.autoescape:
-            translated = Markup(translated)
-        return translated % variables
+        return _template_gettext(_template_translations())(eval_ctx, string, **variables)
 
     app.jinja_env.globals["_"] = gettext
+    # A page's own templates get the catalog's ``_`` once per render (macros imported without
+    # the context use the global above).
+    app.context_processor(lambda: {"_": _template_gettext(_template_translations())})
+
+
+_template_gettexts: dict[object, Callable] = {}  # catalog -> its template ``_``
+_TRANSLATED_LIMIT = 10_000  # strings kept per catalog; cleared when exceeded (``_()`` of a variable)
+
+
+def _template_gettext(translations) -> Callable:
+    """``_()`` of templates for one catalog (Flask-Babel keeps one per locale and domain for the
+    life of the process), built once: a string without variables, the most of a page's, is
+    translated, marked safe and %-formatted once and then taken from a dict, rather than on every
+    page."""
+    gettext = _template_gettexts.get(translations)
+    if gettext is not None:
+        return gettext
+    translated: dict[str, Markup] = {}
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, **variables):
+        if not eval_ctx.autoescape:
+            return translations.ugettext(string) % variables
+        if variables:
+            return Markup(translations.ugettext(string)) % variables
+        found = translated.get(string)
+        if found is None:
+            if len(translated) >= _TRANSLATED_LIMIT:
+                translated.clear()
+            found = translated[string] = Markup(translations.ugettext(string)) % {}
+        return found
+
+    _template_gettexts[translations] = gettext
+    return gettext
 
 
 _signed_csrf_tokens: dict[tuple, str] = {}  # (signing keys, session's raw token) -> signed token
@@ -146,9 +182,11 @@ def csrf_token() -> str:
     limit every request signs anew, as Flask-WTF does.
     """
     config = current_app.config
-    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field in g or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return generate_csrf()
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field in g:  # the request's token, as generate_csrf would return it
+        return g.get(field)
     raw = session.get(field)
     keys = (config.get("WTF_CSRF_SECRET_KEY"), current_app.secret_key)
     token = _signed_csrf_tokens.get((keys, raw)) if isinstance(raw, str) else None
@@ -162,6 +200,15 @@ def csrf_token() -> str:
     else:
         setattr(g, field, token)
     return token
+
+
+def _install_template_csrf_token(app: Flask) -> None:
+    """``csrf_token`` in templates is ours. Flask-WTF installs its ``generate_csrf`` as a global and
+    also puts it (and ``csrf_meta_tag``, a global as well) in every template's context with a
+    context processor, where it would shadow our global: that processor is dropped."""
+    processors = app.template_context_processors[None]
+    processors[:] = [processor for processor in processors if processor.__module__ != "flask_wtf.csrf"]
+    app.jinja_env.globals["csrf_token"] = csrf_token
 
 
 def _translation_directories() -> list[str]:

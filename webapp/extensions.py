@@ -34,6 +34,23 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def init_limiter(app) -> None:
+    """Flask-Limiter, checking before a request only when some limit applies to every request.
+
+    Its check before each request looks for limits that no view declares: the default and
+    application-wide limits (``RATELIMIT_DEFAULT``, ``RATELIMIT_APPLICATION``), meta limits, limits
+    put on a whole blueprint. A view declared with ``@limiter.limit`` or ``shared_limit`` checks
+    its own in its wrapper. The app sets none of the former by default, so that check finds nothing
+    to count on every page (≈5 % of a light page's CPU) and is left out; setting any of those
+    brings it back. (Limits put on a blueprint would need it too: the app puts none.)
+    """
+    limiter.init_app(app)
+    hooks = app.before_request_funcs[None]
+    app_wide = any(app.config.get(name) for name in ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META"))
+    if not app_wide and limiter._check_request_limit in hooks:  # absent when RATELIMIT_ENABLED is off
+        hooks.remove(limiter._check_request_limit)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite as a server database: WAL lets readers run while one request writes, and

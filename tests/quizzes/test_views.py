@@ -4,7 +4,9 @@ import json
 import re
 
 import pytest
+from flask_wtf.csrf import generate_csrf
 
+import webapp
 from tests.quizzes.answers import right_values
 from tests.quizzes.builders import make_bank_text
 from tests.quizzes.conftest import install, quiz_text
@@ -216,6 +218,19 @@ def test_resumed_page_shows_every_saved_answer_in_place(app, signed_in, clock):
     other = signed_in.get(url).get_data(as_text=True)
     # the same page from the cache; a CSRF token carries the second it was signed in
     assert _without_csrf_tokens(other) == _without_csrf_tokens(html)
+
+
+def test_the_attempt_page_signs_its_csrf_token_once_per_session(app, signed_in, monkeypatch):
+    """The layout's and the form's token is the one signed for the session (webapp.csrf_token),
+    not signed again on every load."""
+    install()
+    attempt = start(signed_in)
+    signed = []
+    monkeypatch.setattr(webapp, "generate_csrf", lambda: signed.append(1) or generate_csrf())
+    pages = [signed_in.get(f"/quizzes/attempts/{attempt.id}").text for _ in range(3)]
+    tokens = {token for page in pages for token in re.findall(r'(?:name="csrf_token" value|content)="([^"]+)"', page)
+              if token.count(".") == 2}
+    assert len(tokens) == 1 and len(signed) == 1
 
 
 def _without_csrf_tokens(html: str) -> str:

@@ -38,18 +38,20 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The signed-in user of this request, read afresh (one primary-key query); a deactivated
-    account is no longer anyone's user, so its sessions are signed out on their next request."""
+def load_user(session_id: str) -> User | None:
+    """The signed-in user of this request, read afresh (one primary-key query). The session's id
+    is ``User.get_id()``: an account whose sessions were ended since (``User.end_sessions``) or
+    that was deactivated is no longer anyone's user, so a copy of an older cookie signs no one in."""
+    user_id, _, stamp = (session_id or "").partition(".")
     try:
         user_id = int(user_id)
-    except (TypeError, ValueError):
+    except ValueError:
         return None
     # A prebuilt statement rather than db.session.get: the identity map is empty at the start of
     # every request anyway, and building the query each time cost more than running it on SQLite.
     # A deactivated account's extras are not kept: it is no one's user.
     names, statement = _user_by_id()
-    row = db.session.execute(statement, {"user_id": user_id}).one_or_none()
+    row = db.session.execute(statement, {"user_id": user_id, "stamp": stamp}).one_or_none()
     if row is None or not row[0].active:
         return None
     for name, value in zip(names, row[1:]):
@@ -65,7 +67,7 @@ def _user_by_id() -> tuple[tuple[str, ...], object]:
         extras = registry(current_app).user_extras
         built = current_app.extensions["accounts.user_by_id"] = (
             tuple(extras), db.select(User, *(expression.label(name) for name, expression in extras.items()))
-            .where(User.id == bindparam("user_id")))
+            .where(User.id == bindparam("user_id"), User.session_stamp == bindparam("stamp")))
     return built
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import insert, text, update
 
 from webapp import jobs
 from webapp.accounts import services
-from webapp.accounts.models import RosterImportJob, User
+from webapp.accounts.models import RosterImportJob, User, new_session_stamp
 from webapp.accounts.roster import RosterRow, RowProblem, parse_roster
 from webapp.accounts.roster_plan import Account, Plan, plan_import
 from webapp.audit.services import record, record_many
@@ -75,8 +75,9 @@ def _write(plan: Plan, actor: User | None) -> None:
         for row, _role in plan.create:
             row.user_id = new_ids[row.employee_no]
     if plan.update:
-        db.session.execute(update(User), [{"id": account.id, **{name: new for name, (_old, new) in changes.items()}}
-                                          for _row, account, changes in plan.update])
+        db.session.execute(update(User), [{"id": account.id, **{name: new for name, (_old, new) in changes.items()},
+                                           **({"session_stamp": new_session_stamp()} if "role" in changes else {})}
+                                          for _row, account, changes in plan.update])  # as User.end_sessions
     for row, account, *_changes in plan.update + plan.unchanged:
         row.user_id = account.id
     record_many(_audit_entries(plan), actor=actor)

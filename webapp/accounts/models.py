@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -11,6 +12,10 @@ from webapp.extensions import db
 
 #: User.source of accounts whose password is kept here (the directory sources are in sso.py).
 LOCAL = "local"
+
+
+def new_session_stamp() -> str:
+    return secrets.token_urlsafe(12)
 
 
 class User(UserMixin, db.Model):
@@ -42,6 +47,18 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: Part of the user id every session carries (``get_id``), checked when the session's user is
+    #: read: session cookies are signed, not stored, so a copy of one stays valid until it expires;
+    #: a new stamp is what makes every earlier session of the account refused, on every node.
+    session_stamp: Mapped[str] = mapped_column(String(24), default=new_session_stamp)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_stamp}"
+
+    def end_sessions(self) -> None:
+        """Sign the account out everywhere: at signing out, a password change or reset, a role
+        change, a deactivation."""
+        self.session_stamp = new_session_stamp()
 
     @property
     def has_password(self) -> bool:

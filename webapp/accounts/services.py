@@ -88,6 +88,7 @@ def change_role(user: User, role: Role | str, actor: User | None) -> bool:
         return False
     record("user.role", f"user:{user.employee_no}", {"from": user.role, "to": role.value}, actor=actor)
     user.role = role.value
+    user.end_sessions()
     return True
 
 
@@ -117,6 +118,8 @@ def set_active(user: User, active: bool, actor: User | None) -> None:
     elif user.active:
         rules.check_deactivation(actor_role(actor), user.role, is_self=actor is not None and user.id == actor.id,
                                  active_admins=count_active_admins(lock=user.role == Role.ADMIN))
+    if user.active and not active:
+        user.end_sessions()
     user.active = active
     record("user.activate" if active else "user.deactivate", f"user:{user.employee_no}", actor=actor)
 
@@ -131,6 +134,7 @@ def issue_password(user: User, actor: User | None) -> str:
     action = "user.reset_password" if user.has_password else "user.first_password"
     user.password_hash = hash_password(password)
     user.must_change_password = True
+    user.end_sessions()
     failure_store().forget(user.employee_no)
     record(action, f"user:{user.employee_no}", actor=actor)
     return password
@@ -163,6 +167,7 @@ def change_own_password(user: User, current: str, new: str) -> None:
         raise AccountError("the current password is wrong")
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    user.end_sessions()  # the caller signs the current session in again
 
 
 # --- signing in -------------------------------------------------------------------------------

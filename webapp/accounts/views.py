@@ -79,6 +79,8 @@ def login():
 @signed_in
 def logout():
     if ActionForm().validate_on_submit():
+        current_user.end_sessions()  # a copy of this session's cookie must not sign anyone in again
+        db.session.commit()
         logout_user()
     return redirect(url_for("accounts.login"))
 
@@ -97,6 +99,7 @@ def change_password():
             form.current_password.errors.append(_("The current password is wrong."))
         else:
             db.session.commit()
+            login_user(current_user._get_current_object())  # the change ended every session, this one too
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("portal.home"))
     return render_template("accounts/password.html", form=form)

@@ -48,9 +48,11 @@ def _clean(value):
     return value
 
 
-def _fragment(question: Question, order: tuple[int, ...], locale: str) -> str:
-    """The question's HTML as a ``str.format_map`` template: each marker is a ``{name}`` field
-    (a question has dozens; the C formatter fills them faster than a Python loop)."""
+def _fragment(question: Question, order: tuple[int, ...], locale: str) -> tuple[str, dict[str, str]]:
+    """The question's HTML as a ``str.format_map`` template — each marker is a ``{name}`` field (a
+    question has dozens; the C formatter fills them faster than a Python loop) — and every field
+    empty, the values a slot starts from (a plain dict: the formatter looks each field up in C,
+    where a ``__missing__`` default would be a Python call per empty field)."""
     key = (question.content_hash, question.id, order, locale)
     fragment = _fragments.get(key)
     if fragment is None:
@@ -64,16 +66,9 @@ def _fragment(question: Question, order: tuple[int, ...], locale: str) -> str:
         static = [piece.replace("{", "{{").replace("}", "}}") for piece in pieces[0::2]]
         if len(_fragments) >= _FRAGMENT_CACHE_SIZE:
             _fragments.clear()
-        fragment = _fragments[key] = static[0] + "".join(
-            "{" + name + "}" + piece for name, piece in zip(names, static[1:]))
+        template = static[0] + "".join("{" + name + "}" + piece for name, piece in zip(names, static[1:]))
+        fragment = _fragments[key] = (template, dict.fromkeys(names, ""))
     return fragment
-
-
-class _Holes(dict):
-    """Marker values of one slot; a marker without a value (an option not chosen) stays empty."""
-
-    def __missing__(self, name: str) -> str:
-        return ""
 
 
 def answer_marks(view: dict) -> dict[str, str]:
@@ -105,12 +100,14 @@ def saved_marks(question: Question, order: tuple[int, ...], answer_json: str | N
     return marks
 
 
-def questions_html(slots) -> list[Markup]:
-    """The fieldsets of an attempt page's slots (``services.PageSlot``), in order."""
+def questions_html(slots) -> Markup:
+    """The fieldsets of an attempt page's slots (``services.PageSlot``), in order, as one piece of
+    HTML (the page escapes one value rather than one per question)."""
     locale = str(get_locale())
-    return [_filled(slot.question, slot.option_order, saved_marks(slot.question, slot.option_order, slot.answer_json),
-                    slot.position, len(slots), locale)
-            for slot in slots]
+    return Markup("".join(_filled(slot.question, slot.option_order,
+                                  saved_marks(slot.question, slot.option_order, slot.answer_json),
+                                  slot.position, len(slots), locale)
+                          for slot in slots))
 
 
 def question_html(question: Question, order: Sequence[int], answer, position: int, total: int,
@@ -118,10 +115,11 @@ def question_html(question: Question, order: Sequence[int], answer, position: in
     """The attempt page's fieldset for one slot, showing ``answer`` (canonical, or None)."""
     order = tuple(order)
     marks = {} if answer is None else answer_marks(question.question_type.public_view(question, order, answer))
-    return _filled(question, order, marks, position, total, locale)
+    return Markup(_filled(question, order, marks, position, total, locale))
 
 
 def _filled(question: Question, order: tuple[int, ...], marks: dict[str, str], position: int, total: int,
-            locale: str) -> Markup:
-    return Markup(_fragment(question, order, locale).format_map(
-        _Holes(marks, n=str(position), n1=str(position + 1), total=str(total))))
+            locale: str) -> str:
+    """The slot's fieldset: safe HTML (the fragment is, and every marker value is escaped)."""
+    template, empty = _fragment(question, order, locale)
+    return template.format_map({**empty, **marks, "n": str(position), "n1": str(position + 1), "total": str(total)})

@@ -453,7 +453,8 @@ def open_attempt_page(user_id: int, attempt_id: int, now: datetime) -> AttemptPa
     The attempt page is what trainees load most: one query (attempt, quiz hash and titles, slots,
     version hashes, answers) and the per-worker caches of questions and blueprints serve it.
     """
-    rows = db.session.execute(_hot_statements().attempt_page, {"p_attempt_id": attempt_id}).all()
+    # Plain columns: run on the session's connection, without the ORM's execution layer.
+    rows = db.session.connection().execute(_hot_statements().attempt_page, {"p_attempt_id": attempt_id}).all()
     if not rows or rows[0][0] != user_id:
         abort(404)
     _, number, quiz_id, state, ends_at, deadline, quiz_hash, title_zh, title_en = rows[0][:9]
