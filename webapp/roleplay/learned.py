@@ -39,7 +39,7 @@ class ReplyModel:
         self.automaton.make_automaton()
         self.idf = np.asarray(idf, dtype=float)
         self.categories = {name: position for position, name in enumerate(categories)}  # name → column
-        self.intercepts = np.array([float(spec["intercept"]) for spec in categories.values()])
+        self.intercepts = [float(spec["intercept"]) for spec in categories.values()]
         self.weights = np.array([spec["weights"] for spec in categories.values()], dtype=float).T  # n-gram × category
         self.replies = replies  # how many labelled replies it learned from
 
@@ -65,7 +65,7 @@ class Reading:
         values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * model.idf[self.features]
         norm = math.sqrt(float(values @ values))
         self.values = values / norm if norm else values
-        self._probabilities: list[float] | None = None
+        self._scores: list[float] | None = None
 
     def within(self, start: int, end: int) -> "Reading":
         """The reading of the text's [start:end] part, from this reading's matches (no second scan):
@@ -75,10 +75,12 @@ class Reading:
                                     if start <= last - lengths[feature] + 1 and last < end])
 
     def probability(self, category: str) -> float:
-        if self._probabilities is None:  # every category at once: one small matrix product
-            scores = self.model.intercepts + self.values @ self.model.weights[self.features]
-            self._probabilities = (1.0 / (1.0 + np.exp(-scores))).tolist()
-        return self._probabilities[self.model.categories[category]]
+        if self._scores is None:  # every category at once: one small matrix product
+            self._scores = (self.values @ self.model.weights[self.features]).tolist()
+        column = self.model.categories[category]
+        # the logistic function of one number in plain Python: numpy's fixed cost per call is
+        # several times the arithmetic on a vector of twelve
+        return 1.0 / (1.0 + math.exp(-(self.model.intercepts[column] + self._scores[column])))
 
     def evidence(self, category: str, clauses: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], tuple[str, ...]]:
         """The clause whose n-grams weigh most towards ``category`` (each n-gram's weight goes to

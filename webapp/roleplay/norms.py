@@ -213,6 +213,11 @@ class SequenceRule:
     anchors: tuple[str, ...] = ()
     anchored: bool = True  # the anchor is the first part: match only at an anchor's position
 
+    @cached_property
+    def meaning(self) -> KeyMeaning:
+        """What a match stands for, like a phrase hit of the category (made once, not per match)."""
+        return KeyMeaning(KIND_CATEGORY, f"rules.sequences: {self.name}", self.category)
+
 
 @dataclass(frozen=True)
 class Rules:

@@ -164,6 +164,11 @@ def _boundary_pattern(punctuation: str) -> re.Pattern[str]:
     return re.compile("|".join(alternatives) or r"(?!)")
 
 
+@lru_cache(maxsize=32)
+def _opening_quote(quote_pairs: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(opening) for opening, _ in quote_pairs) or r"(?!)")
+
+
 # --------------------------------------------------------------------------- one reply
 
 
@@ -297,8 +302,7 @@ class _ReplyScan:
                 self._suppress(rule.category, start, end,
                                f"{self._evidence(start, end)} ({rule.name}) cancelled by {blocker}")
                 continue
-            meaning = KeyMeaning(KIND_CATEGORY, f"rules.sequences: {rule.name}", rule.category)
-            self.candidates.append(_Candidate(start, end, meaning, match.group()))
+            self.candidates.append(_Candidate(start, end, rule.meaning, match.group()))
         everyday = self.rules.everyday_latin
         if everyday is not None and _LATIN_WORD.search(self.folded):
             # a listed term inside a longer word (IMS in IMSI) is dropped later and decides nothing
@@ -377,6 +381,8 @@ class _ReplyScan:
         return start, len(self.folded)
 
     def _quoted_regions(self) -> list[tuple[int, int]]:
+        if not _opening_quote(self.rules.quote_pairs).search(self.folded):
+            return []  # most replies quote nothing: one search instead of one per pair
         regions = []
         for opening, closing in self.rules.quote_pairs:
             position = self.folded.find(opening)
@@ -533,13 +539,15 @@ class _ReplyScan:
         """
         not_asking = [(i, i + len(word)) for word in self.rules.not_asking
                       for i in _occurrences(self.folded, word)] if KIND_Q_WH in self.markers else []  # 好几天 asks nothing
-        markers = sorted(
-            (start, end, kind)
-            for kind in QUESTION_KINDS
-            for start, end, _ in self.markers.get(kind, ())
-            if not any(lo < start and end < hi for lo, hi in self.quotes)
-            and not (kind == KIND_Q_WH and any(lo <= start and end <= hi for lo, hi in not_asking))
-        )
+        markers = [(start, end, kind) for kind in QUESTION_KINDS for start, end, _ in self.markers.get(kind, ())]
+        if self.quotes:
+            markers = [(start, end, kind) for start, end, kind in markers
+                       if not any(lo < start and end < hi for lo, hi in self.quotes)]
+        if not_asking:
+            markers = [(start, end, kind) for start, end, kind in markers
+                       if not (kind == KIND_Q_WH and any(lo <= start and end <= hi for lo, hi in not_asking))]
+        markers.sort()
+        starts = [start for start, _, _ in markers]
         questions: list[tuple[int, int]] = []
         sentence: list[tuple[int, int]] = []
         # Chat messages typed without any sentence-final mark ("您要改套餐还是加流量包 现在用的是
@@ -554,18 +562,19 @@ class _ReplyScan:
                 real_mark = bool(mark) and mark in QUESTION_MARKS
                 marked = real_mark or not mark or (unpunctuated and mark == SPACE_CUT)
                 questions.extend(self._questions_in_sentence(
-                    sentence, marked, markers, bare_counts=real_mark or (not mark and not unpunctuated),
+                    sentence, marked, markers, starts, bare_counts=real_mark or (not mark and not unpunctuated),
                     stated_ok=not real_mark))
                 sentence = []
         if sentence:
-            questions.extend(self._questions_in_sentence(sentence, unpunctuated, markers,
+            questions.extend(self._questions_in_sentence(sentence, unpunctuated, markers, starts,
                                                          bare_counts=False, stated_ok=True))
         return questions
 
     def _questions_in_sentence(self, clauses: list[tuple[int, int]], question_marked: bool,
-                               markers: list[tuple[int, int, str]],
+                               markers: list[tuple[int, int, str]], starts: list[int],
                                bare_counts: bool = True,
                                stated_ok: bool = False) -> list[tuple[int, int]]:
+        """``markers`` sorted by start, and ``starts`` their starts."""
         found: list[tuple[int, int]] = []
         courtesy_only = False
         last = self.folded[slice(*clauses[-1])] if clauses else ""
@@ -575,7 +584,12 @@ class _ReplyScan:
         for clause_start, clause_end in clauses:
             if found and self.folded.startswith(EITHER_OR, clause_start):
                 continue  # 您是要查话费，还是打详单？ the other half of one either-or question
-            kinds_here = [(s, e, k) for s, e, k in markers if clause_start <= s and e <= clause_end]
+            # markers are sorted by start: those starting in the clause are one slice of them
+            kinds_here = [marker for marker in markers[bisect_left(starts, clause_start):bisect_left(starts, clause_end)]
+                          if marker[1] <= clause_end]
+            if not kinds_here:
+                lead_in_only = False  # no question marker: the clause asks nothing
+                continue
             if any(k == KIND_Q_CONDITIONAL and s - clause_start <= 1 for s, _, k in kinds_here):
                 continue
             ends_with = {k for _, e, k in kinds_here if e == clause_end}
