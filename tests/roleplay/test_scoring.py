@@ -706,9 +706,15 @@ def test_bare_refusal_evidence_is_the_clause_in_original_offsets(norms):
 
 
 def test_cancelled_refusal_is_suppressed_with_reason(norms):
-    verdict = score_reply("对不起，我们这边不能开纸质发票。", norms)
+    verdict = score_reply("对不起，我们这边不能开纸质发票，不过电子发票效力一样，我现在发到您邮箱。", norms)
     assert verdict.violation_names == []
-    assert any("生硬拒绝" in r and "对不起" in r for r in reasons(verdict))
+    assert any("生硬拒绝" in r and "the reply has" in r for r in reasons(verdict))
+
+
+def test_an_apology_alone_does_not_excuse_a_flat_refusal(norms):
+    # GUIDE.md: a refusal with no reason and no alternative is rude, sorry or not
+    assert score_reply("对不起，我们这边不能开纸质发票。", norms).violation_names == ["forbidden_phrase"]
+    assert score_reply("抱歉，无法办理。", norms).violation_names == ["forbidden_phrase"]
 
 
 def test_sarcasm_absorbs_the_hedge(norms):
