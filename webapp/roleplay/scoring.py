@@ -156,12 +156,15 @@ def _fold_with_origin(text: str) -> tuple[str, list[int] | None]:
 @lru_cache(maxsize=32)
 def _boundary_pattern(punctuation: str) -> re.Pattern[str]:
     """Clause or sentence punctuation; '.' and ',' between digits (0.29元, 1,000) do not cut."""
-    others = "".join(sorted(set(punctuation) - {".", ","}))
-    alternatives = [f"[{re.escape(others)}]"] if others else []
-    for mark in ".,":
-        if mark in punctuation:
-            alternatives.append(rf"(?<!\d){re.escape(mark)}|{re.escape(mark)}(?!\d)")
-    return re.compile("|".join(alternatives) or r"(?!)")
+    if not punctuation:
+        return re.compile(r"(?!)")
+    # One character class, which the regex engine scans for quickly; the lookbehind takes back a
+    # decimal mark with a digit on each side (an alternative per mark is tried at every position).
+    pattern = f"[{re.escape(''.join(sorted(set(punctuation))))}]"
+    decimal = "".join(mark for mark in ".," if mark in punctuation)
+    if decimal:
+        pattern += rf"(?<!\d[{re.escape(decimal)}](?=\d))"
+    return re.compile(pattern)
 
 
 @lru_cache(maxsize=32)
