@@ -53,7 +53,9 @@ STAFF_NUMBER_SEPARATORS = ":："
 SPACE_CUT = "\n"  # whitespace between two CJK characters ends a sentence ("在哪里 电话多少")
 FIRST_PERSON = "我"  # unpunctuated chat: "我帮您查一下是什么原因" states, it does not ask
 LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, not two
-_LATIN_WORD = re.compile(r"(?<![a-z])[a-z]{2,}(?![a-z])")
+# a whole run of two or more Latin letters; led by a character class so that the engine scans
+# for a letter instead of trying a lookbehind at every position (greedy, the run ends at a non-letter)
+_LATIN_WORD = re.compile(r"[a-z](?<![a-z]{2})[a-z]+")
 _CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
 
