@@ -40,7 +40,10 @@ class ReplyModel:
         self.idf = np.asarray(idf, dtype=float)
         self.categories = {name: position for position, name in enumerate(categories)}  # name → column
         self.intercepts = [float(spec["intercept"]) for spec in categories.values()]
-        self.weights = np.array([spec["weights"] for spec in categories.values()], dtype=float).T  # n-gram × category
+        # n-gram × category, C-contiguous: a reply's rows are gathered with one ``take`` (a transposed
+        # view would gather twelve far-apart columns per n-gram)
+        self.weights = np.ascontiguousarray(np.array([spec["weights"] for spec in categories.values()], dtype=float).T)
+        self._tf = np.zeros(1)  # 1 + log(count) by count, grown as counts need (see Reading)
         self.replies = replies  # how many labelled replies it learned from
 
     @classmethod
@@ -49,6 +52,14 @@ class ReplyModel:
         if data.get("ngram_max") != NGRAM_MAX:
             raise ValueError(f"reply model: n-grams up to {data.get('ngram_max')}, this scorer reads {NGRAM_MAX}")
         return cls(data["ngrams"], data["idf"], data["categories"], data["replies"])
+
+    def tf(self, counts: np.ndarray) -> np.ndarray:
+        """1 + log(count) of each count, looked up in a table of numpy's own values (so the same
+        numbers as computing it on the counts)."""
+        largest = int(counts.max())
+        if largest >= len(self._tf):
+            self._tf = np.concatenate(([0.0], 1.0 + np.log(np.arange(1, 2 * largest + 1, dtype=float))))
+        return self._tf[counts]
 
     def read(self, folded: str) -> "Reading":
         """The reply's n-gram vector; probabilities and evidence are computed from it on demand."""
@@ -60,9 +71,13 @@ class Reading:
         self.model = model
         self.matches = matches  # (last index, n-gram) in text order: a reading of any part reuses them
         self.counts = counts = Counter(map(itemgetter(1), matches))
-        self.features = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-        # sublinear tf · idf, then the l2 norm: exactly TfidfVectorizer(sublinear_tf=True)
-        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * model.idf[self.features]
+        self.features = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        # sublinear tf · idf, then the l2 norm: exactly TfidfVectorizer(sublinear_tf=True). An n-gram
+        # found once has tf 1 + log 1 = 1.0, and idf · 1.0 is idf: the tf factor is applied only
+        # when some n-gram repeats (the product is the same number in either order).
+        values = model.idf[self.features]
+        if len(counts) < len(matches):
+            values *= model.tf(np.fromiter(counts.values(), dtype=np.intp, count=len(counts)))
         norm = math.sqrt(float(values @ values))
         self.values = values / norm if norm else values
         self._scores: list[float] | None = None
@@ -76,7 +91,7 @@ class Reading:
 
     def probability(self, category: str) -> float:
         if self._scores is None:  # every category at once: one small matrix product
-            self._scores = (self.values @ self.model.weights[self.features]).tolist()
+            self._scores = (self.values @ self.model.weights.take(self.features, axis=0)).tolist()
         column = self.model.categories[category]
         # the logistic function of one number in plain Python: numpy's fixed cost per call is
         # several times the arithmetic on a vector of twelve

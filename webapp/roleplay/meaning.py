@@ -68,14 +68,20 @@ NEGATOR_TOKENS = frozenset(("不", "不要", "没", "没有", "别", "未", "无
 
 def fold(text: str) -> str:
     """Full-width to half-width and lower case, one character for one (offsets are kept)."""
-    folded = text.translate(_WIDTH_FOLD)
+    # a search for the few full-width characters, not str.translate: translate looks every
+    # character up in the table, and each Chinese character misses it (an exception each)
+    folded = _FULL_WIDTH.sub(_half_width, text)
     lowered = folded.lower()
     if len(lowered) == len(folded):
         return lowered
     return "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in folded)  # İ lowers to two
 
 
-_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def _half_width(match: re.Match) -> str:
+    return chr(ord(match.group()) - 0xFEE0)
 
 
 @lru_cache(maxsize=1)

@@ -53,7 +53,9 @@ STAFF_NUMBER_SEPARATORS = ":："
 SPACE_CUT = "\n"  # whitespace between two CJK characters ends a sentence ("在哪里 电话多少")
 FIRST_PERSON = "我"  # unpunctuated chat: "我帮您查一下是什么原因" states, it does not ask
 LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, not two
-_LATIN_WORD = re.compile(r"(?<![a-z])[a-z]{2,}(?![a-z])")
+# a whole run of two or more Latin letters; led by a character class so that the engine scans
+# for a letter instead of trying a lookbehind at every position (greedy, the run ends at a non-letter)
+_LATIN_WORD = re.compile(r"[a-z](?<![a-z]{2})[a-z]+")
 _CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
 
@@ -156,12 +158,15 @@ def _fold_with_origin(text: str) -> tuple[str, list[int] | None]:
 @lru_cache(maxsize=32)
 def _boundary_pattern(punctuation: str) -> re.Pattern[str]:
     """Clause or sentence punctuation; '.' and ',' between digits (0.29元, 1,000) do not cut."""
-    others = "".join(sorted(set(punctuation) - {".", ","}))
-    alternatives = [f"[{re.escape(others)}]"] if others else []
-    for mark in ".,":
-        if mark in punctuation:
-            alternatives.append(rf"(?<!\d){re.escape(mark)}|{re.escape(mark)}(?!\d)")
-    return re.compile("|".join(alternatives) or r"(?!)")
+    if not punctuation:
+        return re.compile(r"(?!)")
+    # One character class, which the regex engine scans for quickly; the lookbehind takes back a
+    # decimal mark with a digit on each side (an alternative per mark is tried at every position).
+    pattern = f"[{re.escape(''.join(sorted(set(punctuation))))}]"
+    decimal = "".join(mark for mark in ".," if mark in punctuation)
+    if decimal:
+        pattern += rf"(?<!\d[{re.escape(decimal)}](?=\d))"
+    return re.compile(pattern)
 
 
 @lru_cache(maxsize=32)
