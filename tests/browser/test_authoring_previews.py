@@ -65,7 +65,7 @@ def test_trainer_previews_a_scenario_briefing_and_scores_a_reply_with_draft_norm
     expect(page.locator("#autosave-state")).to_have_text("草稿已保存")
 
     page.goto(f"{live_server}/authoring/edit?path={NORMS}")
-    page.fill("#try-reply-text", "您好，行吧。")
+    page.fill("#try-reply-text", "您好，嗯嗯。")
     page.click("#try-reply button")
     card = page.locator("#try-reply-result .card.turn")
     expect(card.locator('tr[data-criterion="greeting"].ok')).to_be_visible()
@@ -74,10 +74,10 @@ def test_trainer_previews_a_scenario_briefing_and_scores_a_reply_with_draft_norm
     go_to_line_end(page, line_of(NORMS, '      - phrase: "[大声点|'))  # the first forbidden phrase
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
-    page.keyboard.insert_text("|行吧")  # one more alternative: "[大声点|…|声音大点|行吧]"
+    page.keyboard.insert_text("|嗯嗯")  # one more alternative: "[大声点|…|声音大点|嗯嗯]"
     violation = card.locator('tr[data-criterion="violation.forbidden_phrase"].bad')
     expect(violation).to_be_visible()  # scored again with the edited draft, without pressing the button
-    expect(card.locator(".reply mark.evidence-violation")).to_have_text("行吧")
+    expect(card.locator(".reply mark.evidence-violation")).to_have_text("嗯嗯")
     expect(page.locator("#autosave-state")).to_have_text("草稿已保存")
 
     assert published(SCENARIO) == scenario_before and published(NORMS) == norms_before  # drafts only
