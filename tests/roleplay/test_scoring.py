@@ -84,6 +84,19 @@ def test_missing_category_and_unknown_key_are_reported():
     assert "unknown key 'closings'" in messages and "missing key 'closing'" in messages
 
 
+def test_a_text_just_parsed_is_not_compiled_again():
+    """The editor's check and its sample reply parse the same draft: the second costs nothing,
+    and the caller may change its list of problems without changing the next caller's."""
+    first, _ = parse_norms(NORMS_TEXT, "quizzes/roleplay/norms.yaml")
+    again, _ = parse_norms(NORMS_TEXT, "quizzes/roleplay/norms.yaml")
+    assert again is first
+    bad = NORMS_TEXT.replace("  closing:\n", "  closings:\n", 1)
+    _, problems = parse_norms(bad, "n.yaml")
+    problems.clear()
+    assert parse_norms(bad, "n.yaml")[1]
+    assert parse_norms(NORMS_TEXT, "other.yaml")[0].path == "other.yaml"  # problems name the path asked for
+
+
 def test_load_norms_raises_content_problems(tmp_path):
     bad = tmp_path / "norms.yaml"
     bad.write_text("elements: {}\n", encoding="utf-8")

@@ -219,10 +219,11 @@ def _norms_html(path: str, loaded: LoadedContent) -> Markup:
     return Markup(render_template("authoring/_preview_norms.html", norms=norms, path=path))
 
 
-def try_reply(norms_text: str, reply: str) -> Markup | None:
+def try_reply(path: str, norms_text: str, reply: str) -> Markup | None:
     """A sample reply scored with draft norms, as one turn of a scorecard whose requirements are
-    every element of the norms; None while the norms have problems. Nothing is stored."""
-    score, _digest, _problems = draft_scorer(canonical_text(norms_text.encode("utf-8")))
+    every element of the norms; None while the norms have problems. Nothing is stored. Parsed
+    under the file's own path, as the editor's check has just parsed the same text."""
+    score, _digest, _problems = draft_scorer(canonical_text(norms_text.encode("utf-8")), path)
     if score is None:
         return None
     verdict = score(reply)

@@ -153,7 +153,7 @@ def try_reply(body):
         abort(404)
     if kind != "norms":
         abort(404)
-    scorecard = services.try_reply(body["text"], body["reply"].strip())
+    scorecard = services.try_reply(body["path"], body["text"], body["reply"].strip())
     if scorecard is None:
         return jsonify(scorecard=None, message=_("Fix the problems of the norms first: a reply is scored with "
                                                  "the norms as they are typed.")), 422

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -447,29 +447,38 @@ def load_norms(path: str | Path) -> Norms:
 
 def parse_norms(text: str, path: str) -> tuple[Norms | None, list[Problem]]:
     """Parse norms text; returns (norms, []) or (None, problems)."""
+    norms, problems = _parse_norms(text, path)
+    return norms, list(problems)
+
+
+# Compiling the shipped norms takes over a second; the editor checks a draft and scores its sample
+# reply with the same text after each pause in typing, so the last few texts stay compiled (a
+# Norms is immutable).
+@lru_cache(maxsize=4)
+def _parse_norms(text: str, path: str) -> tuple[Norms | None, tuple[Problem, ...]]:
     check = _Checker(path)
     try:
         root_node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        return None, [Problem(path, line, f"YAML error: {getattr(error, 'problem', error)}")]
+        return None, (Problem(path, line, f"YAML error: {getattr(error, 'problem', error)}"),)
     root = _Located(root_node, yaml.SafeLoader(""))
     if root_node is None or check.mapping(root, "norms file", 1, ("elements", "violations", "rules"),
                                           ("synonyms",)) is None:
         if root_node is None:
             check.add(1, "norms file is empty")
-        return None, check.problems
+        return None, tuple(check.problems)
 
     builder = _IndexBuilder(check)
     categories = _parse_categories(root, check, builder)
     rules = _parse_rules(root.get("rules"), check, builder)
     synonym_groups = _parse_synonyms(root.get("synonyms"), check)
     if check.problems or rules is None:
-        return None, sorted(set(check.problems))
+        return None, tuple(sorted(set(check.problems)))
     automaton, key_count = builder.build(rules)
     if check.problems:
-        return None, sorted(set(check.problems))
+        return None, tuple(sorted(set(check.problems)))
     norms = Norms(
         version=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         path=path,
@@ -479,7 +488,7 @@ def parse_norms(text: str, path: str) -> tuple[Norms | None, list[Problem]]:
         automaton=automaton,
         synonym_groups=synonym_groups,
     )
-    return norms, []
+    return norms, ()
 
 
 def _parse_synonyms(node: _Located | None, check: _Checker) -> tuple[tuple[str, ...], ...]:

@@ -55,7 +55,7 @@ FIRST_PERSON = "我"  # unpunctuated chat: "我帮您查一下是什么原因" s
 LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, not two
 # a whole run of two or more Latin letters; led by a character class so that the engine scans
 # for a letter instead of trying a lookbehind at every position (greedy, the run ends at a non-letter)
-_LATIN_WORD = re.compile(r"[a-z](?<![a-z]{2})[a-z]+")
+_LATIN_WORD = re.compile(r"[a-z](?<![a-z]{2})[a-z]+(?:-[a-z]+)*")  # wi-fi, e-mail: one word
 _CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
 
@@ -212,6 +212,7 @@ class _Candidate:
 
 #: A closing check (…，我这样解释您清楚吗？) is at most this long: longer clauses ask something new.
 CHECK_CLAUSE_MAX = 14
+CORRELATIVE_GAP = 8  # 哪天用了流量才扣哪天: the second question word within this many characters
 #: A reply this short gives the learned model too few n-grams to find a category on its own (你好).
 MIN_CHARACTERS_FOR_MODEL = 6
 EITHER_OR = "还是"
@@ -315,7 +316,7 @@ class _ReplyScan:
                       if c.meaning.jargon_term is not None and self._stands_alone(c.start, c.end)]
             for match in _LATIN_WORD.finditer(self.folded):
                 word, start = match.group(), match.start()
-                if (word in everyday or set(word) == {"x"}  # wifi; xxxx masks digits
+                if (word.replace("-", "") in everyday or set(word) == {"x"}  # wifi; xxxx masks digits
                         or self.folded[match.end():match.end() + 1].isdigit()  # TK2024…: an order number
                         or self._in_address(start, match.end())  # speedtest.cn, 账号@163.gd
                         or any(lo <= start < hi for lo, hi in listed)  # a listed term decides
@@ -544,13 +545,14 @@ class _ReplyScan:
         """
         not_asking = [(i, i + len(word)) for word in self.rules.not_asking
                       for i in _occurrences(self.folded, word)] if KIND_Q_WH in self.markers else []  # 好几天 asks nothing
+        not_asking += self._correlatives()
         markers = [(start, end, kind) for kind in QUESTION_KINDS for start, end, _ in self.markers.get(kind, ())]
         if self.quotes:
             markers = [(start, end, kind) for start, end, kind in markers
                        if not any(lo < start and end < hi for lo, hi in self.quotes)]
         if not_asking:
             markers = [(start, end, kind) for start, end, kind in markers
-                       if not (kind == KIND_Q_WH and any(lo <= start and end <= hi for lo, hi in not_asking))]
+                       if not (kind in (KIND_Q_WH, KIND_Q_WH_END) and any(lo <= start and end <= hi for lo, hi in not_asking))]
         markers.sort()
         starts = [start for start, _, _ in markers]
         questions: list[tuple[int, int]] = []
@@ -574,6 +576,19 @@ class _ReplyScan:
             questions.extend(self._questions_in_sentence(sentence, unpunctuated, markers, starts,
                                                          bare_counts=False, stated_ok=True))
         return questions
+
+    def _correlatives(self) -> list[tuple[int, int]]:
+        """A question word said twice in one clause with 就/才/算… between answers itself:
+        用多少扣多少, 哪天用哪天扣 (whichever day), 谁先到谁先办."""
+        found = []
+        asked = [(start, end) for kind in (KIND_Q_WH, KIND_Q_WH_END) for start, end, _ in self.markers.get(kind, ())]
+        for start, end, _ in self.markers.get(KIND_Q_WH, ()):
+            word = self.folded[start:end]
+            again = self.folded.find(word, end, end + CORRELATIVE_GAP + len(word))
+            ends = [e for s, e in asked if s == again]  # 哪 … 哪天: to the end of the longer word
+            if ends and not any(mark in self.folded[end:again] for mark in self.rules.clause_punctuation):
+                found.append((start, max(ends)))
+        return found
 
     def _questions_in_sentence(self, clauses: list[tuple[int, int]], question_marked: bool,
                                markers: list[tuple[int, int, str]], starts: list[int],

@@ -73,10 +73,10 @@ def scorer_for(version: NormsVersion) -> Score:
     return partial(score_reply, norms=_parse_norms(version.content_hash, version.source))
 
 
-def draft_scorer(source: str) -> tuple[Score | None, str | None, list]:
-    """A scorer for a pasted, unpublished norms text (the test bench): ``(score, sha256, problems)``;
-    ``score`` is None when the text has problems. Nothing is stored."""
-    norms, problems = parse_norms(source, "norms-draft.yaml")
+def draft_scorer(source: str, path: str = "norms-draft.yaml") -> tuple[Score | None, str | None, list]:
+    """A scorer for a pasted, unpublished norms text (the test bench, the editor): ``(score,
+    sha256, problems)``; ``score`` is None when the text has problems. Nothing is stored."""
+    norms, problems = parse_norms(source, path)
     if norms is None:
         return None, None, problems
     return partial(score_reply, norms=norms), norms.version, []
