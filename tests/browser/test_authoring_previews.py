@@ -31,6 +31,11 @@ def live_app(make_app, tmp_path):
         yield app
 
 
+# Each edit recompiles the draft (the norms' 18,000 phrases take over a second of CPU, several
+# on a machine busy with other work) before the preview and the sample reply change.
+RECOMPILE = 20_000
+
+
 def line_of(path: str, start: str) -> int:
     return next(number for number, line in enumerate((ROOT / path).read_text(encoding="utf-8").split("\n"), start=1)
                 if line.startswith(start))
@@ -61,14 +66,14 @@ def test_trainer_previews_a_scenario_briefing_and_scores_a_reply_with_draft_norm
     expect(page.locator("#editor-preview #brief-mark")).to_contain_text("70")
     go_to_line_end(page, line_of(SCENARIO, "- calm: 喂？喂？有人吗？"))
     page.keyboard.insert_text("您那边能听到吗？")
-    expect(line).to_contain_text("怎么没声音？您那边能听到吗？")
+    expect(line).to_contain_text("怎么没声音？您那边能听到吗？", timeout=RECOMPILE)
     expect(page.locator("#autosave-state")).to_have_text("草稿已保存")
 
     page.goto(f"{live_server}/authoring/edit?path={NORMS}")
     page.fill("#try-reply-text", "您好，嗯嗯。")
     page.click("#try-reply button")
     card = page.locator("#try-reply-result .card.turn")
-    expect(card.locator('tr[data-criterion="greeting"].ok')).to_be_visible()
+    expect(card.locator('tr[data-criterion="greeting"].ok')).to_be_visible(timeout=RECOMPILE)
     expect(card.locator(".reply mark.evidence-met")).to_have_text("您好")  # highlighted in the reply
     expect(card.locator('tr[data-criterion="violation.forbidden_phrase"]')).to_have_count(0)
     go_to_line_end(page, line_of(NORMS, '      - phrase: "[大声点|'))  # the first forbidden phrase
@@ -76,7 +81,7 @@ def test_trainer_previews_a_scenario_briefing_and_scores_a_reply_with_draft_norm
     page.keyboard.press("ArrowLeft")
     page.keyboard.insert_text("|嗯嗯")  # one more alternative: "[大声点|…|声音大点|嗯嗯]"
     violation = card.locator('tr[data-criterion="violation.forbidden_phrase"].bad')
-    expect(violation).to_be_visible()  # scored again with the edited draft, without pressing the button
+    expect(violation).to_be_visible(timeout=RECOMPILE)  # scored again with the edited draft, without pressing the button
     expect(card.locator(".reply mark.evidence-violation")).to_have_text("嗯嗯")
     expect(page.locator("#autosave-state")).to_have_text("草稿已保存")
 

@@ -27,7 +27,6 @@ MINIMUM_SIZE = {"blind_replies.yaml": 200, "blind_replies_2.yaml": 60, "blind_re
 # (这个不能退，钱已经扣了。 is now caught by the bare-refusal rule; 这个月的费用不给减免。 by the
 # learned model.)
 KNOWN_MISSES = {
-    "感谢您的宝贵意见，我们会认真改进。": "the learned model reads thanks for feedback as a closing",
     "您刚才没听清楚吗？":
         "the learned model reads a reproachful 没听清楚吗 as a check of understanding (confirmation)",
     "您忘了上次我们通知过您吗":

@@ -452,9 +452,9 @@ def parse_norms(text: str, path: str) -> tuple[Norms | None, list[Problem]]:
 
 
 # Compiling the shipped norms takes over a second; the editor checks a draft and scores its sample
-# reply with the same text after each pause in typing, so the last few texts stay compiled (a
-# Norms is immutable).
-@lru_cache(maxsize=4)
+# reply with the same text after each pause in typing, so the last two texts stay compiled (a
+# Norms is immutable; each holds some 20 MB of automaton and patterns).
+@lru_cache(maxsize=2)
 def _parse_norms(text: str, path: str) -> tuple[Norms | None, tuple[Problem, ...]]:
     check = _Checker(path)
     try:

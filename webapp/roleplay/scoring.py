@@ -212,6 +212,7 @@ class _Candidate:
 
 #: A closing check (…，我这样解释您清楚吗？) is at most this long: longer clauses ask something new.
 CHECK_CLAUSE_MAX = 14
+SOFT_PARTICLE = "呢"
 CORRELATIVE_GAP = 8  # 哪天用了流量才扣哪天: the second question word within this many characters
 #: A reply this short gives the learned model too few n-grams to find a category on its own (你好).
 MIN_CHARACTERS_FOR_MODEL = 6
@@ -544,7 +545,7 @@ class _ReplyScan:
         is an interjection shorter than min_bare_question_chars ("喂？").
         """
         not_asking = [(i, i + len(word)) for word in self.rules.not_asking
-                      for i in _occurrences(self.folded, word)] if KIND_Q_WH in self.markers else []  # 好几天 asks nothing
+                      for i in _occurrences(self.folded, word)]  # 好几天, 等着呢 ask nothing
         not_asking += self._correlatives()
         markers = [(start, end, kind) for kind in QUESTION_KINDS for start, end, _ in self.markers.get(kind, ())]
         if self.quotes:
@@ -552,7 +553,8 @@ class _ReplyScan:
                        if not any(lo < start and end < hi for lo, hi in self.quotes)]
         if not_asking:
             markers = [(start, end, kind) for start, end, kind in markers
-                       if not (kind in (KIND_Q_WH, KIND_Q_WH_END) and any(lo <= start and end <= hi for lo, hi in not_asking))]
+                       if not (kind in (KIND_Q_WH, KIND_Q_WH_END, KIND_Q_PARTICLE)
+                               and any(lo <= start and end <= hi for lo, hi in not_asking))]
         markers.sort()
         starts = [start for start, _, _ in markers]
         questions: list[tuple[int, int]] = []
@@ -621,7 +623,12 @@ class _ReplyScan:
             if KIND_Q_COURTESY in ends_with and not (has_form or has_wh):
                 courtesy_only = True
                 continue
-            asks = (KIND_Q_PARTICLE in ends_with or KIND_Q_WH_END in ends_with
+            # a chat's 呢 softens a statement (退款要排队半个月呢~): it asks only under a question
+            # mark or beside a question word or form (订单号呢？ 您的意思呢)
+            particle_asks = KIND_Q_PARTICLE in ends_with and not (
+                stated_ok and not (has_form or has_wh)
+                and all(self.folded[s:e] == SOFT_PARTICLE for s, e, k in kinds_here if k == KIND_Q_PARTICLE and e == clause_end))
+            asks = (particle_asks or KIND_Q_WH_END in ends_with
                     or (question_marked and (has_form or has_wh)
                         and not (stated_ok and FIRST_PERSON in self.folded[clause_start:clause_end])))
             if asks and lead_in_only:
