@@ -49,6 +49,14 @@ def signed_in(view):
     return roles_required(*ALL_ROLES)(view)
 
 
+def reads_user_plainly(view):
+    """The view, its layout included, only reads the signed-in user's plain attributes (those of
+    ``webapp.accounts.models.SignedInUser``): the user loader then reads them without the ORM, a
+    large share of a light page's CPU. Not for views that hand the user to services or change it."""
+    view.reads_user_plainly = True
+    return view
+
+
 def public(view):
     """Explicitly open to anonymous visitors (login page, certificate verification, health)."""
     view.allowed_roles = PUBLIC

@@ -1,4 +1,8 @@
 """Query helpers shared by the domains."""
+from typing import NamedTuple
+
+from sqlalchemy import exc
+
 from webapp.extensions import db
 from webapp.transactions import begin_transaction
 
@@ -53,3 +57,48 @@ def stream_tuples(query, batch_size: int):
         cursor.execute(str(compiled), compiled.params)
         while rows := cursor.fetchmany(batch_size):
             yield rows
+
+
+class _PlainReadContext(NamedTuple):
+    """What cursor-event listeners read of a plain read's execution: its compiled SELECT (a plain
+    read to webapp/transactions.py) and no execution options."""
+
+    compiled: object
+    execution_options: dict
+
+
+class PlainRead:
+    """A SELECT of plain columns (integers, text, booleans, timestamps, JSON cast to text) read as
+    tuples, for what the hottest pages read on every request.
+
+    On PostgreSQL it is compiled once and run straight through psycopg on the session's connection:
+    the request's transaction state applies as to any statement (webapp/transactions.py: a GET
+    reads in autocommit, anything else inside its transaction), while SQLAlchemy's execution
+    context and result rows (≈0.1 ms a statement) are skipped; psycopg returns such columns as
+    SQLAlchemy would. Cursor events still fire (the transaction guard, statement counters) and a
+    driver error is raised as SQLAlchemy's (webapp/outages.py turns lost connections into 503s).
+    Elsewhere (SQLite: no round trip to save) it runs as Core.
+    """
+
+    def __init__(self, select):
+        self.select = select
+        self._compiled = None
+
+    def rows(self, **params) -> list[tuple]:
+        connection = db.session.connection()
+        dialect = connection.dialect
+        if dialect.name != "postgresql":
+            return connection.execute(self.select, params).all()
+        compiled = self._compiled
+        if compiled is None or compiled.dialect is not dialect:
+            compiled = self._compiled = self.select.compile(dialect=dialect)
+        sql, values, context = compiled.string, {**compiled.params, **params}, _PlainReadContext(compiled, {})
+        try:
+            with connection.connection.driver_connection.cursor() as cursor:
+                connection.dispatch.before_cursor_execute(connection, cursor, sql, values, context, False)
+                cursor.execute(sql, values)
+                rows = cursor.fetchall()
+                connection.dispatch.after_cursor_execute(connection, cursor, sql, values, context, False)
+        except dialect.loaded_dbapi.Error as error:
+            raise exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+        return rows

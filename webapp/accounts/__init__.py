@@ -1,6 +1,9 @@
 """Accounts: users, roles, signing in (local passwords, LDAP, OpenID Connect), administration and
 roster import."""
 import os
+from dataclasses import fields
+from typing import NamedTuple
+
 from flask import Flask, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,9 +13,10 @@ from sqlalchemy import bindparam
 from webapp.access import Role
 from webapp.accounts import oidc, sso, throttle_store
 from webapp.accounts.cli import users_cli
-from webapp.accounts.models import User
+from webapp.accounts.models import SignedInUser, User
 from webapp.accounts.views import bp
 from webapp.extensions import db, login_manager
+from webapp.queries import PlainRead
 from webapp.registry import add_home_panel, add_nav, registry
 
 # Pages a user with a temporary password may still reach.
@@ -38,36 +42,53 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
+def load_user(session_id: str) -> User | SignedInUser | None:
     """The signed-in user of this request, read afresh (one primary-key query). The session's id
     is ``User.get_id()``: an account whose sessions were ended since (``User.end_sessions``) or
-    that was deactivated is no longer anyone's user, so a copy of an older cookie signs no one in."""
+    that was deactivated is no longer anyone's user, so a copy of an older cookie signs no one in.
+    A view declared ``reads_user_plainly`` gets the user's plain attributes (``SignedInUser``)."""
     user_id, _, stamp = (session_id or "").partition(".")
     try:
         user_id = int(user_id)
     except ValueError:
         return None
-    # A prebuilt statement rather than db.session.get: the identity map is empty at the start of
-    # every request anyway, and building the query each time cost more than running it on SQLite.
-    # A deactivated account's extras are not kept: it is no one's user.
-    names, statement = _user_by_id()
-    row = db.session.execute(statement, {"user_id": user_id, "stamp": stamp}).one_or_none()
-    if row is None or not row[0].active:
-        return None
-    for name, value in zip(names, row[1:]):
+    statements = _user_by_id()
+    if getattr(current_app.view_functions.get(request.endpoint), "reads_user_plainly", False):
+        rows = statements.plain.rows(user_id=user_id, stamp=stamp)
+        if not rows:
+            return None
+        width = len(statements.extras)
+        user, extras = SignedInUser(*rows[0][width:]), rows[0][:width]
+    else:
+        # A prebuilt statement rather than db.session.get: the identity map is empty at the start of
+        # every request anyway, and building the query each time cost more than running it on SQLite.
+        row = db.session.execute(statements.orm, {"user_id": user_id, "stamp": stamp}).one_or_none()
+        if row is None or not row[0].active:  # a deactivated account's extras are not kept either
+            return None
+        user, extras = row[0], row[1:]
+    for name, value in zip(statements.extras, extras):
         setattr(g, name, value)
-    return row[0]
+    return user
 
 
-def _user_by_id() -> tuple[tuple[str, ...], object]:
+class _UserStatements(NamedTuple):
+    extras: tuple[str, ...]  # names of registry.add_user_extra values, read with the user
+    orm: object  # the User and the extras
+    plain: PlainRead  # the extras and SignedInUser's columns, of an active user only
+
+
+def _user_by_id() -> _UserStatements:
     """The user and the values other domains read with it (registry.add_user_extra), built once
     per app: one statement where the page's header used to cost a second one."""
     built = current_app.extensions.get("accounts.user_by_id")
     if built is None:
         extras = registry(current_app).user_extras
-        built = current_app.extensions["accounts.user_by_id"] = (
-            tuple(extras), db.select(User, *(expression.label(name) for name, expression in extras.items()))
-            .where(User.id == bindparam("user_id"), User.session_stamp == bindparam("stamp")))
+        labelled = [expression.label(name) for name, expression in extras.items()]
+        by_id = (User.id == bindparam("user_id"), User.session_stamp == bindparam("stamp"))
+        columns = [getattr(User, field.name) for field in fields(SignedInUser)]
+        built = current_app.extensions["accounts.user_by_id"] = _UserStatements(
+            tuple(extras), db.select(User, *labelled).where(*by_id),
+            PlainRead(db.select(*labelled, *columns).where(*by_id, User.active)))
     return built
 
 

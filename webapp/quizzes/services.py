@@ -28,6 +28,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from webapp.accounts.models import User
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.queries import PlainRead
 from webapp.registry import attempt_graded, progress_recorded
 
 from .blueprint import Blueprint, parse_blueprint
@@ -453,8 +454,7 @@ def open_attempt_page(user_id: int, attempt_id: int, now: datetime) -> AttemptPa
     The attempt page is what trainees load most: one query (attempt, quiz hash and titles, slots,
     version hashes, answers) and the per-worker caches of questions and blueprints serve it.
     """
-    # Plain columns: run on the session's connection, without the ORM's execution layer.
-    rows = db.session.connection().execute(_hot_statements().attempt_page, {"p_attempt_id": attempt_id}).all()
+    rows = _hot_statements().attempt_page.rows(p_attempt_id=attempt_id)
     if not rows or rows[0][0] != user_id:
         abort(404)
     _, number, quiz_id, state, ends_at, deadline, quiz_hash, title_zh, title_en = rows[0][:9]
@@ -476,7 +476,7 @@ def _option_order(text: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class _HotStatements:
-    attempt_page: object
+    attempt_page: PlainRead
     save_slot: object
     touch_open_attempt: object
     update_answer: object
@@ -493,7 +493,7 @@ def _hot_statements() -> _HotStatements:
     only what it has not seen before (``_option_order``, ``fragments.saved_marks``).
     """
     return _HotStatements(
-        attempt_page=(
+        attempt_page=PlainRead(
             db.select(Attempt.user_id, Attempt.number, Attempt.quiz_id, Attempt.state, Attempt.ends_at,
                       Attempt.deadline, Quiz.content_hash, Quiz.title_zh, Quiz.title_en,
                       AttemptSlot.position, db.cast(AttemptSlot.option_order, db.Text),

@@ -9,7 +9,7 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.access import ALL_ROLES, Role, roles_required
+from webapp.access import ALL_ROLES, Role, reads_user_plainly, roles_required
 from webapp.accounts.forms import ActionForm
 from webapp.accounts.services import trainee_departments
 from webapp.accounts.views import safe_next
@@ -108,6 +108,7 @@ def start(quiz_id: str):
 
 @bp.route("/attempts/<int:attempt_id>")
 @roles_required(Role.TRAINEE)
+@reads_user_plainly
 def attempt(attempt_id: int):
     now = services.clock()
     page = services.open_attempt_page(current_user.id, attempt_id, now)
