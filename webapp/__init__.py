@@ -12,7 +12,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import demo, i18n, inputs, outages, schema, sessions, transactions  # noqa: F401 - transactions: its listeners
+from webapp import demo, i18n, inputs, outages, schema, sessions, shell, transactions  # noqa: F401 - transactions: its listeners
 from webapp.config import settings_from_environment
 from webapp.extensions import babel, csrf, db, init_limiter, login_manager, migrate, ping_after_idle
 
@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
         importlib.import_module(f"webapp.{name}").init_app(app)
 
     app.jinja_env.globals["current_locale"] = current_language_code
+    app.jinja_env.globals["topbar"] = shell.topbar
     _install_template_gettext(app)
     _install_template_csrf_token(app)
     _register_error_pages(app)

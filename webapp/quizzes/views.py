@@ -21,7 +21,7 @@ from webapp.queries import BoundedPage
 from webapp.registry import trainee_plan
 
 from . import services, stats
-from .fragments import questions_html
+from .fragments import attempt_html
 from .images import find_question_image
 from .models import ATTEMPT_STATES, GRADED, IN_PROGRESS, Attempt
 from .policy import FULL, duration_parts
@@ -117,8 +117,7 @@ def attempt(attempt_id: int):
         services.finish_attempt(attempt, now)
         return redirect(url_for(".result", attempt_id=attempt.id))
     remaining = int((page.ends_at - now).total_seconds()) if page.ends_at else None
-    return render_template("quizzes/attempt.html", page=page, blueprint=page.blueprint,
-                           questions=questions_html(page.slots), remaining=remaining)
+    return attempt_html(page, remaining)
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
