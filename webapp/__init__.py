@@ -12,7 +12,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import demo, i18n, inputs, outages, schema, sessions, shell, transactions  # noqa: F401 - transactions: its listeners
+from webapp import demo, i18n, inputs, outages, schema, sessions, shell, transactions
 from webapp.config import settings_from_environment
 from webapp.extensions import babel, csrf, db, init_limiter, login_manager, migrate, ping_after_idle
 
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     inputs.init_app(app)  # first: its URL converter must be in place before any route is added
 
     db.init_app(app)
+    transactions.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
             ping_after_idle(engine, app.config.get("DB_PING_IDLE_SECONDS"))

@@ -4,7 +4,7 @@ from typing import NamedTuple
 from sqlalchemy import exc
 
 from webapp.extensions import db
-from webapp.transactions import begin_transaction
+from webapp.transactions import begin_transaction, discard_reads_connection, reads_connection
 
 
 def distinct_values(column, *criteria) -> list:
@@ -71,9 +71,9 @@ class PlainRead:
     """A SELECT of plain columns (integers, text, booleans, timestamps, JSON cast to text) read as
     tuples, for what the hottest pages read on every request.
 
-    On PostgreSQL it is compiled once and run straight through psycopg on the session's connection:
-    the request's transaction state applies as to any statement (webapp/transactions.py: a GET
-    reads in autocommit, anything else inside its transaction), while SQLAlchemy's execution
+    On PostgreSQL it is compiled once and run straight through psycopg on the request's connection
+    for reads (webapp/transactions.py ``reads_connection``: a GET's own in autocommit until its
+    session begins, otherwise the session's, inside its transaction), while SQLAlchemy's execution
     context and result rows (≈0.1 ms a statement) are skipped; psycopg returns such columns as
     SQLAlchemy would. Cursor events still fire (the transaction guard, statement counters) and a
     driver error is raised as SQLAlchemy's (webapp/outages.py turns lost connections into 503s).
@@ -85,7 +85,7 @@ class PlainRead:
         self._compiled = None
 
     def rows(self, **params) -> list[tuple]:
-        connection = db.session.connection()
+        connection = reads_connection(db.session())
         dialect = connection.dialect
         if dialect.name != "postgresql":
             return connection.execute(self.select, params).all()
@@ -100,5 +100,6 @@ class PlainRead:
                 rows = cursor.fetchall()
                 connection.dispatch.after_cursor_execute(connection, cursor, sql, values, context, False)
         except dialect.loaded_dbapi.Error as error:
+            discard_reads_connection(broken=True)
             raise exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         return rows
