@@ -59,19 +59,19 @@ def topbar(csrf: str) -> Markup:
     one endpoint — the navigation, language switch, tools and the unread badge, whose count is in
     the key — with the user's name and number, the path to come back to and the CSRF token filled
     in per request."""
-    signed_in = current_user.is_authenticated
+    user = current_user._get_current_object()
+    signed_in = user.is_authenticated
     unread = current_app.jinja_env.globals["unread_notifications"]()  # the notifications domain's
-    key = (get_locale(), current_user.role if signed_in else None, request.endpoint, request.script_root, unread)
+    key = (get_locale(), user.role if signed_in else None, request.endpoint, request.script_root, unread)
     return _kept("topbar", key, "_topbar.html", {
         "csrf": csrf, "next": request.full_path if request.query_string else request.path,
-        "user_name": current_user.name if signed_in else "",
-        "employee_no": current_user.employee_no if signed_in else "",
+        "user_name": user.name if signed_in else "", "employee_no": user.employee_no if signed_in else "",
     }, {"unread": unread})
 
 
 def kept_page(key: tuple, template: str, holes: dict[str, object], **context) -> Markup:
-    """A page (a template extending base.html) rendered once per ``key`` — which must name
-    everything the page shows besides its holes, its locale included — with ``holes`` and the
+    """A page (a template extending base.html) rendered once per ``key``, locale and script root —
+    the key must name everything else the page shows besides its holes — with ``holes`` and the
     layout's per-request parts (CSRF token, top bar, flashed messages) filled in per request."""
     csrf = current_app.jinja_env.globals["csrf_token"]()  # as base.html gets it
     flashes = render_template("_flashes.html") if session.get("_flashes") else ""
