@@ -1,5 +1,6 @@
 """Plain reads (webapp/queries.py PlainRead) and the signed-in user read without the ORM for views
 declared ``reads_user_plainly`` (the attempt page)."""
+import re
 from dataclasses import fields
 
 import pytest
@@ -55,6 +56,26 @@ def test_the_attempt_page_reads_the_user_plainly_and_checks_roles(app, client, a
     auth.logout()
     auth.login(trainer)
     assert client.get(url).status_code == 403
+
+
+def test_the_attempt_page_reads_the_user_and_the_attempt_in_one_statement(app, client, auth, make_user):
+    from tests.perf.test_page_queries import statements
+
+    install()
+    owner, other = make_user(), make_user()
+    auth.login(owner)
+    client.post("/quizzes/demo.quiz/start")
+    url = f"/quizzes/attempts/{_newest_attempt_id()}"
+    with statements() as seen:
+        html = client.get(url).get_data(as_text=True)
+    assert seen == ["SELECT"]
+    assert [int(n) for n in re.findall(r'id="question-(\d+)"', html)] == list(range(6))  # in slot order
+    with statements() as seen:
+        assert client.get("/quizzes/attempts/999999").status_code == 404
+    assert seen == ["SELECT"]
+    auth.logout()
+    auth.login(other)
+    assert client.get(url).status_code == 404
 
 
 def _newest_attempt_id() -> int:

@@ -108,7 +108,7 @@ def test_plain_reads_of_a_get_use_a_connection_of_their_own_and_give_it_back(ser
         db.session.remove()
         seen.clear()
         assert client.get(url).status_code == 200
-        assert [kind for kind, _ in seen] == ["SELECT", "SELECT"]  # the user, the attempt
+        assert [kind for kind, _ in seen] == ["SELECT"]  # the user and the attempt, in one statement
         assert {status for _, status in seen} == {TransactionStatus.IDLE}
         assert db.engine.pool.checkedout() == 0
         with db.engine.connect() as connection:

@@ -1,6 +1,9 @@
 """Query helpers shared by the domains."""
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask import g
 from sqlalchemy import exc
 
 from webapp.extensions import db
@@ -103,3 +106,27 @@ class PlainRead:
             discard_reads_connection(broken=True)
             raise exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         return rows
+
+
+@dataclass(frozen=True, eq=False)
+class ReadAlong:
+    """A view's plain read made in the signed-in user's statement (``access.reads_user_plainly``):
+    one round trip for both. ``select()`` builds it: plain columns, the first never NULL, no ORDER
+    BY (it is joined as a subquery: the view orders what it reads); ``params(view_args)`` gives its
+    bind parameters from the view's arguments. The view takes the rows with ``rows_read_along``."""
+
+    select: Callable[[], object]
+    params: Callable[[dict], dict]
+
+
+_ROWS_READ_ALONG = "hotline_rows_read_along"  # in g
+
+
+def keep_rows_read_along(rows: list[tuple]) -> None:
+    setattr(g, _ROWS_READ_ALONG, rows)
+
+
+def rows_read_along() -> list[tuple] | None:
+    """The rows read along with the user for this request's view, once; None when they were not
+    (the ORM user, a test calling the service): the caller then reads them itself."""
+    return g.pop(_ROWS_READ_ALONG, None)

@@ -16,7 +16,7 @@ from webapp.accounts.cli import users_cli
 from webapp.accounts.models import SignedInUser, User
 from webapp.accounts.views import bp
 from webapp.extensions import db, login_manager
-from webapp.queries import PlainRead
+from webapp.queries import PlainRead, ReadAlong, keep_rows_read_along
 from webapp.registry import add_home_panel, add_nav, registry
 
 # Pages a user with a temporary password may still reach.
@@ -53,12 +53,20 @@ def load_user(session_id: str) -> User | SignedInUser | None:
     except ValueError:
         return None
     statements = _user_by_id()
-    if getattr(current_app.view_functions.get(request.endpoint), "reads_user_plainly", False):
-        rows = statements.plain.rows(user_id=user_id, stamp=stamp)
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "reads_user_plainly", False):
+        along = view.read_along
+        if along is None:
+            rows = statements.plain.rows(user_id=user_id, stamp=stamp)
+        else:
+            rows = _user_with(statements, along).rows(user_id=user_id, stamp=stamp, **along.params(request.view_args))
         if not rows:
             return None
-        width = len(statements.extras)
-        user, extras = SignedInUser(*rows[0][width:]), rows[0][:width]
+        start = len(statements.extras)
+        width = start + len(_SIGNED_IN_COLUMNS)
+        user, extras = SignedInUser(*rows[0][start:width]), rows[0][:start]
+        if along is not None:  # a user without the view's rows comes with NULLs in their place
+            keep_rows_read_along([row[width:] for row in rows if row[width] is not None])
     else:
         # A prebuilt statement rather than db.session.get: the identity map is empty at the start of
         # every request anyway, and building the query each time cost more than running it on SQLite.
@@ -69,6 +77,9 @@ def load_user(session_id: str) -> User | SignedInUser | None:
     for name, value in zip(statements.extras, extras):
         setattr(g, name, value)
     return user
+
+
+_SIGNED_IN_COLUMNS = tuple(field.name for field in fields(SignedInUser))
 
 
 class _UserStatements(NamedTuple):
@@ -85,11 +96,22 @@ def _user_by_id() -> _UserStatements:
         extras = registry(current_app).user_extras
         labelled = [expression.label(name) for name, expression in extras.items()]
         by_id = (User.id == bindparam("user_id"), User.session_stamp == bindparam("stamp"))
-        columns = [getattr(User, field.name) for field in fields(SignedInUser)]
+        columns = [getattr(User, name) for name in _SIGNED_IN_COLUMNS]
         built = current_app.extensions["accounts.user_by_id"] = _UserStatements(
             tuple(extras), db.select(User, *labelled).where(*by_id),
             PlainRead(db.select(*labelled, *columns).where(*by_id, User.active)))
     return built
+
+
+def _user_with(statements: _UserStatements, along: ReadAlong) -> PlainRead:
+    """The user's plain read with a view's rows joined on, built once per app: the user's columns
+    come once per row of the view's, or once with NULLs when it has none."""
+    built = current_app.extensions.setdefault("accounts.user_with", {})
+    read = built.get(along)
+    if read is None:
+        rows = along.select().subquery("along")
+        read = built[along] = PlainRead(statements.plain.select.outerjoin(rows, db.true()).add_columns(*rows.c))
+    return read
 
 
 def _require_own_password():

@@ -17,7 +17,7 @@ from webapp.audit.services import record
 from webapp.courses.images import image_response
 from webapp.extensions import db
 from webapp.inputs import fits_database_int, json_body, page_number, text_list
-from webapp.queries import BoundedPage
+from webapp.queries import BoundedPage, rows_read_along
 from webapp.registry import trainee_plan
 
 from . import services, stats
@@ -108,10 +108,10 @@ def start(quiz_id: str):
 
 @bp.route("/attempts/<int:attempt_id>")
 @roles_required(Role.TRAINEE)
-@reads_user_plainly
+@reads_user_plainly(along=services.ATTEMPT_PAGE_ROWS)
 def attempt(attempt_id: int):
     now = services.clock()
-    page = services.open_attempt_page(current_user.id, attempt_id, now)
+    page = services.open_attempt_page(current_user.id, attempt_id, now, rows_read_along())
     if page is None:  # closed, or past its deadline: graded now
         attempt = services.attempt_of(current_user.id, attempt_id)
         services.finish_attempt(attempt, now)
