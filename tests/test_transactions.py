@@ -92,3 +92,24 @@ def test_only_plain_selects_read_outside_a_transaction():
     renamed = db.update(users).values(name="x").returning(users.c.id).cte("renamed")
     assert not _plain_read(Context(db.select(renamed.c.id)))
     assert not _plain_read(Context(db.text("SELECT pg_advisory_xact_lock(1)")))
+
+
+@postgresql_only
+def test_plain_reads_of_a_get_use_a_connection_of_their_own_and_give_it_back(served):
+    from tests.quizzes.conftest import install
+
+    app, client, user_id, seen = served
+    with app.app_context():
+        install()
+        db.session.remove()
+    assert client.post("/quizzes/demo.quiz/start").status_code == 302
+    with app.app_context():
+        url = f"/quizzes/attempts/{db.session.scalar(db.text('SELECT max(id) FROM quiz_attempts'))}"
+        db.session.remove()
+        seen.clear()
+        assert client.get(url).status_code == 200
+        assert [kind for kind, _ in seen] == ["SELECT"]  # the user and the attempt, in one statement
+        assert {status for _, status in seen} == {TransactionStatus.IDLE}
+        assert db.engine.pool.checkedout() == 0
+        with db.engine.connect() as connection:
+            assert connection.connection.driver_connection.autocommit is False

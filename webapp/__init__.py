@@ -12,7 +12,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import demo, i18n, inputs, outages, schema, sessions, transactions  # noqa: F401 - transactions: its listeners
+from webapp import demo, i18n, inputs, outages, schema, sessions, shell, transactions
 from webapp.config import settings_from_environment
 from webapp.extensions import babel, csrf, db, init_limiter, login_manager, migrate, ping_after_idle
 
@@ -25,6 +25,13 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),  # frame-ancestors for browsers without CSP 2
+)
+_SECURITY_HEADER_NAMES = tuple((name.lower(), (name, value)) for name, value in SECURITY_HEADERS)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -38,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     inputs.init_app(app)  # first: its URL converter must be in place before any route is added
 
     db.init_app(app)
+    transactions.init_app(app)
     with app.app_context():
         for engine in db.engines.values():
             ping_after_idle(engine, app.config.get("DB_PING_IDLE_SECONDS"))
@@ -55,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
         importlib.import_module(f"webapp.{name}").init_app(app)
 
     app.jinja_env.globals["current_locale"] = current_language_code
+    app.jinja_env.globals["topbar"] = shell.topbar
     _install_template_gettext(app)
     _install_template_csrf_token(app)
     _register_error_pages(app)
@@ -217,10 +226,10 @@ def _translation_directories() -> list[str]:
 
 
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for browsers without CSP 2
+    """The security headers a response does not set itself, added in one pass (a lookup per header
+    would scan the response's headers once each)."""
+    present = {name.lower() for name in response.headers.keys()}
+    response.headers.extend([header for name, header in _SECURITY_HEADER_NAMES if name not in present])
     return response
 
 

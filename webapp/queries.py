@@ -1,6 +1,13 @@
 """Query helpers shared by the domains."""
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from flask import g
+from sqlalchemy import exc
+
 from webapp.extensions import db
-from webapp.transactions import begin_transaction
+from webapp.transactions import begin_transaction, discard_reads_connection, reads_connection
 
 
 def distinct_values(column, *criteria) -> list:
@@ -53,3 +60,73 @@ def stream_tuples(query, batch_size: int):
         cursor.execute(str(compiled), compiled.params)
         while rows := cursor.fetchmany(batch_size):
             yield rows
+
+
+class _PlainReadContext(NamedTuple):
+    """What cursor-event listeners read of a plain read's execution: its compiled SELECT (a plain
+    read to webapp/transactions.py) and no execution options."""
+
+    compiled: object
+    execution_options: dict
+
+
+class PlainRead:
+    """A SELECT of plain columns (integers, text, booleans, timestamps, JSON cast to text) read as
+    tuples, for what the hottest pages read on every request.
+
+    On PostgreSQL it is compiled once and run straight through psycopg on the request's connection
+    for reads (webapp/transactions.py ``reads_connection``: a GET's own in autocommit until its
+    session begins, otherwise the session's, inside its transaction), while SQLAlchemy's execution
+    context and result rows (≈0.1 ms a statement) are skipped; psycopg returns such columns as
+    SQLAlchemy would. Cursor events still fire (the transaction guard, statement counters) and a
+    driver error is raised as SQLAlchemy's (webapp/outages.py turns lost connections into 503s).
+    Elsewhere (SQLite: no round trip to save) it runs as Core.
+    """
+
+    def __init__(self, select):
+        self.select = select
+        self._compiled = None
+
+    def rows(self, **params) -> list[tuple]:
+        connection = reads_connection(db.session())
+        dialect = connection.dialect
+        if dialect.name != "postgresql":
+            return connection.execute(self.select, params).all()
+        compiled = self._compiled
+        if compiled is None or compiled.dialect is not dialect:
+            compiled = self._compiled = self.select.compile(dialect=dialect)
+        sql, values, context = compiled.string, {**compiled.params, **params}, _PlainReadContext(compiled, {})
+        try:
+            with connection.connection.driver_connection.cursor() as cursor:
+                connection.dispatch.before_cursor_execute(connection, cursor, sql, values, context, False)
+                cursor.execute(sql, values)
+                rows = cursor.fetchall()
+                connection.dispatch.after_cursor_execute(connection, cursor, sql, values, context, False)
+        except dialect.loaded_dbapi.Error as error:
+            discard_reads_connection(broken=True)
+            raise exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+        return rows
+
+
+@dataclass(frozen=True, eq=False)
+class ReadAlong:
+    """A view's plain read made in the signed-in user's statement (``access.reads_user_plainly``):
+    one round trip for both. ``select()`` builds it: plain columns, the first never NULL, no ORDER
+    BY (it is joined as a subquery: the view orders what it reads); ``params(view_args)`` gives its
+    bind parameters from the view's arguments. The view takes the rows with ``rows_read_along``."""
+
+    select: Callable[[], object]
+    params: Callable[[dict], dict]
+
+
+_ROWS_READ_ALONG = "hotline_rows_read_along"  # in g
+
+
+def keep_rows_read_along(rows: list[tuple]) -> None:
+    setattr(g, _ROWS_READ_ALONG, rows)
+
+
+def rows_read_along() -> list[tuple] | None:
+    """The rows read along with the user for this request's view, once; None when they were not
+    (the ORM user, a test calling the service): the caller then reads them itself."""
+    return g.pop(_ROWS_READ_ALONG, None)

@@ -1,4 +1,5 @@
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -16,6 +17,11 @@ LOCAL = "local"
 
 def new_session_stamp() -> str:
     return secrets.token_urlsafe(12)
+
+
+def session_id(user_id: int, session_stamp: str) -> str:
+    """The user id a session carries (``get_id``); the user loader splits it again."""
+    return f"{user_id}.{session_stamp}"
 
 
 class User(UserMixin, db.Model):
@@ -53,7 +59,7 @@ class User(UserMixin, db.Model):
     session_stamp: Mapped[str] = mapped_column(String(24), default=new_session_stamp)
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_stamp}"
+        return session_id(self.id, self.session_stamp)
 
     def end_sessions(self) -> None:
         """Sign the account out everywhere: at signing out, a password change or reset, a role
@@ -80,6 +86,23 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.employee_no} {self.role}{'' if self.active else ' inactive'}>"
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # eq: UserMixin's, by get_id()
+class SignedInUser(UserMixin):
+    """The signed-in, active user as a view that only reads it sees it (``access.reads_user_plainly``):
+    what the layout and the access checks use, read without the ORM. Anything else is an
+    AttributeError, never a stale or missing value."""
+
+    id: int
+    employee_no: str
+    name: str
+    role: str
+    must_change_password: bool
+    session_stamp: str
+
+    def get_id(self) -> str:
+        return session_id(self.id, self.session_stamp)
 
 
 class LoginThrottle(db.Model):

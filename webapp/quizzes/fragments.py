@@ -4,8 +4,8 @@ Rendering twenty questions through Jinja on every request was most of the attemp
 What a question looks like depends only on its version (content hash), the option order drawn
 for the slot and the locale, so that HTML is rendered once per worker and kept. Everything that
 differs per slot or per request — the slot's position, the number of questions, the saved
-answer — is a marker in the cached HTML (``mark(...)`` in ``quizzes/_question.html``) that
-``question_html`` fills with ``str.format_map``.
+answer — is a hole in the cached HTML (``mark(...)`` in ``quizzes/_question.html``, see
+webapp/shell.py) that ``question_html`` fills with ``str.format_map``.
 
 Fragments are rendered from ``public_view(question, order, None)``: they carry exactly what the
 uncached page showed (never a key or an explanation), and a saved answer only adds ``checked``,
@@ -14,31 +14,24 @@ uncached page showed (never a key or an explanation), and a saved answer only ad
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 
-from flask import render_template
+from flask import render_template, url_for
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
+from webapp.shell import MARK, hole, kept_page, with_holes
+
 from .questions import Question
 
-#: Delimits a marker in a rendered fragment. Question text cannot contain it: Markdown turns NUL
-#: into U+FFFD, and the plain-text parts of a view are cleaned the same way before rendering.
-MARK = "\x00"
 _FRAGMENT_CACHE_SIZE = 10_000  # ~1.5 KB each: at most ~15 MB per worker
-_fragments: dict[tuple, str] = {}
-_MARK_NAME = re.compile(r"[A-Za-z][\w-]*")  # a format field name: never a number, no . [ : ! { }
+_fragments: dict[tuple, tuple[str, dict[str, str]]] = {}
 _MARKS_CACHE_SIZE = 50_000  # a saved answer's markers, ~200 B each
 _marks: dict[tuple, dict[str, str]] = {}
 
 
-def mark(*parts) -> Markup:
-    """A named hole in a cached fragment, e.g. ``mark('c', 2)`` → filled with `` checked`` or ''."""
-    return Markup(MARK + "".join(str(part) for part in parts) + MARK)
-
-
 def _clean(value):
+    """A question's text with the hole delimiter replaced (Markdown does the same with NUL)."""
     if isinstance(value, str):
         return value.replace(MARK, "\ufffd")
     if isinstance(value, list):
@@ -49,25 +42,16 @@ def _clean(value):
 
 
 def _fragment(question: Question, order: tuple[int, ...], locale: str) -> tuple[str, dict[str, str]]:
-    """The question's HTML as a ``str.format_map`` template — each marker is a ``{name}`` field (a
-    question has dozens; the C formatter fills them faster than a Python loop) — and every field
-    empty, the values a slot starts from (a plain dict: the formatter looks each field up in C,
-    where a ``__missing__`` default would be a Python call per empty field)."""
+    """The question's HTML as a format template and its holes empty, the values a slot starts from
+    (a question has dozens of holes: the C formatter fills them faster than a Python loop)."""
     key = (question.content_hash, question.id, order, locale)
     fragment = _fragments.get(key)
     if fragment is None:
         view = _clean(question.question_type.public_view(question, order, None))
-        pieces = render_template("quizzes/_question.html", view=view, mark=mark).split(MARK)
-        if len(pieces) % 2 != 1:
-            raise ValueError(f"unbalanced markers in the fragment of {question.id}")
-        names = pieces[1::2]
-        if not all(_MARK_NAME.fullmatch(name) for name in names):
-            raise ValueError(f"a marker of the fragment of {question.id} is not a field name: {names}")
-        static = [piece.replace("{", "{{").replace("}", "}}") for piece in pieces[0::2]]
+        html = render_template("quizzes/_question.html", view=view, mark=hole)
         if len(_fragments) >= _FRAGMENT_CACHE_SIZE:
             _fragments.clear()
-        template = static[0] + "".join("{" + name + "}" + piece for name, piece in zip(names, static[1:]))
-        fragment = _fragments[key] = (template, dict.fromkeys(names, ""))
+        fragment = _fragments[key] = with_holes(html, f"the fragment of {question.id}")
     return fragment
 
 
@@ -123,3 +107,18 @@ def _filled(question: Question, order: tuple[int, ...], marks: dict[str, str], p
     """The slot's fieldset: safe HTML (the fragment is, and every marker value is escaped)."""
     template, empty = _fragment(question, order, locale)
     return template.format_map({**empty, **marks, "n": str(position), "n1": str(position + 1), "total": str(total)})
+
+
+def attempt_html(page, remaining: int | None) -> Markup:
+    """The attempt page (``services.AttemptPage``), kept per quiz version and title, attempt number
+    and whether it is timed (webapp/shell.py): the attempt's URLs, the time left, the questions and
+    the layout's per-request parts are filled in."""
+    holes = {"submit_url": url_for("quizzes.submit", attempt_id=page.attempt_id),
+             "save_url": url_for("quizzes.save_answer", attempt_id=page.attempt_id),
+             "questions": questions_html(page.slots)}
+    if remaining is not None:
+        holes |= {"remaining": remaining, "clock": "%d:%02d" % divmod(remaining, 60)}
+    key = (page.quiz_id, page.blueprint.content_hash, page.title["zh"], page.title["en"], page.number,
+           remaining is not None)
+    return kept_page(key, "quizzes/attempt.html", holes, page=page, blueprint=page.blueprint,
+                     **({} if remaining is not None else {"remaining": None}))

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
+from operator import itemgetter
 
 from flask import abort, current_app
 from sqlalchemy import bindparam
@@ -28,6 +29,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from webapp.accounts.models import User
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.queries import PlainRead, ReadAlong
 from webapp.registry import attempt_graded, progress_recorded
 
 from .blueprint import Blueprint, parse_blueprint
@@ -446,26 +448,34 @@ class AttemptPage:
         return self.title["en"] if language == "en" else self.title["zh"]
 
 
-def open_attempt_page(user_id: int, attempt_id: int, now: datetime) -> AttemptPage | None:
+def open_attempt_page(user_id: int, attempt_id: int, now: datetime, rows: list[tuple] | None = None
+                      ) -> AttemptPage | None:
     """The trainee's open attempt with its slots, questions and saved answers; None once it is closed
     or past its deadline (the caller then grades it). Anyone else's attempt is a 404.
 
     The attempt page is what trainees load most: one query (attempt, quiz hash and titles, slots,
-    version hashes, answers) and the per-worker caches of questions and blueprints serve it.
+    version hashes, answers; ``ATTEMPT_PAGE_ROWS``, given as ``rows`` when the page read them with
+    the signed-in user) and the per-worker caches of questions and blueprints serve it.
     """
-    # Plain columns: run on the session's connection, without the ORM's execution layer.
-    rows = db.session.connection().execute(_hot_statements().attempt_page, {"p_attempt_id": attempt_id}).all()
+    if rows is None:
+        rows = _hot_statements().attempt_page.rows(p_attempt_id=attempt_id)
     if not rows or rows[0][0] != user_id:
         abort(404)
     _, number, quiz_id, state, ends_at, deadline, quiz_hash, title_zh, title_en = rows[0][:9]
     if state != IN_PROGRESS or (deadline is not None and now > deadline):
         return None
-    slot_rows = [row[9:] for row in rows if row[9] is not None]
+    slot_rows = sorted((row[9:] for row in rows if row[9] is not None), key=itemgetter(0))
     questions = questions_by_hash({content_hash: version_id for _, _, content_hash, version_id, _ in slot_rows})
     return AttemptPage(
         attempt_id, number, quiz_id, {"zh": title_zh, "en": title_en}, ends_at, _blueprint_by_hash(quiz_id, quiz_hash),
         [PageSlot(position, questions[content_hash], _option_order(order), value)
          for position, order, content_hash, _, value in slot_rows])
+
+
+#: The attempt page's rows, read with the signed-in user (access.reads_user_plainly): as a joined
+#: subquery they come in no particular order, so open_attempt_page orders the slots itself.
+ATTEMPT_PAGE_ROWS = ReadAlong(lambda: _hot_statements().attempt_page.select,
+                              lambda view_args: {"p_attempt_id": view_args["attempt_id"]})
 
 
 @lru_cache(maxsize=4096)
@@ -476,7 +486,7 @@ def _option_order(text: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class _HotStatements:
-    attempt_page: object
+    attempt_page: PlainRead
     save_slot: object
     touch_open_attempt: object
     update_answer: object
@@ -493,7 +503,7 @@ def _hot_statements() -> _HotStatements:
     only what it has not seen before (``_option_order``, ``fragments.saved_marks``).
     """
     return _HotStatements(
-        attempt_page=(
+        attempt_page=PlainRead(
             db.select(Attempt.user_id, Attempt.number, Attempt.quiz_id, Attempt.state, Attempt.ends_at,
                       Attempt.deadline, Quiz.content_hash, Quiz.title_zh, Quiz.title_en,
                       AttemptSlot.position, db.cast(AttemptSlot.option_order, db.Text),
@@ -503,8 +513,7 @@ def _hot_statements() -> _HotStatements:
             .outerjoin(QuestionVersion, QuestionVersion.id == AttemptSlot.question_version_id)
             .outerjoin(AttemptAnswer, db.and_(AttemptAnswer.attempt_id == Attempt.id,
                                               AttemptAnswer.position == AttemptSlot.position))
-            .where(Attempt.id == bindparam("p_attempt_id"))
-            .order_by(AttemptSlot.position)),
+            .where(Attempt.id == bindparam("p_attempt_id"))),  # in any order: see ATTEMPT_PAGE_ROWS
         save_slot=(
             db.select(Attempt.user_id, Attempt.state, Attempt.deadline, AttemptSlot.option_order,
                       QuestionVersion.content_hash, QuestionVersion.id)

@@ -9,7 +9,7 @@ from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webapp.access import ALL_ROLES, Role, roles_required
+from webapp.access import ALL_ROLES, Role, reads_user_plainly, roles_required
 from webapp.accounts.forms import ActionForm
 from webapp.accounts.services import trainee_departments
 from webapp.accounts.views import safe_next
@@ -17,11 +17,11 @@ from webapp.audit.services import record
 from webapp.courses.images import image_response
 from webapp.extensions import db
 from webapp.inputs import fits_database_int, json_body, page_number, text_list
-from webapp.queries import BoundedPage
+from webapp.queries import BoundedPage, rows_read_along
 from webapp.registry import trainee_plan
 
 from . import services, stats
-from .fragments import questions_html
+from .fragments import attempt_html
 from .images import find_question_image
 from .models import ATTEMPT_STATES, GRADED, IN_PROGRESS, Attempt
 from .policy import FULL, duration_parts
@@ -108,16 +108,16 @@ def start(quiz_id: str):
 
 @bp.route("/attempts/<int:attempt_id>")
 @roles_required(Role.TRAINEE)
+@reads_user_plainly(along=services.ATTEMPT_PAGE_ROWS)
 def attempt(attempt_id: int):
     now = services.clock()
-    page = services.open_attempt_page(current_user.id, attempt_id, now)
+    page = services.open_attempt_page(current_user.id, attempt_id, now, rows_read_along())
     if page is None:  # closed, or past its deadline: graded now
         attempt = services.attempt_of(current_user.id, attempt_id)
         services.finish_attempt(attempt, now)
         return redirect(url_for(".result", attempt_id=attempt.id))
     remaining = int((page.ends_at - now).total_seconds()) if page.ends_at else None
-    return render_template("quizzes/attempt.html", page=page, blueprint=page.blueprint,
-                           questions=questions_html(page.slots), remaining=remaining)
+    return attempt_html(page, remaining)
 
 
 @bp.route("/attempts/<int:attempt_id>/answers", methods=["POST"])
