@@ -166,6 +166,16 @@ def test_negation_cancels_blaming_phrase(norms):
 
 def test_negator_words_that_do_not_negate(norms):
     assert score_reply("我特别理解您的心情", norms).element_names == ["empathy"]
+    assert score_reply("电话一直打不通，真抱歉让您久等了。", norms).element_names == ["apology"]
+
+
+def test_words_that_do_not_negate_are_not_polite(norms):
+    """rules.not_negating: 办不了 and 别的 negate nothing, but a clause holding them is still judged."""
+    for text in ("没带身份证办不了，下一位。", "这个业务我们这办不了，您去别的营业厅问问吧。"):
+        assert score_reply(text, norms).violation_names == ["forbidden_phrase"], text
+    verdict = score_reply("停了两天网，在家办公肯定特别闹心，我马上帮您查。", norms)
+    assert verdict.violation_names == []  # 别闹 cuts through 特别
+    assert "别闹 takes a character of the word 特别" in reasons(verdict)
 
 
 # ---------------------------------------------------------------- look-alikes and allow-lists

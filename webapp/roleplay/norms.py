@@ -53,6 +53,7 @@ MAX_EXPANSIONS_PER_PHRASE = 1000
 # words context rules look for, found by the same single scan.
 KIND_CATEGORY = "category"
 KIND_ALLOW = "allow"
+KIND_PLAIN_WORD = "plain_word"  # rules.not_negating: 打不通, 别的 … hold 不/别 and negate nothing
 KIND_LOOKALIKE = "lookalike"
 KIND_NEGATOR = "negator"
 KIND_CLAUSE_WORD = "clause_word"
@@ -638,7 +639,7 @@ def _parse_jargon_terms(node: _Located | None, where: str, check: _Checker,
 
 
 def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder) -> Rules | None:
-    rule_keys = ("negation", "clause_boundaries", "sentence_end", "polite_allow", "lookalikes",
+    rule_keys = ("negation", "clause_boundaries", "sentence_end", "polite_allow", "not_negating", "lookalikes",
                  "time_estimate", "staff_number", "questions", "jargon_explanation_markers",
                  "quotes", "never_swallowed")
     if check.mapping(node, "rules", 1, rule_keys,
@@ -672,6 +673,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
 
     for phrase, phrase_line in check.text_list(node.get("polite_allow"), "rules.polite_allow", line):
         builder.add_pattern(KIND_ALLOW, phrase, phrase_line)
+    for phrase, phrase_line in check.text_list(node.get("not_negating"), "rules.not_negating", line):
+        builder.add_pattern(KIND_PLAIN_WORD, phrase, phrase_line)
 
     lookalikes = node.get("lookalikes")
     if lookalikes is None or not lookalikes.is_sequence():
@@ -1115,6 +1118,7 @@ class _IndexBuilder:
         is_element = any(m.kind == KIND_CATEGORY and m.category in ELEMENT_CATEGORIES for m in meanings)
         is_violation = any(m.kind == KIND_CATEGORY and m.category in VIOLATION_CATEGORIES for m in meanings)
         is_allow = any(m.kind == KIND_ALLOW for m in meanings)
+        is_plain_word = any(m.kind == KIND_PLAIN_WORD for m in meanings)
         occurrences = []
         for end, inner_key in scan.iter(key):
             start = end - len(inner_key) + 1
@@ -1130,7 +1134,7 @@ class _IndexBuilder:
         for start, inner_key in sorted(occurrences):
             length = len(inner_key)
             for meaning in self.meanings[inner_key]:
-                if meaning.kind in (KIND_ALLOW, KIND_LOOKALIKE):
+                if meaning.kind in (KIND_ALLOW, KIND_PLAIN_WORD, KIND_LOOKALIKE):
                     continue
                 if meaning.kind == KIND_NEGATOR and not all(m.kind in (KIND_RHETORICAL, KIND_INTENT)
                                                             for m in meanings):
@@ -1156,5 +1160,7 @@ class _IndexBuilder:
                         reason = "{inner} is part of the standard phrase {outer}"
                     elif is_allow:
                         reason = "{inner} is part of the polite phrase {outer}"
+                    elif is_plain_word:
+                        reason = "{inner} is part of the word {outer}"
                 inner.append(InnerMeaning(start, length, meaning, reason))
         return tuple(inner)

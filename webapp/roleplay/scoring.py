@@ -34,6 +34,7 @@ from webapp.roleplay.norms import (
     KIND_INTENT,
     KIND_LOOKALIKE,
     KIND_NEGATOR,
+    KIND_PLAIN_WORD,
     KIND_Q_CONDITIONAL,
     KIND_Q_COURTESY,
     KIND_Q_FORM,
@@ -229,6 +230,7 @@ class _ReplyScan:
         self.markers: dict[str, list[tuple[int, int, KeyMeaning]]] = {}
         self.suppressed: list[Suppressed] = []
         self.allowed: list[tuple[int, int, KeyMeaning]] = []
+        self.plain_words: list[tuple[int, int]] = []  # rules.not_negating
         self._intent_suggestions: dict[tuple[str, str], str] = {}
         self._readings: dict[tuple[int, int] | None, Reading] = {}  # see _reading
         self._scan()
@@ -331,6 +333,8 @@ class _ReplyScan:
             self.candidates.append(_Candidate(start, end, meaning, key))
         elif meaning.kind == KIND_ALLOW:
             self.allowed.append((start, end, meaning))
+        elif meaning.kind == KIND_PLAIN_WORD:
+            self.plain_words.append((start, end))
         elif meaning.kind != KIND_LOOKALIKE:
             self.markers.setdefault(meaning.kind, []).append((start, end, meaning))
 
@@ -418,6 +422,10 @@ class _ReplyScan:
             polite = self._polite_phrase_over(start, end)  # 听不太清 over 不太清楚
             if polite is not None:
                 self._suppress(category, start, end, f"{evidence} overlaps the polite phrase {polite}")
+                return None
+            word = self._word_straddled(start, end)  # 别闹 in 特别闹心
+            if word is not None:
+                self._suppress(category, start, end, f"{evidence} takes a character of the word {word}")
                 return None
         if meaning.staff_number_side is not None:
             start, end = self._with_staff_number(candidate)
@@ -790,6 +798,11 @@ class _ReplyScan:
             rest = rest.replace(word, "")
         return inside if not rest.strip(self.rules.clause_punctuation) else None
 
+    def _word_straddled(self, start: int, end: int) -> str | None:
+        """A word of rules.not_negating that start..end cuts through (特别 under 别闹 in 特别闹心)."""
+        return next((self._evidence(lo, hi) for lo, hi in self.plain_words
+                     if lo < end and start < hi and not (start <= lo and hi <= end)), None)
+
     def _polite_phrase_over(self, start: int, end: int) -> str | None:
         """The polite phrase (rules.polite_allow) overlapping start..end, if one does."""
         return next((self._evidence(lo, hi) for lo, hi, _ in self.allowed if lo < end and start < hi), None)
@@ -828,8 +841,8 @@ class _ReplyScan:
             rule = intent_rules[meaning.intent]
             if any(lo < start and end <= hi for lo, hi in self.quotes):
                 continue  # the customer's words
-            if self._polite_phrase_over(start, end) is not None:
-                continue  # 如果还是不行 / 不怪您 …: polite_allow
+            if self._polite_phrase_over(start, end) is not None or self._word_straddled(start, end) is not None:
+                continue  # 如果还是不行 / 不怪您 …: polite_allow; 特别 under 别闹
             clause_start, clause_end = self._clause_start(start), self._clause_end(end)
             region_start = clause_start
             if rule.at_start == "sentence" and not rule.subjects:
