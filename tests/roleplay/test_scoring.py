@@ -173,12 +173,20 @@ def test_words_that_do_not_negate_are_not_polite(norms):
     """rules.not_negating: 办不了 and 别的 negate nothing, but a clause holding them is still judged."""
     for text in ("没带身份证办不了，下一位。", "这个业务我们这办不了，您去别的营业厅问问吧。"):
         assert score_reply(text, norms).violation_names == ["forbidden_phrase"], text
+    for text in ("你那个手机是水货，水货出国用不了很正常。", "哎，您别挂啊，我话还没说完呢，听完再说行不行？"):
+        assert "forbidden_phrase" in score_reply(text, norms).violation_names, text
     verdict = score_reply("停了两天网，在家办公肯定特别闹心，我马上帮您查。", norms)
     assert verdict.violation_names == []  # 别闹 cuts through 特别
     assert "别闹 takes a character of the word 特别" in reasons(verdict)
 
 
 # ---------------------------------------------------------------- look-alikes and allow-lists
+
+
+def test_a_longer_violation_holding_a_whole_polite_phrase_counts(norms):
+    assert set(score_reply("应该是您手机设置的问题吧，我们网络肯定没问题的。", norms).violation_names) == {
+        "forbidden_phrase", "uncertain_language"}
+    assert score_reply("没问题，我马上帮您查。", norms).violation_names == []
 
 
 def test_lookalike_greeting(norms):

@@ -419,7 +419,10 @@ class _ReplyScan:
                     self._suppress(category, start, end,
                                    f"{evidence} is inside quotation marks (the customer's words)")
                     return None
-            polite = self._polite_phrase_over(start, end)  # 听不太清 over 不太清楚
+            # 听不太清 over 不太清楚; a longer violation that holds a whole polite phrase wins, as the
+            # longest phrase does (我们网络肯定没问题 holds 没问题)
+            polite = next((self._evidence(lo, hi) for lo, hi, _ in self.allowed
+                           if lo < end and start < hi and not (start <= lo and hi <= end)), None)
             if polite is not None:
                 self._suppress(category, start, end, f"{evidence} overlaps the polite phrase {polite}")
                 return None
