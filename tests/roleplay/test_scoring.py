@@ -183,6 +183,15 @@ def test_words_that_do_not_negate_are_not_polite(norms):
 # ---------------------------------------------------------------- look-alikes and allow-lists
 
 
+def test_the_model_finds_a_check_only_in_a_reply_that_asks(norms):
+    """confirmation's learned.asks: a restatement alone states, it does not check (GUIDE.md)."""
+    stated = "您的意思我明白了，您是想把套餐改成每月39元的那一档。"
+    assert "confirmation" not in score_reply(stated, norms).element_names
+    for checked in ("您的意思我明白了，您是想把套餐改成每月39元的那一档，对吧？",
+                    "退款单我已经给您填好了，金额是156元，退到您尾号5512的建行卡，您核对一下，没错的话在这签字。"):
+        assert "confirmation" in score_reply(checked, norms).element_names, checked
+
+
 def test_a_longer_violation_holding_a_whole_polite_phrase_counts(norms):
     assert set(score_reply("应该是您手机设置的问题吧，我们网络肯定没问题的。", norms).violation_names) == {
         "forbidden_phrase", "uncertain_language"}

@@ -133,10 +133,12 @@ class Category:
 class Learned:
     """How a category consults the model learned from labelled replies (webapp.roleplay.learned):
     a rule hit the model rates below ``veto_below`` is cancelled (the words matched, the meaning
-    did not), and from ``find_from`` the model finds the category where no rule did."""
+    did not), and from ``find_from`` the model finds the category where no rule did — with
+    ``asks``, only in a reply that asks the customer something (a check is a question)."""
 
     veto_below: float = 0.0
     find_from: float | None = None
+    asks: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,9 @@ class Rules:
     #: counts as one question; not_asking: words in which a question word asks nothing (好几, 几乎)
     question_check_tags: tuple[str, ...] = ()
     not_asking: tuple[str, ...] = ()
+    #: rules.questions.check_requests: asking the customer to check without a question
+    #: (您核对一下，没错的话签字); with the questions, what a category that ``asks`` needs
+    check_requests: tuple[str, ...] = ()
     #: folded anchor literal → indexes of the sequence rules it starts (one scan finds them all)
     sequence_anchors: Any = field(default=None, compare=False, repr=False)
     #: Latin words everyone knows (wifi, app); any other Latin word is a technical term
@@ -579,9 +584,15 @@ def _parse_hollow_with(node: _Located | None, where: str, check: _Checker) -> fr
 
 
 def _parse_learned(name: str, node: _Located | None, where: str, check: _Checker) -> Learned | None:
-    if node is None or check.mapping(node, f"{where}.learned", node.line, (), ("veto_below", "find_from")) is None:
+    if node is None or check.mapping(node, f"{where}.learned", node.line, (), ("veto_below", "find_from", "asks")) is None:
         return None
-    values: dict[str, float] = {}
+    values: dict[str, float | bool] = {}
+    asks = node.get("asks")
+    if asks is not None:
+        if not isinstance(asks.value(), bool):
+            check.add(asks, f"{where}.learned.asks: expected true or false")
+            return None
+        values["asks"] = asks.value()
     for key in ("veto_below", "find_from"):
         child = node.get(key)
         if child is None:
@@ -713,8 +724,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
     questions = check.mapping(node.get("questions"), "rules.questions", line,
                               ("particles", "forms", "wh_words", "courtesy_tags",
                                "conditional_openers", "min_bare_question_chars"),
-                              ("wh_endings", "check_tags", "not_asking"))
-    min_bare, check_tags, not_asking = 3, (), ()
+                              ("wh_endings", "check_tags", "not_asking", "check_requests"))
+    min_bare, check_tags, not_asking, check_requests = 3, (), (), ()
     if questions is not None:
         for key, kind in (("particles", KIND_Q_PARTICLE), ("forms", KIND_Q_FORM),
                           ("wh_words", KIND_Q_WH), ("courtesy_tags", KIND_Q_COURTESY),
@@ -726,10 +737,10 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                 builder.add_rule_word(kind, word, word_line)
         min_bare = check.integer(questions.get("min_bare_question_chars"),
                                  "rules.questions.min_bare_question_chars", questions.line) or 0
-        check_tags, not_asking = (
+        check_tags, not_asking, check_requests = (
             tuple(fold(w) for w, _ in check.text_list(questions.get(key), f"rules.questions.{key}", questions.line))
             if questions.get(key) is not None else ()
-            for key in ("check_tags", "not_asking"))
+            for key in ("check_tags", "not_asking", "check_requests"))
 
     for word, word_line in check.text_list(node.get("jargon_explanation_markers"),
                                            "rules.jargon_explanation_markers", line):
@@ -803,6 +814,7 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         min_bare_question_chars=min_bare,
         question_check_tags=check_tags,
         not_asking=not_asking,
+        check_requests=check_requests,
         quote_pairs=tuple(quote_pairs),
         never_swallowed=frozenset(never_swallowed),
         explanation_before_gap=before_gap,

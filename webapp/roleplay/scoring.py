@@ -231,6 +231,7 @@ class _ReplyScan:
         self.suppressed: list[Suppressed] = []
         self.allowed: list[tuple[int, int, KeyMeaning]] = []
         self.plain_words: list[tuple[int, int]] = []  # rules.not_negating
+        self.question_clauses: list[tuple[int, int]] = []  # folded; set by verdict()
         self._intent_suggestions: dict[tuple[str, str], str] = {}
         self._readings: dict[tuple[int, int] | None, Reading] = {}  # see _reading
         self._scan()
@@ -666,7 +667,7 @@ class _ReplyScan:
 
         violations.extend(self._rhetorical_questions(violations))
         violations = self._intent_rules(violations)
-        questions = self._question_clauses()
+        questions = self.question_clauses = self._question_clauses()
         forbidden = [h.span for h in violations if h.category == "forbidden_phrase"]
         if forbidden and len(questions) > 1:  # a rhetorical question is not an information question
             questions = [(lo, hi) for lo, hi in questions
@@ -714,6 +715,8 @@ class _ReplyScan:
             probability = reading.probability(category.name)
             if probability >= category.learned.find_from:
                 clauses = [(start, end) for start, end, _ in self.segments] or [(0, len(self.folded))]
+                if category.learned.asks and not self._asks():
+                    continue  # a check asks: 您是想改39元的那一档 states, it does not check
                 if category.kind == "element":  # 真的很抱歉 says sorry and no more: no evidence of another element
                     clauses = [(start, end) for start, end in clauses
                                if self._clause_only_of(category.name, start, end, elements) is None]
@@ -729,6 +732,10 @@ class _ReplyScan:
                     continue
                 hits.append(Hit(category.name, self._evidence(start, end), span,
                                 f"learned model {probability:.2f}: {'、'.join(cues)}", by_model=True))
+
+    def _asks(self) -> bool:
+        """The reply asks the customer something or asks them to check (rules.questions)."""
+        return bool(self.question_clauses) or any(word in self.folded for word in self.rules.check_requests)
 
     def _cancel_hollow(self, elements: list[Hit], violations: list[Hit]) -> None:
         """An element whose norms name it ``hollow_with`` a violation the reply also has is
