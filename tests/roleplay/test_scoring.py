@@ -169,6 +169,13 @@ def test_negator_words_that_do_not_negate(norms):
     assert score_reply("电话一直打不通，真抱歉让您久等了。", norms).element_names == ["apology"]
 
 
+def test_what_the_customer_lacks_negates_nothing_after_it(norms):
+    """没网, 钱没到账: the customer's situation, not a negation of the empathy that follows."""
+    for text in ("两天没网用确实太影响您了，我已经给您登记报修。", "钱没到账心里总是悬着，这个我明白。"):
+        assert "empathy" in score_reply(text, norms).element_names, text
+    assert score_reply("我没理解您的意思。", norms).element_names == []
+
+
 def test_words_that_do_not_negate_are_not_polite(norms):
     """rules.not_negating: 办不了 and 别的 negate nothing, but a clause holding them is still judged."""
     for text in ("没带身份证办不了，下一位。", "这个业务我们这办不了，您去别的营业厅问问吧。"):
