@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,9 @@ REGULARISATION = 4.0  # LogisticRegression's C
 # Rudeness is worded in more ways than any other category, so its model needs more n-grams to
 # weigh: a weaker penalty read unseen batches better at every threshold (norms.md §9, 2026-12-06).
 REGULARISATION_OF = {"forbidden_phrase": 16.0}
+# Categories that also get a model learned from their phrase hits alone (the norms'
+# ``learned.veto_with_hits``): it decides whether a listed word was meant as the category.
+HITS_MODELS = ("forbidden_phrase",)
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 DIGITS = 4  # weights rounded in the JSON: far below any threshold's margin
 
@@ -63,6 +67,29 @@ def train(texts: list[str], entries: list[dict]) -> tuple[TfidfVectorizer, dict[
     vectors = vectorizer()
     matrix = vectors.fit_transform(texts)
     return vectors, {category: classifier(category).fit(matrix, labels(entries, category)) for category in ALL_CATEGORIES}
+
+
+def train_hits(texts: list[str], entries: list[dict]) -> dict[str, tuple[TfidfVectorizer, LogisticRegression, int]]:
+    """Per category of HITS_MODELS, a model of the replies its phrases hit, with n-grams and idf
+    of those replies alone: there the listed words are common and weigh little, so the model
+    learns from what surrounds them (who they are about, a reason, a next step)."""
+    hits = {}
+    for category in HITS_MODELS:
+        hit = phrase_hits(entries, category)
+        vectors = vectorizer()
+        matrix = vectors.fit_transform([text for text, chosen in zip(texts, hit) if chosen])
+        hits[category] = (vectors, classifier(category).fit(matrix, labels(entries, category)[hit]), int(hit.sum()))
+    return hits
+
+
+def phrase_hits(entries: list[dict], category: str) -> np.ndarray:
+    """Which replies the norms' phrases find ``category`` in, before the model is consulted."""
+    norms = load_norms(NORMS)
+    rules_only = replace(norms, categories={**norms.categories,
+                                            category: replace(norms.categories[category], learned=None)})
+    verdicts = [score_reply(entry["text"], rules_only) for entry in entries]
+    return np.array([any(hit.category == category and not hit.by_model and not hit.by_structure
+                         for hit in verdict.elements + verdict.violations) for verdict in verdicts])
 
 
 def unseen_batch_table(texts: list[str], entries: list[dict]) -> None:
@@ -98,15 +125,24 @@ def unseen_batch_table(texts: list[str], entries: list[dict]) -> None:
     print("(the rules were written on these batches: 'rules' and 'or' overstate them on unseen wording)")
 
 
-def model_json(vectors: TfidfVectorizer, models: dict[str, LogisticRegression], replies: int) -> dict:
-    ngrams = vectors.get_feature_names_out().tolist()
+def model_json(vectors: TfidfVectorizer, models: dict[str, LogisticRegression], replies: int,
+               hits: dict[str, tuple[TfidfVectorizer, LogisticRegression, int]]) -> dict:
     return {
         "about": "Reply scorer's learned model: scripts/train_reply_model.py, from the development part "
                  "of tests/roleplay/corpus. Logistic regression per category over tf-idf character "
-                 "n-grams of the folded reply.",
-        "replies": replies,
+                 "n-grams of the folded reply; under 'hits', a category's model of the replies its "
+                 "phrases hit, over n-grams of those replies alone.",
         "ngram_max": NGRAM_MAX,
-        "ngrams": ngrams,
+        **_weights(vectors, models, replies),
+        "hits": {category: _weights(hit_vectors, {category: model}, count)
+                 for category, (hit_vectors, model, count) in hits.items()},
+    }
+
+
+def _weights(vectors: TfidfVectorizer, models: dict[str, LogisticRegression], replies: int) -> dict:
+    return {
+        "replies": replies,
+        "ngrams": vectors.get_feature_names_out().tolist(),
         "idf": [round(float(value), DIGITS + 2) for value in vectors.idf_],
         "categories": {
             category: {"intercept": round(float(model.intercept_[0]), DIGITS),
@@ -125,7 +161,8 @@ def main() -> None:
     if arguments.table:
         unseen_batch_table(texts, entries)
     vectors, models = train(texts, entries)
-    MODEL_PATH.write_text(json.dumps(model_json(vectors, models, len(entries)), ensure_ascii=False,
+    hits = train_hits(texts, entries)
+    MODEL_PATH.write_text(json.dumps(model_json(vectors, models, len(entries), hits), ensure_ascii=False,
                                      separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {MODEL_PATH.relative_to(ROOT)}: {len(vectors.idf_)} n-grams, {len(entries)} replies")
 

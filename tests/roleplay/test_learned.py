@@ -38,6 +38,20 @@ def test_probabilities_are_what_scikit_learn_computes(data):
         assert got == pytest.approx(expected.tolist(), abs=1e-9), category
 
 
+def test_the_models_of_phrase_hits_are_what_scikit_learn_computes(data):
+    assert data["hits"], "the shipped model carries a model of forbidden_phrase's phrase hits"
+    texts = [fold(text) for text in SAMPLE] + [fold(entry["text"]) for entry in load("dev")[:200]]
+    for category, part in data["hits"].items():
+        assert list(part["categories"]) == [category] and 0 < part["replies"] < data["replies"]
+        vectors = TfidfVectorizer(analyzer="char", ngram_range=(1, NGRAM_MAX), sublinear_tf=True, lowercase=False,
+                                  vocabulary=part["ngrams"])
+        vectors.idf_ = np.array(part["idf"])
+        spec = part["categories"][category]
+        expected = 1 / (1 + np.exp(-(vectors.transform(texts) @ np.array(spec["weights"]) + spec["intercept"])))
+        got = [shipped_model().hits[category].read(text).probability(category) for text in texts]
+        assert got == pytest.approx(expected.tolist(), abs=1e-9), category
+
+
 def test_the_model_never_saw_the_frozen_part(data):
     learned_from = training_set()
     assert data["replies"] == len(learned_from)
@@ -95,6 +109,20 @@ def test_norms_choose_how_the_model_joins_the_rules():
     assert reasons and all("the learned model rates forbidden_phrase at" in reason for reason in reasons)
 
 
+def test_a_veto_with_hits_reads_the_whole_reply_with_the_model_of_phrase_hits():
+    rules_only, _ = _norms_with("")
+    by_hits, problems = _norms_with("    learned: {veto_below: 0.3, veto_with_hits: true}\n")
+    assert problems == []
+    kind = "阿姨，听我说，这个验证码千万别告诉打电话来的陌生人，咱们营业厅和银行都不会问您要这个。"
+    assert "forbidden_phrase" in score_reply(kind, rules_only).violation_names  # 听我说 is listed
+    verdict = score_reply(kind, by_hits)
+    assert "forbidden_phrase" not in verdict.violation_names
+    (reason,) = {s.reason for s in verdict.suppressed if s.category == "forbidden_phrase"}
+    assert "the learned model of its phrase hits rates forbidden_phrase at" in reason and "in its sentence" not in reason
+    for rude in ("您能不能先听我说完？别老插嘴。", "不可能，这个套餐肯定比您现在的便宜。"):
+        assert "forbidden_phrase" in score_reply(rude, by_hits).violation_names, rude
+
+
 def test_the_model_does_not_overrule_what_the_norms_judged():
     always, _ = _norms_with("    learned: {find_from: 0.0}\n")  # the model would find it in any reply
     for reply, why in (("我这边听不太清楚。", "but the norms cancelled it here: 不太清楚 overlaps the polite phrase"),
@@ -119,6 +147,7 @@ def test_a_violation_only_the_model_finds_never_ends_a_call():
     ("    learned: {find_from: 1.5}\n", "violations.forbidden_phrase.learned.find_from: expected a probability"),
     ("    learned: {veto_below: 0.6, find_from: 0.5}\n", "find_from must not be below veto_below"),
     ("    learned: {alone: 0.5}\n", "violations.forbidden_phrase.learned: unknown key 'alone'"),
+    ("    learned: {veto_below: 0.3, veto_with_hits: 1}\n", "learned.veto_with_hits: expected true or false"),
 ])
 def test_bad_learned_settings_are_named_at_their_line(learned, message):
     norms, problems = _norms_with(learned)

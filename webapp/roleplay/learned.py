@@ -45,13 +45,18 @@ class ReplyModel:
         self.weights = np.ascontiguousarray(np.array([spec["weights"] for spec in categories.values()], dtype=float).T)
         self._tf = np.zeros(1)  # 1 + log(count) by count, grown as counts need (see Reading)
         self.replies = replies  # how many labelled replies it learned from
+        #: per category, the model of the replies its phrases hit (norms ``learned.veto_with_hits``)
+        self.hits: dict[str, ReplyModel] = {}
 
     @classmethod
     def from_json(cls, text: str) -> "ReplyModel":
         data = json.loads(text)
         if data.get("ngram_max") != NGRAM_MAX:
             raise ValueError(f"reply model: n-grams up to {data.get('ngram_max')}, this scorer reads {NGRAM_MAX}")
-        return cls(data["ngrams"], data["idf"], data["categories"], data["replies"])
+        model = cls(data["ngrams"], data["idf"], data["categories"], data["replies"])
+        model.hits = {category: cls(part["ngrams"], part["idf"], part["categories"], part["replies"])
+                      for category, part in data.get("hits", {}).items()}
+        return model
 
     def tf(self, counts: np.ndarray) -> np.ndarray:
         """1 + log(count) of each count, looked up in a table of numpy's own values (so the same

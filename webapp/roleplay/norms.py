@@ -134,11 +134,15 @@ class Learned:
     """How a category consults the model learned from labelled replies (webapp.roleplay.learned):
     a rule hit the model rates below ``veto_below`` is cancelled (the words matched, the meaning
     did not), and from ``find_from`` the model finds the category where no rule did — with
-    ``asks``, only in a reply that asks the customer something (a check is a question)."""
+    ``asks``, only in a reply that asks the customer something (a check is a question). With
+    ``veto_with_hits`` the veto reads the model learned from the category's phrase hits alone:
+    every reply it saw holds a listed word, so it weighs what surrounds the word (who it is
+    about, a reason, a next step) rather than the word itself."""
 
     veto_below: float = 0.0
     find_from: float | None = None
     asks: bool = False
+    veto_with_hits: bool = False
 
 
 @dataclass(frozen=True)
@@ -584,15 +588,18 @@ def _parse_hollow_with(node: _Located | None, where: str, check: _Checker) -> fr
 
 
 def _parse_learned(name: str, node: _Located | None, where: str, check: _Checker) -> Learned | None:
-    if node is None or check.mapping(node, f"{where}.learned", node.line, (), ("veto_below", "find_from", "asks")) is None:
+    if node is None or check.mapping(node, f"{where}.learned", node.line, (),
+                                     ("veto_below", "find_from", "asks", "veto_with_hits")) is None:
         return None
     values: dict[str, float | bool] = {}
-    asks = node.get("asks")
-    if asks is not None:
-        if not isinstance(asks.value(), bool):
-            check.add(asks, f"{where}.learned.asks: expected true or false")
+    for key in ("asks", "veto_with_hits"):
+        flag = node.get(key)
+        if flag is None:
+            continue
+        if not isinstance(flag.value(), bool):
+            check.add(flag, f"{where}.learned.{key}: expected true or false")
             return None
-        values["asks"] = asks.value()
+        values[key] = flag.value()
     for key in ("veto_below", "find_from"):
         child = node.get(key)
         if child is None:
@@ -607,6 +614,9 @@ def _parse_learned(name: str, node: _Located | None, where: str, check: _Checker
         return None
     if name not in shipped_model().categories:
         check.add(node, f"{where}.learned: the learned model has no weights for {name}")
+        return None
+    if values.get("veto_with_hits") and name not in shipped_model().hits:
+        check.add(node, f"{where}.learned.veto_with_hits: the learned model has no model of {name}'s phrase hits")
         return None
     return Learned(**values)
 

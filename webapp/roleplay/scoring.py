@@ -45,6 +45,7 @@ from webapp.roleplay.norms import (
     KIND_TIME_UNIT,
     QUESTION_KINDS,
     VIOLATION_CATEGORIES,
+    Category,
     KeyMeaning,
     Norms,
 )
@@ -707,7 +708,7 @@ class _ReplyScan:
             found = by_category.get(category.name)
             if found:
                 if category.learned.veto_below > 0.0:
-                    self._veto(category.name, category.learned.veto_below, found, hits)
+                    self._veto(category, found, hits)
                 continue
             if category.learned.find_from is None or len(self.folded) < MIN_CHARACTERS_FOR_MODEL:
                 continue
@@ -757,19 +758,27 @@ class _ReplyScan:
                                         else self._reading().within(*sentence))
         return self._readings[sentence]
 
-    def _veto(self, category: str, below: float, found: list[Hit], hits: list[Hit]) -> None:
-        """Cancel each hit whose sentence the model rates below ``below``: judged on the sentence,
-        not the reply, so one rude sentence is not outweighed by a polite greeting around it."""
+    def _veto(self, category: Category, found: list[Hit], hits: list[Hit]) -> None:
+        """Cancel each hit whose sentence the model rates below ``veto_below``: judged on the
+        sentence, not the reply, so one rude sentence is not outweighed by a polite greeting around
+        it. With ``veto_with_hits`` the model of the category's phrase hits judges the whole reply,
+        as it learned: whether the words were meant so often shows only in the sentence after them
+        (a reason, a next step)."""
+        name, below = category.name, category.learned.veto_below
+        by_hits = shipped_model().hits[name].read(self.folded) if category.learned.veto_with_hits else None
         for hit in [hit for hit in found if not hit.by_structure]:
-            lo, hi = self._sentence_bounds(self._folded_position(hit.span[0]))
-            whole = lo == 0 and not self.folded[hi:].strip(self.rules.sentence_end)  # the reply is one sentence
-            probability = self._reading(None if whole else (lo, hi)).probability(category)
+            if by_hits is not None:
+                probability, model = by_hits.probability(name), "the learned model of its phrase hits"
+            else:
+                lo, hi = self._sentence_bounds(self._folded_position(hit.span[0]))
+                whole = lo == 0 and not self.folded[hi:].strip(self.rules.sentence_end)  # the reply is one sentence
+                probability, model = self._reading(None if whole else (lo, hi)).probability(name), "the learned model"
             if probability < below:
                 hits.remove(hit)
                 self.suppressed.append(Suppressed(
-                    category, hit.evidence, hit.span,
-                    f"{hit.evidence} ({hit.phrase}): the learned model rates {category} at "
-                    f"{probability:.2f} in its sentence, below {below:.2f}"))
+                    name, hit.evidence, hit.span,
+                    f"{hit.evidence} ({hit.phrase}): {model} rates {name} at "
+                    f"{probability:.2f}{'' if by_hits else ' in its sentence'}, below {below:.2f}"))
 
     def _folded_position(self, original: int) -> int:
         return original if self.origin is None else bisect_left(self.origin, original)
