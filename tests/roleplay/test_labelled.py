@@ -34,8 +34,6 @@ def test_labelled_set_is_large_and_uses_only_known_categories():
 
 KNOWN_MISSES = {
     "好了，就这样吧。": "the learned model reads a curt 就这样吧 as dismissive (the label says it is only an ending)",
-    "您好好想想，这么便宜的套餐到哪里都找不到。": "the learned model reads polite sales persuasion as pressure "
-                                       "(an adjudicator ruled it clean under GUIDE.md, 2026-12-06)",
 }
 
 

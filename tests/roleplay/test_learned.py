@@ -111,7 +111,7 @@ def test_norms_choose_how_the_model_joins_the_rules():
 
 def test_a_veto_with_hits_reads_the_whole_reply_with_the_model_of_phrase_hits():
     rules_only, _ = _norms_with("")
-    by_hits, problems = _norms_with("    learned: {veto_below: 0.3, veto_with_hits: true}\n")
+    by_hits, problems = _norms_with("    learned: {veto_below: 0.2, veto_with_hits: true}\n")
     assert problems == []
     kind = "阿姨，听我说，这个验证码千万别告诉打电话来的陌生人，咱们营业厅和银行都不会问您要这个。"
     assert "forbidden_phrase" in score_reply(kind, rules_only).violation_names  # 听我说 is listed
