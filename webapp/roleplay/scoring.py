@@ -761,24 +761,26 @@ class _ReplyScan:
     def _veto(self, category: Category, found: list[Hit], hits: list[Hit]) -> None:
         """Cancel each hit whose sentence the model rates below ``veto_below``: judged on the
         sentence, not the reply, so one rude sentence is not outweighed by a polite greeting around
-        it. With ``veto_with_hits`` the model of the category's phrase hits judges the whole reply,
-        as it learned: whether the words were meant so often shows only in the sentence after them
-        (a reason, a next step)."""
+        it; with ``veto_with_hits``, the model of the category's phrase hits judges the whole reply."""
         name, below = category.name, category.learned.veto_below
-        by_hits = shipped_model().hits[name].read(self.folded) if category.learned.veto_with_hits else None
+        # the model of phrase hits judges the reply once, as it learned: whether the words were meant
+        # so often shows only in the sentence after them (a reason, a next step)
+        whole_reply = (shipped_model().hits[name].read(self.folded).probability(name)
+                       if category.learned.veto_with_hits else None)
         for hit in [hit for hit in found if not hit.by_structure]:
-            if by_hits is not None:
-                probability, model = by_hits.probability(name), "the learned model of its phrase hits"
+            if whole_reply is not None:
+                probability, judged, where = whole_reply, "the learned model of its phrase hits", ""
             else:
                 lo, hi = self._sentence_bounds(self._folded_position(hit.span[0]))
                 whole = lo == 0 and not self.folded[hi:].strip(self.rules.sentence_end)  # the reply is one sentence
-                probability, model = self._reading(None if whole else (lo, hi)).probability(name), "the learned model"
+                probability = self._reading(None if whole else (lo, hi)).probability(name)
+                judged, where = "the learned model", " in its sentence"
             if probability < below:
                 hits.remove(hit)
                 self.suppressed.append(Suppressed(
                     name, hit.evidence, hit.span,
-                    f"{hit.evidence} ({hit.phrase}): {model} rates {name} at "
-                    f"{probability:.2f}{'' if by_hits else ' in its sentence'}, below {below:.2f}"))
+                    f"{hit.evidence} ({hit.phrase}): {judged} rates {name} at {probability:.2f}{where}, "
+                    f"below {below:.2f}"))
 
     def _folded_position(self, original: int) -> int:
         return original if self.origin is None else bisect_left(self.origin, original)
