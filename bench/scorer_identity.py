@@ -82,11 +82,18 @@ def dump(code: Path, out: Path) -> None:
 
 
 def code_of(revision: str, into: Path) -> Path:
-    """The ``webapp`` package as it was at ``revision``, unpacked under ``into``."""
-    archive = subprocess.run(["git", "archive", revision, "webapp"], cwd=ROOT, check=True,
+    """The ``webapp`` package as it was at ``revision``, unpacked under ``into`` and, when that
+    revision compiles the scorer (setup.py), compiled in place as ``pip install -e .`` does."""
+    compiled = subprocess.run(["git", "cat-file", "-e", f"{revision}:setup.py"], cwd=ROOT,
+                              capture_output=True).returncode == 0
+    paths = ["webapp", "setup.py", "pyproject.toml"] if compiled else ["webapp"]
+    archive = subprocess.run(["git", "archive", revision, *paths], cwd=ROOT, check=True,
                              capture_output=True).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
+    if compiled:
+        subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=into, check=True,
+                       capture_output=True)
     return into
 
 

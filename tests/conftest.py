@@ -5,11 +5,21 @@ from empty tables without paying for CREATE TABLE each time.
 """
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
 
-import pytest
+# The reply scorer is compiled in place (setup.py). Rebuild it before anything below imports it, so
+# that an edited source is what the tests run (Cython and setuptools compare timestamps: up to date,
+# this is a one-second no-op).
+_build = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"],
+                        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+if _build.returncode:
+    raise SystemExit(f"building the compiled scorer failed (setup.py):\n{_build.stdout}{_build.stderr}")
+
+import pytest  # noqa: E402
 from flask import g
 from werkzeug.serving import make_server
 

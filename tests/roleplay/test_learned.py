@@ -17,7 +17,8 @@ from webapp.roleplay.scoring import Hit, ReplyVerdict, score_reply
 
 NORMS_PATH = Path(__file__).resolve().parents[2] / "quizzes" / "roleplay" / "norms.yaml"
 SAMPLE = ["您自己不看短信，现在来问谁呢？", "莫名其妙被扣了钱，换成谁心里都不舒服，我能体会您的心情。",
-          "您好，请问有什么可以帮您？", "ＯＮＵ的ＬＯＳ灯红了", ""]
+          "您好，请问有什么可以帮您？", "ＯＮＵ的ＬＯＳ灯红了", "",
+          "您的宽带今天下午恢复，给您添麻烦了。" * 20]  # longer than the n-gram kernel's stack buffer
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +112,7 @@ def test_norms_choose_how_the_model_joins_the_rules():
 
 def test_a_veto_with_hits_reads_the_whole_reply_with_the_model_of_phrase_hits():
     rules_only, _ = _norms_with("")
-    by_hits, problems = _norms_with("    learned: {veto_below: 0.2, veto_with_hits: true}\n")
+    by_hits, problems = _norms_with("    learned: {veto_below: 0.15, veto_with_hits: true}\n")
     assert problems == []
     kind = "阿姨，听我说，这个验证码千万别告诉打电话来的陌生人，咱们营业厅和银行都不会问您要这个。"
     assert "forbidden_phrase" in score_reply(kind, rules_only).violation_names  # 听我说 is listed

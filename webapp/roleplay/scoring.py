@@ -48,6 +48,7 @@ from webapp.roleplay.norms import (
     Category,
     KeyMeaning,
     Norms,
+    quick_fold,
 )
 
 QUESTION_MARKS = "?？"
@@ -148,6 +149,9 @@ def score_reply(text: str, norms: Norms) -> ReplyVerdict:
 
 def _fold_with_origin(text: str) -> tuple[str, list[int] | None]:
     """Folded text plus, per folded character, its offset in ``text`` (None: identical)."""
+    quick = quick_fold(text)
+    if quick is not None:
+        return quick, None
     folded = text.translate(FOLD_TABLE)
     if FOLD_TABLE.irregular.isdisjoint(text):
         return folded, None  # every character folded to exactly one: offsets unchanged
