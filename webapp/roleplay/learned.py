@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import cython
 import numpy as np
 
 from webapp.roleplay.ngrams import NgramTable
@@ -58,7 +59,12 @@ class ReplyModel:
         return Reading(self, folded)
 
 
+@cython.cclass
 class Reading:
+    model = cython.declare(object, visibility="public")
+    text = cython.declare(object, visibility="public")
+    _scores = cython.declare(object, visibility="public")
+
     def __init__(self, model: ReplyModel, text: str):
         self.model = model
         self.text = text
@@ -79,15 +85,16 @@ class Reading:
         """The clause whose n-grams weigh most towards ``category`` (each n-gram's weight goes to
         the clause it starts in) and, as cues, its heaviest n-grams of two characters or more."""
         model = self.model
-        column = model.weights[:, model.categories[category]]
         matches = model.table.matches(self.text)  # (last index, n-gram)
         counts = Counter(feature for _, feature in matches)
         # each n-gram's tf-idf value (as the scores are computed) times its weight, shared among
-        # its occurrences
-        tfidf = {feature: model.idf[feature] * (1.0 + math.log(count)) for feature, count in counts.items()}
-        norm = math.sqrt(sum(value * value for value in tfidf.values())) or 1.0
-        share = {feature: float(column[feature]) * value / norm / counts[feature]
-                 for feature, value in tfidf.items()}
+        # its occurrences: one vector operation each, not numpy scalars per n-gram
+        features = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        repeats = np.fromiter(counts.values(), dtype=float, count=len(counts))
+        tfidf = model.idf[features] * (1.0 + np.log(repeats))
+        norm = math.sqrt(float(tfidf @ tfidf)) or 1.0
+        parts = model.weights[features, model.categories[category]] * tfidf / norm / repeats
+        share = dict(zip(features.tolist(), parts.tolist()))
         weight = [0.0] * len(clauses)
         cues: list[dict[str, float]] = [{} for _ in clauses]
         starts_of = [lo for lo, _ in clauses]

@@ -23,6 +23,7 @@ from functools import lru_cache
 from importlib import metadata
 
 import ahocorasick
+import cython
 import rjieba
 
 
@@ -138,8 +139,16 @@ class Lexicon:
 # --------------------------------------------------------------------------- polarity
 
 
+@cython.cclass
 class _Polarity:
     """Which spans of a (folded) text are negated."""
+
+    text = cython.declare(object, visibility="public")
+    masked = cython.declare(object, visibility="public")
+    clause_starts = cython.declare(object, visibility="public")
+    sentence_ends = cython.declare(object, visibility="public")
+    _refusing = cython.declare(object, visibility="public")
+    _memo = cython.declare(object, visibility="public")
 
     def __init__(self, text: str):
         self.text = text
@@ -206,7 +215,8 @@ class Phrasing:
     slots: tuple[Slot, ...]
 
 
-@dataclass(frozen=True)
+@cython.dataclasses.dataclass(frozen=True)  # compiled: a C struct, quick to build (scoring.Hit)
+@cython.cclass
 class KeyPointMatch:
     met: bool
     evidence: tuple[int, int] | None  # span in the reply: what expressed (or contradicted) the point
@@ -214,8 +224,14 @@ class KeyPointMatch:
     contradicted: bool = False
 
 
+@cython.cclass
 class KeyPoint:
     """One key point compiled against a lexicon: its phrasings and one automaton over their surfaces."""
+
+    phrasings = cython.declare(object, visibility="public")
+    wants_number = cython.declare(object, visibility="public")
+    _number_phrasings = cython.declare(object, visibility="public")
+    automaton = cython.declare(object, visibility="public")
 
     def __init__(self, phrasings: Sequence[str], lexicon: Lexicon):
         self.phrasings = tuple(p for p in (_compile(text, lexicon) for text in phrasings) if p.slots)
@@ -276,8 +292,13 @@ class KeyPoint:
         return KeyPointMatch(False, evidence, phrasing.text, contradicted)
 
 
+@cython.cclass
 class Reply:
     """A reply folded once, its numbers and polarity worked out once, for all the turn's key points."""
+
+    folded = cython.declare(object, visibility="public")
+    _polarity = cython.declare(object, visibility="public")
+    _numbers = cython.declare(object, visibility="public")
 
     def __init__(self, text: str):
         self.folded = fold(text)

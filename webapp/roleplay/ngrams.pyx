@@ -9,8 +9,8 @@ item. An n-gram is packed into one 64-bit key (each code point + 1 in 21 bits, s
 n-gram never equals a longer one), and the table maps it to the n-gram's row in the model.
 """
 from libc.math cimport log, sqrt
-from libc.stdint cimport int32_t, uint64_t
-from libc.stdlib cimport free, malloc, qsort
+from libc.stdint cimport INT32_MAX, int32_t, uint64_t
+from libc.stdlib cimport free, malloc
 
 import numpy as np
 
@@ -25,12 +25,6 @@ cdef inline uint64_t _code(Py_UCS4 char):
     return <uint64_t>char + 1
 
 
-cdef int _ascending(const void *a, const void *b) noexcept nogil:
-    cdef int32_t x = (<const int32_t *>a)[0]
-    cdef int32_t y = (<const int32_t *>b)[0]
-    return (x > y) - (x < y)
-
-
 cdef class NgramTable:
     """n-gram → row, for n-grams of one to three characters, and per row its idf and its weight
     in each category (held here, so that a reply's scores do not acquire the arrays each time)."""
@@ -41,6 +35,11 @@ cdef class NgramTable:
     cdef readonly Py_ssize_t size
     cdef const double[::1] idf
     cdef const double[:, ::1] weights
+    # Counting a reply's n-grams: a row's count is current while its stamp is this call's (no
+    # clearing, no sorting). scores() never lets go of the GIL, so no other thread interleaves.
+    cdef int32_t[::1] stamp_of
+    cdef int32_t[::1] count_of
+    cdef int32_t stamp
 
     def __init__(self, ngrams, const double[::1] idf, const double[:, ::1] weights):
         if not len(ngrams) == idf.shape[0] == weights.shape[0]:
@@ -49,6 +48,9 @@ cdef class NgramTable:
             raise ValueError(f"at most {MAX_CATEGORIES} categories")
         self.idf = idf
         self.weights = weights
+        self.stamp_of = np.zeros(len(ngrams), dtype=np.int32)
+        self.count_of = np.zeros(len(ngrams), dtype=np.int32)
+        self.stamp = 0
         cdef Py_ssize_t slots = 1
         cdef int bits = 0
         self.size = len(ngrams)
@@ -130,28 +132,34 @@ cdef class NgramTable:
             if found == NULL:
                 raise MemoryError()
         cdef double sums[MAX_CATEGORIES]
-        cdef Py_ssize_t count, index, run, column
+        cdef Py_ssize_t count, distinct, index, column
         cdef int32_t row
         cdef double value, square = 0.0, norm
         try:
             count = self._lookup(text, found, NULL)
-            # equal rows side by side: each distinct n-gram once, with its count
-            qsort(found, count, sizeof(int32_t), _ascending)
+            if self.stamp == INT32_MAX:  # after two billion replies: every stamp is stale again
+                self.stamp_of[:] = 0
+                self.stamp = 0
+            self.stamp += 1
+            distinct = 0
+            for index in range(count):  # each distinct n-gram once, in order of first occurrence
+                row = found[index]
+                if self.stamp_of[row] != self.stamp:
+                    self.stamp_of[row] = self.stamp
+                    self.count_of[row] = 0
+                    found[distinct] = row
+                    distinct += 1
+                self.count_of[row] += 1
             for column in range(columns):
                 sums[column] = 0.0
-            index = 0
-            while index < count:
+            for index in range(distinct):
                 row = found[index]
-                run = 1
-                while index + run < count and found[index + run] == row:
-                    run += 1
                 value = idf[row]
-                if run > 1:
-                    value *= 1.0 + log(<double>run)
+                if self.count_of[row] > 1:
+                    value *= 1.0 + log(<double>self.count_of[row])
                 square += value * value
                 for column in range(columns):
                     sums[column] += value * weights[row, column]
-                index += run
         finally:
             if found != small:
                 free(found)
