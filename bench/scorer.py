@@ -82,14 +82,14 @@ def main() -> int:
         "grown-norms.yaml")
     grown_load_seconds = time.perf_counter() - started
     assert not problems, problems
-    phrase_keys = [info.key for _, info in shipped.automaton.items()]
+    phrase_keys = shipped.phrases.literals
 
     def find_loop(reply: str) -> int:
         folded = fold(reply)
         return sum(1 for key in phrase_keys if folded.find(key) >= 0)
 
     def automaton_scan(reply: str) -> int:
-        return sum(1 for _ in shipped.automaton.iter(fold(reply)))
+        return len(shipped.phrases.find(fold(reply)))
 
     # Every reply is judged as the answer to one turn: the norms plus that turn's key points,
     # turns taken in rotation over all shipped scenarios (as the call engine does per reply).

@@ -163,3 +163,12 @@ def test_shipped_norms_consult_the_model_within_bounds():
     for learned in consulting.values():
         assert 0 <= learned.veto_below <= (learned.find_from if learned.find_from is not None else 1) <= 1
     assert not math.isnan(shipped_model().read("").probability("forbidden_phrase"))
+
+
+def test_the_model_s_evidence_is_never_an_empty_clause():
+    """A reply opening with punctuation has an empty first segment; the model's evidence is a
+    clause with words in it (found by the property test of tests/roleplay/test_scoring.py)."""
+    always, _ = _norms_with("    learned: {find_from: 0.0}\n")
+    verdict = score_reply("。分解，你不的歉号2解情", always)
+    found = [hit for hit in verdict.violations if hit.by_model]
+    assert found and all(hit.evidence and hit.span[0] < hit.span[1] for hit in found)

@@ -105,7 +105,9 @@ class Reading:
             weight[number] += part
             if part > 0 and len(ngram) > 1:  # one character names nothing
                 cues[number][ngram] = cues[number].get(ngram, 0.0) + part
-        best = max(range(len(clauses)), key=lambda number: (weight[number], -number))
+        # an empty clause (before a leading "。") holds nothing to show: the evidence has words in it
+        candidates = [number for number, (lo, hi) in enumerate(clauses) if hi > lo] or range(len(clauses))
+        best = max(candidates, key=lambda number: (weight[number], -number))
         heaviest = sorted(cues[best].items(), key=lambda item: (-item[1], item[0]))[:CUES]
         return clauses[best], tuple(ngram for ngram, _ in heaviest)
 

@@ -24,6 +24,7 @@ import yaml
 
 from webapp.content.problems import ContentProblems, Problem
 from webapp.roleplay.learned import shipped_model
+from webapp.roleplay.literals import Literals
 
 ELEMENT_CATEGORIES = (
     "greeting",
@@ -281,8 +282,8 @@ class Rules:
     #: rules.questions.check_requests: asking the customer to check without a question
     #: (您核对一下，没错的话签字); with the questions, what a category that ``asks`` needs
     check_requests: tuple[str, ...] = ()
-    #: folded anchor literal → indexes of the sequence rules it starts (one scan finds them all)
-    sequence_anchors: Any = field(default=None, compare=False, repr=False)
+    #: folded anchor literal → indexes of the sequence rules it anchors (one scan finds them all)
+    sequence_anchors: Literals | None = field(default=None, compare=False, repr=False)
     #: Latin words everyone knows (wifi, app); any other Latin word is a technical term
     #: (rules.jargon_acronyms). None: only the listed terms are jargon.
     everyday_latin: frozenset[str] | None = None
@@ -299,7 +300,7 @@ class Norms:
     categories: Mapping[str, Category]
     rules: Rules
     phrase_count: int  # automaton keys, after expanding [a|b] alternatives
-    automaton: Any = field(compare=False, repr=False)  # ahocorasick.Automaton of KeyInfo
+    phrases: Literals = field(compare=False, repr=False)  # every key, with its KeyInfo
     #: Call-centre synonym groups (班长 ≈ 主管 ≈ 值班经理) that key points are judged with,
     #: folded; see webapp.roleplay.meaning.
     synonym_groups: tuple[tuple[str, ...], ...] = ()
@@ -513,7 +514,7 @@ def _parse_norms(text: str, path: str) -> tuple[Norms | None, tuple[Problem, ...
     synonym_groups = _parse_synonyms(root.get("synonyms"), check)
     if check.problems or rules is None:
         return None, tuple(sorted(set(check.problems)))
-    automaton, key_count = builder.build(rules)
+    phrases, key_count = builder.build(rules)
     if check.problems:
         return None, tuple(sorted(set(check.problems)))
     norms = Norms(
@@ -522,7 +523,7 @@ def _parse_norms(text: str, path: str) -> tuple[Norms | None, tuple[Problem, ...
         categories=MappingProxyType(categories),
         rules=rules,
         phrase_count=key_count,
-        automaton=automaton,
+        phrases=phrases,
         synonym_groups=synonym_groups,
     )
     return norms, ()
@@ -960,17 +961,12 @@ def _parse_sequences(node: _Located | None, names: _Located | None, check: _Chec
     return tuple(rules)
 
 
-def _sequence_anchors(rules: tuple[SequenceRule, ...]) -> Any:
-    automaton = ahocorasick.Automaton()
+def _sequence_anchors(rules: tuple[SequenceRule, ...]) -> Literals:
     index: dict[str, list[int]] = {}
     for number, rule in enumerate(rules):
         for literal in rule.anchors:
             index.setdefault(literal, []).append(number)
-    for literal, numbers in index.items():
-        automaton.add_word(literal, (len(literal), tuple(numbers)))
-    if index:
-        automaton.make_automaton()
-    return automaton
+    return Literals({literal: tuple(numbers) for literal, numbers in index.items()})
 
 
 INTENT_LIST_KEYS = ("subjects", "fillers", "unless_clause", "unless_reply", "unless_next",
@@ -1121,19 +1117,15 @@ class _IndexBuilder:
             return
         self._add(key, KeyMeaning(kind, word), line)
 
-    def build(self, rules: Rules) -> tuple[ahocorasick.Automaton, int]:
+    def build(self, rules: Rules) -> tuple[Literals, int]:
         self._check_cross_references(rules)
         scan = ahocorasick.Automaton()
         for key in self.meanings:
             scan.add_word(key, key)
         scan.make_automaton()
-
-        automaton = ahocorasick.Automaton()
-        for key, meanings in self.meanings.items():
-            inner = self._inner_meanings(key, meanings, scan, rules)
-            automaton.add_word(key, KeyInfo(key, tuple(meanings), inner))
-        automaton.make_automaton()
-        return automaton, len(self.meanings)
+        phrases = Literals({key: KeyInfo(key, tuple(meanings), self._inner_meanings(key, meanings, scan, rules))
+                            for key, meanings in self.meanings.items()})
+        return phrases, len(self.meanings)
 
     def _check_cross_references(self, rules: Rules) -> None:
         uncertain_keys = [k for k, ms in self.meanings.items()

@@ -292,8 +292,9 @@ class _ReplyScan:
 
     def _scan(self) -> None:
         # (start, -last) is unique per match: the same start and end can only be the same key
-        matches = sorted([(last - len(info.key) + 1, -last, info)
-                          for last, info in self.norms.automaton.iter(self.folded)])
+        infos = self.norms.phrases.values
+        matches = sorted([(start, 1 - end, infos[index])
+                          for index, start, end in self.norms.phrases.find(self.folded)])
         reach = -1
         for start, negative_last, info in matches:
             end = 1 - negative_last
@@ -322,12 +323,13 @@ class _ReplyScan:
             matches = []
         else:
             starts: dict[int, set[int]] = {}  # rule → anchor positions
-            for last, (length, numbers) in self.rules.sequence_anchors.iter(self.folded):
-                for number in numbers:
+            anchors = self.rules.sequence_anchors.values
+            for index, start, _ in self.rules.sequence_anchors.find(self.folded):
+                for number in anchors[index]:
                     if number in starts:
-                        starts[number].add(last - length + 1)
+                        starts[number].add(start)
                     else:
-                        starts[number] = {last - length + 1}
+                        starts[number] = {start}
             matches = []
             for number, positions in sorted(starts.items()):
                 rule = rules[number]
