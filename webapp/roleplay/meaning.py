@@ -71,7 +71,7 @@ def fold(text: str) -> str:
     """Full-width to half-width and lower case, one character for one (offsets are kept)."""
     # a search for the few full-width characters, not str.translate: translate looks every
     # character up in the table, and each Chinese character misses it (an exception each)
-    folded = _FULL_WIDTH.sub(_half_width, text)
+    folded = half_width(text)
     lowered = folded.lower()
     if len(lowered) == len(folded):
         return lowered
@@ -79,6 +79,11 @@ def fold(text: str) -> str:
 
 
 _FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+
+
+def half_width(text: str) -> str:
+    """Full-width ASCII (，？！Ａ１) as ASCII, one character for one; the rest as it is."""
+    return _FULL_WIDTH.sub(_half_width, text) if _FULL_WIDTH.search(text) else text
 
 
 def _half_width(match: re.Match) -> str:

@@ -32,7 +32,7 @@ cdef class NgramTable:
     cdef uint64_t[::1] keys
     cdef int32_t[::1] rows
     cdef int shift
-    cdef readonly Py_ssize_t size
+    cdef Py_ssize_t size
     cdef const double[::1] idf
     cdef const double[:, ::1] weights
     # Counting a reply's n-grams: a row's count is current while its stamp is this call's (no

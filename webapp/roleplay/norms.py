@@ -25,6 +25,7 @@ import yaml
 from webapp.content.problems import ContentProblems, Problem
 from webapp.roleplay.learned import shipped_model
 from webapp.roleplay.literals import Literals
+from webapp.roleplay.meaning import half_width
 
 ELEMENT_CATEGORIES = (
     "greeting",
@@ -121,17 +122,10 @@ def folds_to_itself(text: str) -> bool:
             and _REMOVED_BY_FOLD.search(text) is None)
 
 
-_FULL_WIDTH_ASCII = re.compile("[\uff01-\uff5e]")
-
-
-def _half_width(match: re.Match) -> str:
-    return chr(ord(match.group()) - 0xFEE0)
-
-
 def quick_fold(text: str) -> str | None:
     """fold(text) when folding changes nothing but full-width ASCII (，？！ → ,?!), told without a
     table lookup per character (most replies); None otherwise. Every character stays one."""
-    half = _FULL_WIDTH_ASCII.sub(_half_width, text) if _FULL_WIDTH_ASCII.search(text) else text
+    half = half_width(text)
     return half if folds_to_itself(half) else None
 
 
