@@ -82,11 +82,12 @@ def dump(code: Path, out: Path) -> None:
 
 
 def code_of(revision: str, into: Path) -> Path:
-    """The ``webapp`` package as it was at ``revision``, unpacked under ``into`` and, when that
-    revision compiles the scorer (setup.py), compiled in place as ``pip install -e .`` does."""
+    """The ``webapp`` package and the norms as they were at ``revision``, unpacked under ``into``
+    and, when that revision compiles the scorer (setup.py), compiled in place as ``pip install -e .``
+    does."""
     compiled = subprocess.run(["git", "cat-file", "-e", f"{revision}:setup.py"], cwd=ROOT,
                               capture_output=True).returncode == 0
-    paths = ["webapp", "setup.py", "pyproject.toml"] if compiled else ["webapp"]
+    paths = ["webapp", "quizzes/roleplay/norms.yaml"] + (["setup.py", "pyproject.toml"] if compiled else [])
     archive = subprocess.run(["git", "archive", revision, *paths], cwd=ROOT, check=True,
                              capture_output=True).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:

@@ -9,7 +9,8 @@ scored once to warm up (norms, model and key points loaded and compiled), then c
 switched on (``callgrind_control -i on``) for two passes, and the process ends with ``os._exit``
 so that interpreter teardown is not counted. Counted alone (``score_reply``) and with the turn's
 key points, as ``bench/scorer.py`` does; the older code is the ``webapp`` package of ``REV``
-(default: where this branch left main), scored on this tree's norms and replies.
+(default: where this branch left main) with that revision's norms (an older scorer may not read
+newer norms' keys), scored on this tree's replies.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def count(code: Path) -> NoReturn:
     from webapp.roleplay.scoring import score_reply
 
     assert Path(sys.modules["webapp"].__file__).is_relative_to(code), "counted the wrong code"
-    norms = load_norms(ROOT / "quizzes" / "roleplay" / "norms.yaml")
+    norms = load_norms(code / "quizzes" / "roleplay" / "norms.yaml")
     texts = [entry["text"] for entry in yaml.safe_load(
         (ROOT / "tests" / "roleplay" / "labelled_replies.yaml").read_text(encoding="utf-8"))]
     turns = [tuple(r.examples for r in turn.requirements if r.is_key_point)

@@ -144,7 +144,19 @@ def test_a_violation_only_the_model_finds_never_ends_a_call():
         assert criterion.critical is critical and not criterion.passed
 
 
+def test_beside_another_category_the_model_must_be_surer():
+    # from 0.0 the model finds the category in any reply; beside an apology it would need 1.0
+    beside, problems = _norms_with("    learned: {find_from: 0.0, find_beside: {apology: 1.0}}\n")
+    assert problems == []
+    assert "forbidden_phrase" in score_reply("好的，我这边帮您看一下账单明细。", beside).violation_names
+    assert "forbidden_phrase" not in score_reply("抱歉，我这边帮您看一下账单明细。", beside).violation_names
+
+
 @pytest.mark.parametrize("learned, message", [
+    ("    learned: {find_from: 0.5, find_beside: {sorry: 0.9}}\n", "learned.find_beside: unknown key 'sorry'"),
+    ("    learned: {find_from: 0.5, find_beside: {apology: 0.4}}\n",
+     "learned.find_beside.apology: expected a probability between find_from (0.5) and 1"),
+    ("    learned: {veto_below: 0.2, find_beside: {apology: 0.9}}\n", "learned.find_beside: needs find_from"),
     ("    learned: {find_from: 1.5}\n", "violations.forbidden_phrase.learned.find_from: expected a probability"),
     ("    learned: {veto_below: 0.6, find_from: 0.5}\n", "find_from must not be below veto_below"),
     ("    learned: {alone: 0.5}\n", "violations.forbidden_phrase.learned: unknown key 'alone'"),

@@ -139,7 +139,9 @@ def test_full_width_latin_jargon_is_found(norms):
 def test_negated_empathy_is_suppressed_with_reason(norms):
     verdict = score_reply("我不理解您的心情。", norms)
     assert verdict.element_names == []
-    assert "理解您 negated by 不" in reasons(verdict)
+    # the model's find of the whole sentence is cancelled for the same reason, and explains it once
+    explained = [reason for reason in reasons(verdict) if "理解您 negated by 不" in reason]
+    assert len(explained) == 1 and explained[0].endswith("the norms cancelled it here: 理解您 negated by 不")
     # the confrontational form is a forbidden phrase, and the empathy inside it never counts
     verdict = score_reply("我不理解您为什么这么激动。", norms)
     assert verdict.element_names == []
@@ -774,3 +776,33 @@ def test_intent_rule_needs_subjects_or_start():
     text = NORMS_TEXT.replace("      at_start: sentence\n", "", 1)
     norms, problems = parse_norms(text, "norms.yaml")
     assert norms is None and any("can never fire" in p.message for p in problems)
+
+
+def test_overlapping_evidence_of_one_category_is_shown_once(norms):
+    verdict = score_reply("我能体会您的心情，您找别人去吧，我不管", norms)
+    rude = [(hit.evidence, hit.span) for hit in verdict.violations if hit.category == "forbidden_phrase"]
+    assert rude == [("找别人去吧", (10, 15)), ("我不管", (16, 19))]
+    # cancelled hits inside another of their category are explained once, by the outer one
+    spans = [(item.category, item.span) for item in verdict.suppressed]
+    assert len(spans) == len(set(spans))
+    assert not any(category == other and (lo, hi) != (olo, ohi) and olo <= lo and hi <= ohi
+                   for category, (lo, hi) in spans for other, (olo, ohi) in spans)
+
+
+def test_a_phrase_s_unless_words_in_its_sentence_cancel_it(norms):
+    # 不可能 about what the customer feared reassures; a flat 不可能 contradicts the customer
+    verdict = score_reply("您担心我们故意限速，这个不可能，限速在系统里都有记录。", norms)
+    assert "forbidden_phrase" not in verdict.violation_names
+    assert "不可能 cancelled by 担心 in its sentence" in reasons(verdict)
+    assert "forbidden_phrase" in score_reply("不可能，这个套餐肯定比您现在的便宜。", norms).violation_names
+    # the unless-word counts in the phrase's own sentence only
+    assert "forbidden_phrase" in score_reply("您别担心。不可能，这个套餐肯定比您现在的便宜。", norms).violation_names
+
+
+def test_reassurance_cancels_only_the_feeling_word_it_holds(norms):
+    # 您别急 after real sympathy leaves it standing; 您真的不用担心 is a promise, not sympathy
+    assert "empathy" in score_reply("话费一下子多了这么多，谁看了心里都犯嘀咕，您别急，我一项一项帮您查。",
+                                    norms).element_names
+    verdict = score_reply("您真的不用担心，钱一定会退回来。", norms)
+    assert "empathy" not in verdict.element_names
+    assert any("cancelled by 不用担心" in reason for reason in reasons(verdict))

@@ -159,12 +159,15 @@ class Learned:
     ``asks``, only in a reply that asks the customer something (a check is a question). With
     ``veto_with_hits`` the veto reads the model learned from the category's phrase hits alone:
     every reply it saw holds a listed word, so it weighs what surrounds the word (who it is
-    about, a reason, a next step) rather than the word itself."""
+    about, a reason, a next step) rather than the word itself. ``find_beside`` raises
+    ``find_from`` in a reply that also holds another category: beside an apology, the trouble
+    apologised for (让您白跑了两趟) reads to the model like sympathy."""
 
     veto_below: float = 0.0
     find_from: float | None = None
     asks: bool = False
     veto_with_hits: bool = False
+    find_beside: tuple[tuple[str, float], ...] = ()  # (other category, probability needed beside it)
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,9 @@ class KeyMeaning:
     excluded_categories: frozenset[str] = frozenset()  # look-alikes
     endings: tuple[str, ...] = ()  # rhetorical openers: the clause endings that make the question
     intent: int | None = None  # intent markers: index of their rule in Rules.intent_rules
+    #: a violation phrase's ``unless`` words: one in the same sentence cancels the hit (不可能
+    #: after 您担心… reassures about what the customer feared, it contradicts nobody)
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -230,13 +236,16 @@ class SequenceRule:
     ``pattern`` is compiled from the rule's ``parts`` (each a phrase with [a|b] alternatives,
     or ``<姓名>`` a person's name, ``<号码>`` a number of 3+ digits) joined by gaps of at most
     ``max_gap`` characters that do not cross the end of a clause (``within: clause``) or a
-    sentence (``within: sentence``). ``unless`` words in the same sentence cancel a match.
+    sentence (``within: sentence``). ``unless`` words in the same sentence cancel a match;
+    ``unless_overlapping`` words only where they overlap it (您别着急 holds its own 着急, but
+    sympathy followed by 您别着急 is still sympathy).
     """
 
     name: str
     category: str
     pattern: Any = field(compare=False)  # re.Pattern over the folded reply
     unless: tuple[str, ...] = ()
+    unless_overlapping: tuple[str, ...] = ()
     #: Literals of one plain part; a reply without one cannot match, so the scorer runs the
     #: pattern only where (the first part) or when (a later part) one occurs.
     anchors: tuple[str, ...] = ()
@@ -611,9 +620,9 @@ def _parse_hollow_with(node: _Located | None, where: str, check: _Checker) -> fr
 
 def _parse_learned(name: str, node: _Located | None, where: str, check: _Checker) -> Learned | None:
     if node is None or check.mapping(node, f"{where}.learned", node.line, (),
-                                     ("veto_below", "find_from", "asks", "veto_with_hits")) is None:
+                                     ("veto_below", "find_from", "asks", "veto_with_hits", "find_beside")) is None:
         return None
-    values: dict[str, float | bool] = {}
+    values: dict[str, Any] = {}
     for key in ("asks", "veto_with_hits"):
         flag = node.get(key)
         if flag is None:
@@ -634,6 +643,24 @@ def _parse_learned(name: str, node: _Located | None, where: str, check: _Checker
     if values.get("find_from", 1.0) < values.get("veto_below", 0.0):
         check.add(node, f"{where}.learned: find_from must not be below veto_below")
         return None
+    beside = node.get("find_beside")
+    if beside is not None:
+        if "find_from" not in values:
+            check.add(beside, f"{where}.learned.find_beside: needs find_from")
+            return None
+        if check.mapping(beside, f"{where}.learned.find_beside", beside.line, (), ALL_CATEGORIES) is None:
+            return None
+        pairs = []
+        for other, child in beside.items():
+            value = child.value()
+            if other not in ALL_CATEGORIES:
+                return None  # reported as an unknown key
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not values["find_from"] <= value <= 1:
+                check.add(child, f"{where}.learned.find_beside.{other}: expected a probability "
+                                 f"between find_from ({values['find_from']}) and 1")
+                return None
+            pairs.append((other, float(value)))
+        values["find_beside"] = tuple(pairs)
     if name not in shipped_model().categories:
         check.add(node, f"{where}.learned: the learned model has no weights for {name}")
         return None
@@ -652,17 +679,20 @@ def _parse_phrases(name: str, kind: str, node: _Located | None, where: str,
         check.add(node, f"{where}.phrases: must not be empty")
     for item in node.elements():
         suggestion = None
+        unless: tuple[str, ...] = ()
         phrase_node = item
         if item.is_mapping() and kind == "violation":
-            if check.mapping(item, f"{where}.phrases item", item.line, ("phrase",), ("suggestion",)) is None:
+            if check.mapping(item, f"{where}.phrases item", item.line, ("phrase",), ("suggestion", "unless")) is None:
                 continue
             phrase_node = item.get("phrase")
             if item.get("suggestion") is not None:
                 suggestion = check.text(item.get("suggestion"), f"{where} suggestion", item.line)
+            if item.get("unless") is not None:
+                unless = tuple(fold(word) for word, _ in check.text_list(item.get("unless"), f"{where} unless", item.line))
         phrase = check.text(phrase_node, f"{where}.phrases item", item.line)
         if phrase is None:
             continue
-        builder.add_category_phrase(name, phrase, phrase_node.line, suggestion)
+        builder.add_category_phrase(name, phrase, phrase_node.line, suggestion, unless)
 
 
 def _parse_jargon_terms(node: _Located | None, where: str, check: _Checker,
@@ -907,7 +937,7 @@ def _parse_sequences(node: _Located | None, names: _Located | None, check: _Chec
     rules = []
     for item in node.elements():
         if check.mapping(item, "rules.sequences item", item.line,
-                         ("name", "category", "parts"), ("max_gap", "within", "unless")) is None:
+                         ("name", "category", "parts"), ("max_gap", "within", "unless", "unless_overlapping")) is None:
             continue
         name = check.text(item.get("name"), "rules.sequences name", item.line)
         category = check.text(item.get("category"), "rules.sequences category", item.line)
@@ -937,9 +967,10 @@ def _parse_sequences(node: _Located | None, names: _Located | None, check: _Chec
             choices = [slots[a] for a in alternatives if a in slots] + [re.escape(a) for a in literal]
             parts.append("(?:" + "|".join(choices) + ")")
             part_literals.append(tuple(literal) if len(choices) == len(literal) else ())
-        unless = tuple(fold(w) for w, _ in check.text_list(item.get("unless"), "rules.sequences unless",
-                                                          item.line, allow_empty_list=True)) \
-            if item.get("unless") is not None else ()
+        unless, overlapping = (
+            tuple(fold(w) for w, _ in check.text_list(item.get(key), f"rules.sequences {key}", item.line,
+                                                      allow_empty_list=True)) if item.get(key) is not None else ()
+            for key in ("unless", "unless_overlapping"))
         if name is None or category is None or gap is None or len(parts) < 1:
             continue
         filler = f"[^{re.escape(stops[within])}]{{0,{gap}}}?"
@@ -950,7 +981,7 @@ def _parse_sequences(node: _Located | None, names: _Located | None, check: _Chec
         # Anchor on the part least likely to occur by chance (fewest one-character words: 您, 是
         # are everywhere, 对吗 is not), so the pattern runs only on replies that may match.
         anchor = min(plain, key=lambda i: (sum(len(word) == 1 for word in part_literals[i]), i))
-        rules.append(SequenceRule(name, category, re.compile(filler.join(parts)), unless,
+        rules.append(SequenceRule(name, category, re.compile(filler.join(parts)), unless, overlapping,
                                   part_literals[anchor], anchored=anchor == 0))
     return tuple(rules)
 
@@ -1068,7 +1099,7 @@ class _IndexBuilder:
         return keys
 
     def add_category_phrase(self, category: str, phrase: str, line: int,
-                            suggestion: str | None) -> None:
+                            suggestion: str | None, unless: tuple[str, ...] = ()) -> None:
         keys = self._expand(phrase, line)
         for key in keys:
             side = None
@@ -1086,7 +1117,7 @@ class _IndexBuilder:
                 if not key:
                     self.check.add(line, f"phrase {phrase!r}: needs words besides '#'")
                     continue
-            self._add(key, KeyMeaning(KIND_CATEGORY, phrase, category, suggestion, side), line)
+            self._add(key, KeyMeaning(KIND_CATEGORY, phrase, category, suggestion, side, unless=unless), line)
 
     def add_jargon_term(self, term: str, line: int, explanations: list[tuple[str, int]]) -> None:
         for key in self._expand(term, line):

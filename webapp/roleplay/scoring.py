@@ -134,6 +134,42 @@ def _distinct(names) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _merged(hits: list[Hit], text: str) -> list[Hit]:
+    """One hit per stretch of a category's evidence: two phrases of the norms that overlap
+    (能体会 and 体会您的心情, 找别人 and 找别人去吧) are one piece of evidence, shown once. The
+    merged hit is the model's alone only when every part was. ``hits`` are in reading order."""
+    if len(hits) < 2:
+        return hits
+    merged: list[Hit] = []
+    last_of: dict[str, int] = {}  # category → index in merged of its latest hit
+    for hit in hits:
+        index = last_of.get(hit.category)
+        if index is None or hit.span[0] >= merged[index].span[1]:
+            last_of[hit.category] = len(merged)
+            merged.append(hit)
+            continue
+        last = merged[index]
+        start, end = last.span[0], max(last.span[1], hit.span[1])
+        longer = hit if hit.span[1] - hit.span[0] > last.span[1] - last.span[0] else last
+        merged[index] = Hit(hit.category, text[start:end], (start, end), longer.phrase,
+                            last.by_model and hit.by_model, last.by_structure or hit.by_structure)
+    return merged
+
+
+def _outermost(suppressed: list[Suppressed]) -> list[Suppressed]:
+    """Cancelled hits without those inside another of the same category: each stretch of
+    text is explained once (the longest match's reason)."""
+    if len(suppressed) < 2 or len({item.category for item in suppressed}) == len(suppressed):
+        return suppressed
+    ordered = sorted(suppressed, key=lambda s: (s.category, s.span[0], -s.span[1], s.reason))
+    kept: list[Suppressed] = []
+    for item in ordered:
+        if kept and kept[-1].category == item.category and item.span[1] <= kept[-1].span[1]:
+            continue
+        kept.append(item)
+    return kept
+
+
 _LEXICONS: dict[str, Lexicon] = {}  # one per norms version: key points compiled against it are cached
 
 
@@ -344,6 +380,9 @@ class _ReplyScan:
                 continue
             lo, hi = self._sentence_bounds(start)
             blocker = next((word for word in rule.unless if word in self.folded[lo:hi]), None)
+            if blocker is None and rule.unless_overlapping:  # a word overlapping the match
+                blocker = next((word for word in rule.unless_overlapping
+                                if word in self.folded[max(0, start - len(word) + 1):end + len(word) - 1]), None)
             if blocker is not None:
                 self._suppress(rule.category, start, end,
                                f"{self._evidence(start, end)} ({rule.name}) cancelled by {blocker}")
@@ -467,6 +506,13 @@ class _ReplyScan:
             if word is not None:
                 self._suppress(category, start, end, f"{evidence} takes a character of the word {word}")
                 return None
+            if meaning.unless:
+                lo, hi = self._sentence_bounds(start)
+                around = self.folded[lo:start] + "\0" + self.folded[end:hi]
+                word = next((w for w in meaning.unless if w in around), None)
+                if word is not None:
+                    self._suppress(category, start, end, f"{evidence} cancelled by {word} in its sentence")
+                    return None
         if meaning.staff_number_side is not None:
             start, end = self._with_staff_number(candidate)
             if start < 0:
@@ -720,7 +766,10 @@ class _ReplyScan:
                                   f"{len(questions)} questions in one reply"))
         self._consult_model(elements, violations)
         self._cancel_hollow(elements, violations)
+        elements = _merged(elements, self.text)  # found in reading order; the model's finds are of other categories
         violations.sort(key=lambda hit: (hit.span, hit.category))
+        violations = _merged(violations, self.text)
+        self.suppressed = _outermost(self.suppressed)
         self.suppressed.sort(key=lambda s: (s.span, s.category, s.reason))
 
         categories = self.norms.categories
@@ -752,7 +801,12 @@ class _ReplyScan:
                 continue
             reading = self._reading()
             probability = reading.probability(category.name)
-            if probability >= category.learned.find_from:
+            threshold = category.learned.find_from
+            if category.learned.find_beside:  # beside these categories the model must be surer
+                for other, least in category.learned.find_beside:
+                    if other in by_category and least > threshold:
+                        threshold = least
+            if probability >= threshold:
                 clauses = [(start, end) for start, end, _ in self.segments] or [(0, len(self.folded))]
                 if category.learned.asks and not self._asks():
                     continue  # a check asks: 您是想改39元的那一档 states, it does not check
