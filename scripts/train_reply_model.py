@@ -83,13 +83,18 @@ def train_hits(texts: list[str], entries: list[dict]) -> dict[str, tuple[TfidfVe
 
 
 def phrase_hits(entries: list[dict], category: str) -> np.ndarray:
-    """Which replies the norms' phrases find ``category`` in, before the model is consulted."""
+    """Which replies the norms' phrases find ``category`` in, before the model is consulted —
+    kept or cancelled by a context rule: a reply whose listed word the norms already cancel (a
+    polite phrase, an unless-word) still shows the model how that word is used harmlessly, so
+    fixing a rule does not take its counter-examples away from the model."""
     norms = load_norms(NORMS)
     rules_only = replace(norms, categories={**norms.categories,
                                             category: replace(norms.categories[category], learned=None)})
     verdicts = [score_reply(entry["text"], rules_only) for entry in entries]
     return np.array([any(hit.category == category and not hit.by_model and not hit.by_structure
-                         for hit in verdict.elements + verdict.violations) for verdict in verdicts])
+                         for hit in verdict.elements + verdict.violations)
+                     or any(item.category == category for item in verdict.suppressed)
+                     for verdict in verdicts])
 
 
 def unseen_batch_table(texts: list[str], entries: list[dict]) -> None:
