@@ -114,8 +114,9 @@ def test_a_veto_with_hits_reads_the_whole_reply_with_the_model_of_phrase_hits():
     rules_only, _ = _norms_with("")
     by_hits, problems = _norms_with("    learned: {veto_below: 0.15, veto_with_hits: true}\n")
     assert problems == []
-    kind = "阿姨，听我说，这个验证码千万别告诉打电话来的陌生人，咱们营业厅和银行都不会问您要这个。"
-    assert "forbidden_phrase" in score_reply(kind, rules_only).violation_names  # 听我说 is listed
+    # the alternative that makes a refusal acceptable comes in the sentence after it
+    kind = "这台手机我们检测下来是主板进水了，进水不在保修范围内，这个我们实在帮不了您。您可以送去品牌官方售后，他们能做付费维修，地址我给您写在这张纸上。"
+    assert "forbidden_phrase" in score_reply(kind, rules_only).violation_names  # 帮不了您 is listed
     verdict = score_reply(kind, by_hits)
     assert "forbidden_phrase" not in verdict.violation_names
     (reason,) = {s.reason for s in verdict.suppressed if s.category == "forbidden_phrase"}
