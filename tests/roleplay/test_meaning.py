@@ -42,6 +42,22 @@ def test_negated_or_refused_points_are_contradicted(lexicon, examples, reply):
     assert not match.met and match.contradicted and match.evidence, match
 
 
+CHECK_BEFORE_REFUND = ("先核实订购记录再退费", "确认是误收马上为您退费", "核实后确属误收就退还")
+
+
+@pytest.mark.parametrize("reply", [
+    "您担心钱退不回来，这个不可能，退款会原路返回到您的账户，我现在就帮您核实",
+    "您是怕钱退不回来吧？不可能的，我先核实订购记录，确认误收就给您退",
+])
+def test_denying_what_the_customer_fears_does_not_refuse_the_point(lexicon, reply):
+    assert judge_key_point(reply, CHECK_BEFORE_REFUND, lexicon).met
+
+
+def test_the_same_denial_without_a_worry_still_refuses(lexicon):
+    match = judge_key_point("这个不可能，核实订购记录也没用", CHECK_BEFORE_REFUND, lexicon)
+    assert not match.met and match.contradicted
+
+
 def test_a_refused_step_is_not_met(lexicon):
     assert not judge_key_point("没法记录，您重复一遍也没用", RECORD_FIRST, lexicon).met
 

@@ -42,6 +42,10 @@ NEGATORS = ("不", "没", "别", "未", "无法", "无须", "勿", "甭", "免�
 DENIALS = ("不在", "不了", "不上", "不到", "没空", "没用", "不行", "不能", "没有")
 #: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised.
 REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了")
+#: A refusal word that denies what the customer fears (您担心钱退不回来？不可能的) reassures:
+#: it answers the worry said in its sentence or the one before, and refuses nothing after it.
+FEAR_DENIALS = ("不可能",)
+WORRIES = ("担心", "放心", "会不会", "怕", "顾虑", "疑虑")
 #: Before a refusal word, these make it a limit for now rather than a refusal.
 LIMITS_FOR_NOW = ("暂时", "目前", "暂时还", "目前还", "现在还", "当场", "线上", "在线上", "目前我", "暂时我", "我暂时",
                   "我目前")
@@ -186,12 +190,15 @@ class _Polarity:
     def _refuses(self, sentence: int) -> bool:
         if sentence not in self._refusing:
             begin = self.sentence_ends[sentence - 1] if sentence else 0
-            self._refusing[sentence] = _REFUSAL.search(self.masked, begin, self.sentence_ends[sentence]) is not None
+            worry_from = self.sentence_ends[sentence - 2] if sentence > 1 else 0
+            self._refusing[sentence] = any(
+                refusal.group() not in FEAR_DENIALS or not _WORRY.search(self.text, worry_from, refusal.start())
+                for refusal in _REFUSAL.finditer(self.masked, begin, self.sentence_ends[sentence]))
         return self._refusing[sentence]
 
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
-_NEGATOR, _DENIAL = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS))
+_NEGATOR, _DENIAL, _WORRY = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS, WORRIES))
 # 暂时没办法…，我已经记录…: a limit for now, said before what is done instead — not a refusal of
 # the whole sentence (the words right after it are still negated by _NEGATOR).
 _REFUSAL = re.compile("".join(f"(?<!{word})" for word in LIMITS_FOR_NOW) + "(?:" + "|".join(REFUSALS) + ")")
