@@ -1,6 +1,7 @@
 """Reply scorer: each context rule and trap, spans, reasons, determinism, norms validation."""
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -795,8 +796,11 @@ def test_a_phrase_s_unless_words_in_its_sentence_cancel_it(norms):
     assert "forbidden_phrase" not in verdict.violation_names
     assert "不可能 cancelled by 担心 in its sentence" in reasons(verdict)
     assert "forbidden_phrase" in score_reply("不可能，这个套餐肯定比您现在的便宜。", norms).violation_names
-    # the unless-word counts in the phrase's own sentence only
-    assert "forbidden_phrase" in score_reply("您别担心。不可能，这个套餐肯定比您现在的便宜。", norms).violation_names
+    # the unless-word counts in the phrase's own sentence only (the rules alone: the model of phrase
+    # hits reads the whole reply, and may itself hear the reassurance)
+    rules_only = replace(norms, categories={**norms.categories, "forbidden_phrase": replace(
+        norms.categories["forbidden_phrase"], learned=None)})
+    assert "forbidden_phrase" in score_reply("您别担心。不可能，这个套餐肯定比您现在的便宜。", rules_only).violation_names
 
 
 def test_reassurance_cancels_only_the_feeling_word_it_holds(norms):
@@ -806,3 +810,71 @@ def test_reassurance_cancels_only_the_feeling_word_it_holds(norms):
     verdict = score_reply("您真的不用担心，钱一定会退回来。", norms)
     assert "empathy" not in verdict.element_names
     assert any("cancelled by 不用担心" in reason for reason in reasons(verdict))
+
+
+# ---------------------------------------------------------------- classes from the w74–w77 round
+
+
+@pytest.mark.parametrize("text", [
+    "没什么好商量的，规定就这样。",                       # nothing to discuss
+    "您要是不信，可以自己去营业厅打清单。",               # "check it yourself if you doubt me"
+    "这个功能您肯定学不会的，别折腾了。",                 # the customer judged unable to learn
+    "您不交的话我就叫下一位了。",                         # the next customer as a threat
+    "当初您要是仔细看了合同，也不会有这些麻烦。",         # blame after the fact
+    "月底流量不够用不是很正常吗？",                       # a reproaching rhetorical question
+    "号码说一下。",                                       # a bare command
+    "您投诉也没用，这是总部定的。",                       # a hollow dismissal
+    "这几个套餐您爱选哪个选哪个。", "嫌贵可以不办，又没人逼您。",  # indifference
+    "回访的时候给个好评啊，不然我要扣钱的。",             # begging for a rating
+])
+def test_rudeness_classes_without_the_earlier_lists(text, norms):
+    assert "forbidden_phrase" in score_reply(text, norms).violation_names
+
+
+@pytest.mark.parametrize("text", [
+    "如果您每月按时交费，就不会停机了。",                 # advice for later, not blame
+    "要是我们早点通知您，也不会让您白跑一趟，真抱歉。",   # the agent's own side
+    "您不着急，这个优惠一直有效，想好了再打给我们。",     # time to think it over
+    "这张卡是您自己在用，还是给家里人用？",               # an either-or question about who uses it
+    "智能手机要是学不会也没关系，我一步一步教您。",
+])
+def test_their_look_alikes_stay_polite(text, norms):
+    assert "forbidden_phrase" not in score_reply(text, norms).violation_names
+
+
+@pytest.mark.parametrize("text, greets", [
+    ("您好友送的流量已经到账了。", False), ("晚上好多人同时在用网，所以会慢一些。", False),
+    ("您好心帮朋友办卡，结果受了连累。", False), ("晚上好，我是客服小李。", True), ("您好我是营业员小王。", True),
+])
+def test_a_greeting_whose_hao_begins_a_longer_word_greets_no_one(text, greets, norms):
+    verdict = score_reply(text, norms)
+    assert ("greeting" in verdict.element_names) == greets
+    assert greets or any("runs on into the word" in reason for reason in reasons(verdict))
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("拨号报691的话，您先重启一下光猫。", True),
+    ("电脑提示691，意思是宽带账号或密码没通过验证。", False),
+    ("有问题请拨打10086691咨询。", False),                  # a code inside a longer number
+    ("详单发到您的邮箱li_ming@qq.com，对吗？", False),     # a Latin word inside an address
+    ("返回码是3007，您先别着急。", True),
+])
+def test_error_codes_and_addresses(text, flagged, norms):
+    assert ("jargon" in score_reply(text, norms).violation_names) == flagged
+
+
+def test_restated_details_with_is_it_right_are_a_confirmation(norms):
+    assert "confirmation" in score_reply("登记的地址是文三路88号，您看是否正确？", norms).element_names
+    assert "confirmation" in score_reply("新地址是文三路88号3单元，麻烦您核对一下有没有错。", norms).element_names
+    assert "confirmation" not in score_reply("系统会核对您的密码是否正确。", norms).element_names
+
+
+def test_sympathy_after_a_state_of_things_and_pity(norms):
+    # 信号不好 describes the line; its 不 does not negate the feeling after it
+    assert "empathy" in score_reply("信号不好确实闹心，我马上帮您查。", norms).element_names
+    assert "empathy" in score_reply("您的遭遇我很同情，这件事我来跟进。", norms).element_names
+
+
+def test_calling_back_if_a_fix_fails_is_a_step_not_an_offer(norms):
+    assert "offer_further_help" not in score_reply("您把光猫重启一下，还不行再打过来。", norms).element_names
+    assert "offer_further_help" in score_reply("以后有什么问题，您直接打过来找我就行。", norms).element_names

@@ -10,7 +10,7 @@ n-gram never equals a longer one), and the table maps it to the n-gram's row in 
 """
 from libc.math cimport log, sqrt
 from libc.stdint cimport INT32_MAX, int32_t, uint64_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 
 import numpy as np
 
@@ -25,64 +25,87 @@ cdef inline uint64_t _code(Py_UCS4 char):
     return <uint64_t>char + 1
 
 
+cdef struct Slot:
+    uint64_t key  # 0: empty
+    int32_t row
+
+
 cdef class NgramTable:
     """n-gram → row, for n-grams of one to three characters, and per row its idf and its weight
-    in each category (held here, so that a reply's scores do not acquire the arrays each time)."""
+    in each category (held here, so that a reply's scores do not acquire the arrays each time).
 
-    cdef uint64_t[::1] keys
-    cdef int32_t[::1] rows
+    Each known n-gram of a reply costs a probe of the table and a read of its row; both are
+    random reads in a few megabytes, so each is one record on adjacent bytes — the slot holds
+    the key and the row number, the row holds the count, the idf and the weights — and a lookup
+    touches two or three cache lines, not one per array."""
+
+    cdef Slot *slots
+    cdef Py_ssize_t mask
     cdef int shift
-    cdef Py_ssize_t size
-    cdef const double[::1] idf
-    cdef const double[:, ::1] weights
+    cdef Py_ssize_t columns
+    cdef Py_ssize_t stride  # bytes per row: stamp and count (int32 each), idf, then the weights
+    cdef char *data
     # Counting a reply's n-grams: a row's count is current while its stamp is this call's (no
     # clearing, no sorting). scores() never lets go of the GIL, so no other thread interleaves.
-    cdef int32_t[::1] stamp_of
-    cdef int32_t[::1] count_of
     cdef int32_t stamp
+    cdef Py_ssize_t size
+
+    def __cinit__(self):
+        self.slots = NULL
+        self.data = NULL
+
+    def __dealloc__(self):
+        free(self.slots)
+        free(self.data)
 
     def __init__(self, ngrams, const double[::1] idf, const double[:, ::1] weights):
         if not len(ngrams) == idf.shape[0] == weights.shape[0]:
             raise ValueError("one idf and one row of weights per n-gram")
         if weights.shape[1] > MAX_CATEGORIES:
             raise ValueError(f"at most {MAX_CATEGORIES} categories")
-        self.idf = idf
-        self.weights = weights
-        self.stamp_of = np.zeros(len(ngrams), dtype=np.int32)
-        self.count_of = np.zeros(len(ngrams), dtype=np.int32)
-        self.stamp = 0
+        self.size = len(ngrams)
+        self.columns = weights.shape[1]
+        self.stride = 8 * (2 + self.columns)
+        self.data = <char *>calloc(max(self.size, 1), self.stride)
         cdef Py_ssize_t slots = 1
         cdef int bits = 0
-        self.size = len(ngrams)
         while slots < 2 * self.size + 2:  # at most half full: short probe runs
             slots *= 2
             bits += 1
         self.shift = 64 - bits
-        self.keys = np.zeros(slots, dtype=np.uint64)
-        self.rows = np.full(slots, -1, dtype=np.int32)
-        cdef Py_ssize_t row
+        self.mask = slots - 1
+        self.slots = <Slot *>calloc(slots, sizeof(Slot))
+        if self.data == NULL or self.slots == NULL:
+            raise MemoryError()
+        self.stamp = 0
+        cdef Py_ssize_t row, column
         cdef uint64_t key
-        cdef Py_ssize_t slot
+        cdef Slot *slot
+        cdef double *numbers
         for row, ngram in enumerate(ngrams):
             if not 1 <= len(ngram) <= NGRAM_MAX:
                 raise ValueError(f"n-gram {ngram!r}: one to {NGRAM_MAX} characters")
             key = _pack(ngram)
             slot = self._slot(key)
-            if self.keys[slot] == key:
+            if slot.key == key:
                 raise ValueError(f"n-gram {ngram!r} twice")
-            self.keys[slot] = key
-            self.rows[slot] = row
+            slot.key = key
+            slot.row = <int32_t>row
+            numbers = <double *>(self.data + row * self.stride)
+            numbers[1] = idf[row]
+            for column in range(self.columns):
+                numbers[2 + column] = weights[row, column]
 
-    cdef inline Py_ssize_t _slot(self, uint64_t key) noexcept:
+    cdef inline Slot *_slot(self, uint64_t key) noexcept:
         """The slot holding ``key``, or the empty slot where it would go."""
-        cdef Py_ssize_t mask = self.keys.shape[0] - 1
-        cdef Py_ssize_t slot = <Py_ssize_t>((key * GOLDEN) >> self.shift)
-        while self.keys[slot] != 0 and self.keys[slot] != key:
-            slot = (slot + 1) & mask
-        return slot
+        cdef Py_ssize_t index = <Py_ssize_t>((key * GOLDEN) >> self.shift)
+        while self.slots[index].key != 0 and self.slots[index].key != key:
+            index = (index + 1) & self.mask
+        return &self.slots[index]
 
     cdef inline int32_t _row(self, uint64_t key) noexcept:
-        return self.rows[self._slot(key)]
+        cdef Slot *slot = self._slot(key)
+        return slot.row if slot.key == key else -1
 
     cdef Py_ssize_t _lookup(self, str text, int32_t *rows, Py_ssize_t *lasts) noexcept:
         """Writes the row (and, when ``lasts`` is given, the last index) of every known n-gram of
@@ -121,9 +144,7 @@ cdef class NgramTable:
         """Each category's weighted sum over the tf-idf vector of ``text``: sublinear tf
         (1 + log count) times idf, scaled to unit length -- exactly TfidfVectorizer(
         sublinear_tf=True) -- dotted with the category's weights."""
-        cdef const double[::1] idf = self.idf
-        cdef const double[:, ::1] weights = self.weights
-        cdef Py_ssize_t columns = weights.shape[1]
+        cdef Py_ssize_t columns = self.columns
         cdef Py_ssize_t n = len(text)
         cdef int32_t small[3 * SMALL_REPLY]
         cdef int32_t *found = small
@@ -132,34 +153,37 @@ cdef class NgramTable:
             if found == NULL:
                 raise MemoryError()
         cdef double sums[MAX_CATEGORIES]
-        cdef Py_ssize_t count, distinct, index, column
-        cdef int32_t row
+        cdef Py_ssize_t count, distinct, index, column, row
+        cdef int32_t *tally  # a row's stamp, then its count
+        cdef double *numbers  # a row's idf, then its weights
         cdef double value, square = 0.0, norm
         try:
             count = self._lookup(text, found, NULL)
             if self.stamp == INT32_MAX:  # after two billion replies: every stamp is stale again
-                self.stamp_of[:] = 0
+                for row in range(self.size):
+                    (<int32_t *>(self.data + row * self.stride))[0] = 0
                 self.stamp = 0
             self.stamp += 1
             distinct = 0
             for index in range(count):  # each distinct n-gram once, in order of first occurrence
-                row = found[index]
-                if self.stamp_of[row] != self.stamp:
-                    self.stamp_of[row] = self.stamp
-                    self.count_of[row] = 0
-                    found[distinct] = row
+                tally = <int32_t *>(self.data + found[index] * self.stride)
+                if tally[0] != self.stamp:
+                    tally[0] = self.stamp
+                    tally[1] = 0
+                    found[distinct] = found[index]
                     distinct += 1
-                self.count_of[row] += 1
+                tally[1] += 1
             for column in range(columns):
                 sums[column] = 0.0
             for index in range(distinct):
-                row = found[index]
-                value = idf[row]
-                if self.count_of[row] > 1:
-                    value *= 1.0 + log(<double>self.count_of[row])
+                tally = <int32_t *>(self.data + found[index] * self.stride)
+                numbers = (<double *>tally) + 1
+                value = numbers[0]
+                if tally[1] > 1:
+                    value *= 1.0 + log(<double>tally[1])
                 square += value * value
                 for column in range(columns):
-                    sums[column] += value * weights[row, column]
+                    sums[column] += value * numbers[1 + column]
         finally:
             if found != small:
                 free(found)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import cython
+import rjieba
 
 from webapp.roleplay.learned import Reading, shipped_model
 from webapp.roleplay.meaning import KeyPointMatch, Lexicon, judge_key_point
@@ -245,6 +246,10 @@ def _occurrences(text: str, word: str):
     while position >= 0:
         yield position
         position = text.find(word, position + 1)
+
+
+#: Characters after a greeting given to the segmenter: 好 can begin a word of up to three (好几个).
+WORD_LOOKAHEAD = 3
 
 
 def _is_cjk(char: str) -> bool:
@@ -532,6 +537,11 @@ class _ReplyScan:
                 self._suppress(category, start, end,
                                f"{evidence} is a time estimate ({self._evidence(start, estimate_end)})")
                 return None
+        if category == "greeting":
+            word = self._word_run_on(start, end)
+            if word is not None:
+                self._suppress(category, start, end, f"{evidence} runs on into the word {word}")
+                return None
         if category == "jargon":
             explanation = self._explanation_for(meaning.jargon_term, start, end)
             if explanation is not None:
@@ -568,20 +578,25 @@ class _ReplyScan:
         return span
 
     def _in_address(self, start: int, end: int) -> bool:
-        """A Latin word joined to a web address or account name by "." or "@" is a value to type."""
+        """A Latin word joined to a web address or account name by ".", "_" or "@" is a value to
+        type (speedtest.cn, zhang_li@163.com)."""
         text = self.folded
         before = text[start - 2:start] if start >= 2 else ""
-        joined_before = before[-1:] == "@" or (before[-1:] == "." and before[0].isascii() and before[0].isalnum())
+        joined_before = before[-1:] == "@" or (before[-1:] in (".", "_") and before[0].isascii() and before[0].isalnum())
         after = text[end:end + 2]
-        joined_after = after[:1] in (".", "@") and after[1:].isascii() and after[1:].isalnum()
+        joined_after = after[:1] in (".", "@", "_") and after[1:].isascii() and after[1:].isalnum()
         return joined_before or joined_after
 
     def _stands_alone(self, start: int, end: int) -> bool:
-        """Latin-letter terms must not be part of a longer Latin word."""
-        if not self.folded[start:end].isascii():
+        """Latin-letter terms must not be part of a longer Latin word, nor codes (691) of a longer
+        number (10086691)."""
+        term = self.folded[start:end]
+        if not term.isascii():
             return True
         before = self.folded[start - 1] if start > 0 else ""
         after = self.folded[end] if end < len(self.folded) else ""
+        if term.isdigit():
+            return not before.isdigit() and not after.isdigit()
         return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
 
     def _negator_before(self, start: int) -> tuple[int, int] | None:
@@ -910,6 +925,18 @@ class _ReplyScan:
         for word in self.rules.intensifiers:
             rest = rest.replace(word, "")
         return inside if not rest.strip(self.rules.clause_punctuation) else None
+
+    def _word_run_on(self, start: int, end: int) -> str | None:
+        """The word the segmenter reads across the end of start..end, if one: a greeting whose 好
+        begins a longer word greets no one (您/好友代付, 晚上/好多人, 您/好心来办事)."""
+        if end >= len(self.folded) or not _is_cjk(self.folded[end]):
+            return None  # 您好， / 您好! : nothing to run on into
+        length, position = end - start, 0
+        for word in rjieba.cut(self.folded[start:end + WORD_LOOKAHEAD]):
+            position += len(word)
+            if position >= length:
+                return word if position > length and position - len(word) < length else None
+        return None
 
     def _word_straddled(self, start: int, end: int) -> str | None:
         """A word of rules.not_negating that start..end cuts through (特别 under 别闹 in 特别闹心)."""
