@@ -58,6 +58,29 @@ def test_the_same_denial_without_a_worry_still_refuses(lexicon):
     assert not match.met and match.contradicted
 
 
+LINE_FAULT = ("线路的原因您听不到我的声音", "电话线路的问题您听不到我")
+EXPLAIN_FAULT = ("刚才线路问题您听不到", "刚才电话线路出了问题")
+
+
+@pytest.mark.parametrize("examples, reply", [
+    (LINE_FAULT, "我们这边线路一切正常，问题不在电话线路上"),
+    (EXPLAIN_FAULT, "刚才的情况我这边也不清楚，线路并没有出问题"),
+])
+def test_a_point_about_something_not_working_is_contradicted_by_denying_the_cause(lexicon, examples, reply):
+    # 听不到 negates 听 only: the point says nothing negative of 原因 or 声音, so a denial of the
+    # line's fault contradicts it instead of matching it
+    match = judge_key_point(reply, examples, lexicon)
+    assert not match.met and match.contradicted, match
+
+
+@pytest.mark.parametrize("examples, reply", [
+    (LINE_FAULT, "不好意思，因为电话线路的原因，您刚才听不到我的声音"),
+    (EXPLAIN_FAULT, "刚才是电话线路出了点问题，所以您那边听不到"),
+])
+def test_the_same_point_is_met_when_said(lexicon, examples, reply):
+    assert judge_key_point(reply, examples, lexicon).met
+
+
 def test_a_refused_step_is_not_met(lexicon):
     assert not judge_key_point("没法记录，您重复一遍也没用", RECORD_FIRST, lexicon).met
 

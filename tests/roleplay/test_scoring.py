@@ -878,3 +878,93 @@ def test_sympathy_after_a_state_of_things_and_pity(norms):
 def test_calling_back_if_a_fix_fails_is_a_step_not_an_offer(norms):
     assert "offer_further_help" not in score_reply("您把光猫重启一下，还不行再打过来。", norms).element_names
     assert "offer_further_help" in score_reply("以后有什么问题，您直接打过来找我就行。", norms).element_names
+
+
+@pytest.mark.parametrize("text, questions", [
+    ("麻烦您说一下光猫上哪个灯在闪红，是LOS灯还是PON灯？", 1),   # the choices for the same question
+    ("您什么时候方便，上午还是下午？", 1),
+    ("请问这张副卡，是插在手机上用，还是给手表、平板这类设备用呢？", 1),   # 、 joins items of a list
+    ("您大概几号出发、去几个国家？", 2),                          # 、 between two questions
+    ("不知道您平时是打电话多还是用流量多？您家里有没有装宽带？", 2),   # 不知道 asks: not rhetorical
+    ("今天到底发生了什么，能先跟我说说经过吗？", 1),             # asked, then asked to be told it
+    ("您遇到的是哪方面的问题，方便跟我说说吗？", 1),
+    ("为了判断是线路还是话机的问题，请问您家里有没有别的座机？", 1),   # a purpose asks nothing
+    ("您遇到的是哪方面的问题？您是哪天买的？", 2),
+])
+def test_questions_counted_by_what_is_asked(text, questions, norms):
+    verdict = score_reply(text, norms)
+    assert ("multiple_questions" in verdict.violation_names) == (questions > 1)
+
+
+@pytest.mark.parametrize("text", [
+    "这次上门师傅迟到了两个小时，我们向您郑重道歉。",
+    "给贵公司业务造成影响，我代表公司郑重道歉。",
+    "催缴电话一天打了七八次，这件事我先替我们道歉。",
+    "是我们宣传没做好，我跟您道歉。",
+])
+def test_an_apology_said_by_the_agent_with_words_between(text, norms):
+    assert "apology" in score_reply(text, norms).element_names
+
+
+def test_no_apology_when_the_agent_refuses_one(norms):
+    assert "apology" not in score_reply("我们没什么好道歉的，系统就是这么规定的。", norms).element_names
+
+
+@pytest.mark.parametrize("text, flagged", [
+    ("系统显示您的宽带端口被限速了。这里的“端口”指的是机房里分给您家的那个接口。", False),
+    ("您手机提示输入PUK，先别乱试。PUK码就是SIM卡的解锁码，我核实身份后念给您。", False),
+    ("系统显示您的宽带端口被限速了，我马上给您恢复。", True),
+    ("这个eSIM手表号要先在营业厅做实名。", False),                # a product name customers buy
+])
+def test_a_term_explained_in_a_later_sentence_is_explained(text, flagged, norms):
+    assert ("jargon" in score_reply(text, norms).violation_names) == flagged
+
+
+@pytest.mark.parametrize("text", [
+    "还有其他需要吗？没有的话就这样吧，我这边还有很多电话排着。",   # hurrying: others are waiting
+    "你查不到是你不会查，我这里明明显示已经到账了。",               # blame: the customer cannot
+    "这位先生，您这样大吵大闹，对谁都没好处。",                     # moralising
+])
+def test_more_rudeness_without_a_stock_insult(text, norms):
+    assert "forbidden_phrase" in score_reply(text, norms).violation_names
+
+
+@pytest.mark.parametrize("text", [
+    "这笔是视频平台代收的费用，不过您不用自己去找他们，我这边直接帮您发起退订。",   # taken on
+    "您的号码尾号6621，没错吧？这个号码是您自己在用吗？",                         # who uses the line
+])
+def test_taking_it_on_and_asking_who_uses_the_line_are_polite(text, norms):
+    assert "forbidden_phrase" not in score_reply(text, norms).violation_names
+
+
+@pytest.mark.parametrize("text, hedged", [
+    ("退款估计要一个月吧，您慢慢等。", True),               # the estimate hedged again with 吧
+    ("退款已经提交了，估计这两天就能到。", True),           # 这两天 is no number
+    ("光缆被挖断了，估计要好几天才能修好。", True),
+    ("退款已经提交了，估计三个工作日到账。", False),        # an estimate with a number
+    ("充值到账大概需要两三分钟。", False),
+])
+def test_an_estimate_is_no_hedge_only_with_a_number_said_plainly(text, hedged, norms):
+    assert ("uncertain_language" in score_reply(text, norms).violation_names) == hedged
+
+
+@pytest.mark.parametrize("text, offers", [
+    ("您的卡已经补好了，欢迎您下次再来，您慢走。", True),        # invited back
+    ("那边用着不顺心的话，随时欢迎您回来。", True),
+    ("以后用得着我们的地方，随时说一声。", True),
+    ("您好，欢迎回来，上次您咨询的退订已经办结了。", False),      # a returning customer greeted
+])
+def test_invitations_back(text, offers, norms):
+    assert ("offer_further_help" in score_reply(text, norms).element_names) == offers
+
+
+@pytest.mark.parametrize("text, rude", [
+    ("弱电箱是什么您都不知道吗？就是墙上那个铁盒子。", True),    # condescension
+    ("您这每个月都超流量还不升级，钱多得没处花吗？", True),       # mockery
+    ("不办就算了，那就这样，再见。", True),                       # indifference
+    ("您说话能不能慢点？我听不清。", True),                       # impatience
+    ("您暂时不需要也没关系，不办就算了，不打扰您了。", False),   # a polite retreat
+    ("麻烦您说话能不能慢一点？我记一下。", False),
+])
+def test_condescension_mockery_and_impatience(text, rude, norms):
+    assert ("forbidden_phrase" in score_reply(text, norms).violation_names) == rude

@@ -39,7 +39,10 @@ DENIAL_WINDOW = 6
 
 NEGATORS = ("不", "没", "别", "未", "无法", "无须", "勿", "甭", "免得", "以免", "省得", "免去")
 #: Right after a word, in its clause: the thing is not there or does not work.
-DENIALS = ("不在", "不了", "不上", "不到", "没空", "没用", "不行", "不能", "没有")
+DENIALS = ("不在", "没空", "没用", "不行", "不能", "没有")
+#: A verb's potential complement (听不到, 退不了, 看不清): it negates the word it ends and no other,
+#: so "线路的原因您听不到我的声音" says nothing negative of 原因 or 声音.
+COMPLEMENTS = "到了上清懂见通动起完住开出下"
 #: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised.
 REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了")
 #: A refusal word that denies what the customer fears (您担心钱退不回来？不可能的) reassures:
@@ -56,7 +59,7 @@ NOT_NEGATIONS = (
     "未来", "没事", "不一定", "不好", "不论", "毫不", "未必",
 )
 CLAUSE_BREAK = re.compile(r"[，,。！？!?；;、：:…\n]|但是|不过|可是|然而")
-SENTENCE_BREAK = re.compile(r"[。！？!?；;\n]")
+SENTENCE_MARKS = frozenset("。！？!?；;\n")
 NUMBER = re.compile(r"\d{3,}|[零〇一二三四五六七八九幺两]{3,}")
 #: Function words that carry no concept of their own in a phrasing.
 STOPWORDS = frozenset(
@@ -154,6 +157,7 @@ class _Polarity:
 
     text = cython.declare(object, visibility="public")
     masked = cython.declare(object, visibility="public")
+    before = cython.declare(object, visibility="public")
     clause_starts = cython.declare(object, visibility="public")
     sentence_ends = cython.declare(object, visibility="public")
     _refusing = cython.declare(object, visibility="public")
@@ -161,11 +165,14 @@ class _Polarity:
 
     def __init__(self, text: str):
         self.text = text
-        self.masked = _A_NOT_A.sub(_blank, _NOT_NEGATION.sub(_blank, text)) if _NEGATOR_CHARS.search(text) else ""
+        self.masked = _blank_choices(_NOT_NEGATION.sub(_blank, text)) if _NEGATOR_CHARS.search(text) else ""
         if not self.masked:
             return  # nothing can be negated: skip the clause bookkeeping
-        self.clause_starts = [0] + [m.end() for m in CLAUSE_BREAK.finditer(text)]
-        self.sentence_ends = [m.end() for m in SENTENCE_BREAK.finditer(text)] + [len(text) + 1]
+        # negators that reach the words after them
+        self.before = _COMPLEMENT.sub(_blank, self.masked) if "不" in self.masked else self.masked
+        breaks = [(m.end(), m.group()) for m in CLAUSE_BREAK.finditer(text)]  # sentence ends among them
+        self.clause_starts = [0] + [end for end, _ in breaks]
+        self.sentence_ends = [end for end, mark in breaks if mark in SENTENCE_MARKS] + [len(text) + 1]
         self._refusing: dict[int, bool] = {}  # sentence → whether it refuses: only sentences asked about
         self._memo: dict[tuple[int, int], bool] = {}
 
@@ -181,8 +188,12 @@ class _Polarity:
         index = bisect_right(self.clause_starts, start) - 1
         clause_start = self.clause_starts[index]
         clause_end = self.clause_starts[index + 1] if index + 1 < len(self.clause_starts) else len(self.text)
-        if _NEGATOR.search(self.masked, max(clause_start, start - NEGATOR_WINDOW), start):
+        if _NEGATOR.search(self.before, max(clause_start, start - NEGATOR_WINDOW), start):
             return True
+        if self.masked.startswith("不", start - 1) and start > clause_start:
+            return True  # 不上网: a complement's 不 right before the word negates it
+        if self.masked.startswith("不", end) and self.masked[end + 1:end + 2] in COMPLEMENTS and end + 1 < clause_end:
+            return True  # 听不到, 退不了
         if _DENIAL.search(self.masked, end, min(clause_end, end + DENIAL_WINDOW)):
             return True
         return self._refuses(bisect_right(self.sentence_ends, start))
@@ -198,17 +209,43 @@ class _Polarity:
 
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
+_COMPLEMENT = re.compile(f"(?<=[\u4e00-\u9fff])不(?=[{COMPLEMENTS}])")
 _NEGATOR, _DENIAL, _WORRY = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS, WORRIES))
 # 暂时没办法…，我已经记录…: a limit for now, said before what is done instead — not a refusal of
 # the whole sentence (the words right after it are still negated by _NEGATOR).
 _REFUSAL = re.compile("".join(f"(?<!{word})" for word in LIMITS_FOR_NOW) + "(?:" + "|".join(REFUSALS) + ")")
-#: 留不留 / 留还是不留 / 要不要: a choice offered, nothing negated.
-_A_NOT_A = re.compile(r"(\w)(?:还是)?[不没]\1")
+_NOT_CHAR = re.compile("[不没]")
 _NOT_NEGATION = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
 
 
 def _blank(match: re.Match) -> str:
     return "＿" * len(match.group())
+
+
+def _blank_choices(text: str) -> str:
+    """留不留 / 留还是不留 / 要不要 blanked: a choice offered, nothing negated. (A regex of a word
+    character, an optional 还是, 不 or 没 and the same character again says the same, but tries every
+    position: four times slower.)"""
+    blanked: list[str] | None = None
+    done = 0  # choices do not overlap: the next starts after the last
+    for found in _NOT_CHAR.finditer(text):
+        at = found.start()
+        word = text[at + 1:at + 2]
+        if not (word.isalnum() or word == "_"):
+            continue
+        if at >= 3 and text[at - 3] == word and text[at - 2:at] == "还是":
+            start = at - 3
+        elif at >= 1 and text[at - 1] == word:
+            start = at - 1
+        else:
+            continue
+        if start < done:
+            continue
+        if blanked is None:
+            blanked = list(text)
+        blanked[start:at + 2] = "＿" * (at + 2 - start)
+        done = at + 2
+    return text if blanked is None else "".join(blanked)
 
 
 # --------------------------------------------------------------------------- compiled key points

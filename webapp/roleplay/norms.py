@@ -275,6 +275,10 @@ class Rules:
     quote_pairs: tuple[tuple[str, str], ...]
     never_swallowed: frozenset[str]
     explanation_before_gap: int = 0  # a marker this close BEFORE a term explains it too
+    #: rules.time_estimate.vague: a count that is no number (过几天, 这两天); hedged_by: a clause
+    #: ending in one keeps its estimate a hedge (估计三五天吧)
+    time_vague: tuple[str, ...] = ()
+    time_hedged_by: tuple[str, ...] = ()
     explanation_near_gap: int = 0  # near markers (就是) count only this close after the term
     intent_rules: tuple[IntentRule, ...] = ()
     sequences: tuple[SequenceRule, ...] = ()
@@ -285,6 +289,9 @@ class Rules:
     #: rules.questions.check_requests: asking the customer to check without a question
     #: (您核对一下，没错的话签字); with the questions, what a category that ``asks`` needs
     check_requests: tuple[str, ...] = ()
+    #: rules.questions.tell_requests: asking the customer to tell what the question before asked
+    #: (发生了什么，能跟我说说吗？): the same question again
+    tell_requests: tuple[str, ...] = ()
     #: folded anchor literal → indexes of the sequence rules it anchors (one scan finds them all)
     sequence_anchors: Literals | None = field(default=None, compare=False, repr=False)
     #: Latin words everyone knows (wifi, app); any other Latin word is a technical term
@@ -762,8 +769,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                 builder.add_pattern(KIND_LOOKALIKE, phrase, item.line, excluded=frozenset(excluded))
 
     time_node = check.mapping(node.get("time_estimate"), "rules.time_estimate", line,
-                              ("hedges", "units", "numerals", "max_gap"))
-    hedges, numerals, max_gap = [], "", 0
+                              ("hedges", "units", "numerals", "max_gap"), ("vague", "hedged_by"))
+    hedges, numerals, max_gap, vague, hedged_by = [], "", 0, (), ()
     if time_node is not None:
         hedges = check.text_list(time_node.get("hedges"), "rules.time_estimate.hedges", time_node.line)
         for unit, unit_line in check.text_list(time_node.get("units"), "rules.time_estimate.units",
@@ -771,6 +778,10 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
             builder.add_rule_word(KIND_TIME_UNIT, unit, unit_line)
         numerals = check.text(time_node.get("numerals"), "rules.time_estimate.numerals", time_node.line) or ""
         max_gap = check.integer(time_node.get("max_gap"), "rules.time_estimate.max_gap", time_node.line) or 0
+        vague, hedged_by = (
+            tuple(fold(w) for w, _ in check.text_list(time_node.get(key), f"rules.time_estimate.{key}", time_node.line))
+            if time_node.get(key) is not None else ()
+            for key in ("vague", "hedged_by"))
     builder.hedges = hedges
 
     staff = check.mapping(node.get("staff_number"), "rules.staff_number", line,
@@ -786,8 +797,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
     questions = check.mapping(node.get("questions"), "rules.questions", line,
                               ("particles", "forms", "wh_words", "courtesy_tags",
                                "conditional_openers", "min_bare_question_chars"),
-                              ("wh_endings", "check_tags", "not_asking", "check_requests"))
-    min_bare, check_tags, not_asking, check_requests = 3, (), (), ()
+                              ("wh_endings", "check_tags", "not_asking", "check_requests", "tell_requests"))
+    min_bare, check_tags, not_asking, check_requests, tell_requests = 3, (), (), (), ()
     if questions is not None:
         for key, kind in (("particles", KIND_Q_PARTICLE), ("forms", KIND_Q_FORM),
                           ("wh_words", KIND_Q_WH), ("courtesy_tags", KIND_Q_COURTESY),
@@ -799,10 +810,10 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                 builder.add_rule_word(kind, word, word_line)
         min_bare = check.integer(questions.get("min_bare_question_chars"),
                                  "rules.questions.min_bare_question_chars", questions.line) or 0
-        check_tags, not_asking, check_requests = (
+        check_tags, not_asking, check_requests, tell_requests = (
             tuple(fold(w) for w, _ in check.text_list(questions.get(key), f"rules.questions.{key}", questions.line))
             if questions.get(key) is not None else ()
-            for key in ("check_tags", "not_asking", "check_requests"))
+            for key in ("check_tags", "not_asking", "check_requests", "tell_requests"))
 
     for word, word_line in check.text_list(node.get("jargon_explanation_markers"),
                                            "rules.jargon_explanation_markers", line):
@@ -870,6 +881,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         time_hedges=tuple(fold(h) for h, _ in hedges),
         time_numerals=fold(numerals),
         time_max_gap=max_gap,
+        time_vague=vague,
+        time_hedged_by=hedged_by,
         staff_digits=fold(staff_digits),
         staff_min_digits=min_digits,
         service_numbers=frozenset(fold(n) for n, _ in service_numbers),
@@ -877,6 +890,7 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         question_check_tags=check_tags,
         not_asking=not_asking,
         check_requests=check_requests,
+        tell_requests=tell_requests,
         quote_pairs=tuple(quote_pairs),
         never_swallowed=frozenset(never_swallowed),
         explanation_before_gap=before_gap,

@@ -271,6 +271,8 @@ CORRELATIVE_GAP = 8  # 哪天用了流量才扣哪天: the second question word 
 #: A reply this short gives the learned model too few n-grams to find a category on its own (你好).
 MIN_CHARACTERS_FOR_MODEL = 6
 EITHER_OR = "还是"
+LIST_MARK = "、"
+_ASKS_BY_ITSELF = (KIND_Q_WH, KIND_Q_WH_END, KIND_Q_FORM)
 _NOT_ASKING_TAKES_BACK = (KIND_Q_WH, KIND_Q_WH_END, KIND_Q_PARTICLE)
 
 
@@ -611,10 +613,13 @@ class _ReplyScan:
         if not candidate.key.startswith(self.rules.time_hedges):
             return None
         clause_end = self._clause_end(candidate.end)
+        if self.folded[candidate.end:clause_end].rstrip().endswith(self.rules.time_hedged_by):
+            return None  # 估计三五天吧: the estimate is hedged again
         for unit_start, unit_end, _ in self.markers.get(KIND_TIME_UNIT, ()):
             if (candidate.end < unit_start <= candidate.end + self.rules.time_max_gap
                     and unit_end <= clause_end
-                    and self.folded[unit_start - 1] in self.rules.time_numerals):
+                    and self.folded[unit_start - 1] in self.rules.time_numerals
+                    and not self.folded.endswith(self.rules.time_vague, 0, unit_start)):
                 return unit_end
         return None
 
@@ -631,14 +636,16 @@ class _ReplyScan:
             if sentence_start <= ex_start and ex_end <= start and start - ex_end <= before_gap:
                 return ex_start, ex_end  # 维修申请，也就是工单
         near_gap = self.rules.explanation_near_gap
-        # the term again later in the sentence may carry it: 输入PUK码的话，这个PUK码就是……
+        # the term again later, in this sentence or a later one, may carry it: 输入PUK码的话，这个
+        # PUK码就是…… / …端口被限速了。这里的“端口”指的是……
         mentions = [start]
         word = self.folded[start:end]
-        while (later := self.folded.find(word, mentions[-1] + 1, sentence_end)) != -1:
+        while (later := self.folded.find(word, mentions[-1] + 1)) != -1:
             mentions.append(later)
-        for ex_start, ex_end, _ in self.markers.get(KIND_EXPLANATION_NEAR, ()):
-            if ex_end < sentence_end and any(0 <= ex_start - (at + len(word)) <= near_gap for at in mentions):
-                return ex_start, ex_end  # 鉴权，就是……
+        for kind in (KIND_EXPLANATION_NEAR, KIND_EXPLANATION_MARKER):
+            for ex_start, ex_end, _ in self.markers.get(kind, ()):
+                if any(0 <= ex_start - (at + len(word)) <= near_gap for at in mentions):
+                    return ex_start, ex_end  # 鉴权，就是……
         return None
 
     # ---- questions
@@ -676,9 +683,15 @@ class _ReplyScan:
         # when it has a question form or word.
         unpunctuated = not any(mark and mark != SPACE_CUT and mark in self.rules.sentence_end
                                for _, _, mark in self.segments)
+        listing = False  # the segment before ended with 、: this one may be the next item of a list
         for seg_start, seg_end, mark in self.segments:
-            if seg_end > seg_start:
+            if listing and sentence and not any(
+                    kind in _ASKS_BY_ITSELF for _, _, kind in markers[bisect_left(starts, seg_start):bisect_left(starts, seg_end)]):
+                # 给手表、平板用呢？ one clause, not two; 几号出发、去几个国家？ two questions
+                sentence[-1] = (sentence[-1][0], seg_end)
+            elif seg_end > seg_start:
                 sentence.append((seg_start, seg_end))
+            listing = mark == LIST_MARK
             if mark in self.rules.sentence_end and (mark or seg_end == len(self.folded)):
                 real_mark = bool(mark) and mark in QUESTION_MARKS
                 marked = real_mark or not mark or (unpunctuated and mark == SPACE_CUT)
@@ -715,12 +728,19 @@ class _ReplyScan:
         if len(clauses) > 1 and len(last) <= CHECK_CLAUSE_MAX and last.endswith(self.rules.question_check_tags):
             return [clauses[-1]]  # …，我理解得对吗？ one check of what came before
         lead_in_only = False  # the last clause found asks nothing but 请问
+        asked_what = False  # the clause just before asked with a question word
         for clause_start, clause_end in clauses:
             if found and self.folded.startswith(EITHER_OR, clause_start):
                 continue  # 您是要查话费，还是打详单？ the other half of one either-or question
             # markers are sorted by start: those starting in the clause are one slice of them
             kinds_here = [marker for marker in markers[bisect_left(starts, clause_start):bisect_left(starts, clause_end)]
                           if marker[1] <= clause_end]
+            offers = [self.folded[s:e] == EITHER_OR for s, e, k in kinds_here if k != KIND_Q_PARTICLE]
+            if asked_what and offers and all(offers):
+                continue  # 哪个灯在闪，是LOS灯还是PON灯？ the choices offered for the same question
+            if asked_what and any(word in self.folded[clause_start:clause_end] for word in self.rules.tell_requests):
+                continue  # 今天发生了什么，能跟我说说吗？ asks to be told what was just asked
+            asked_what = False
             if not kinds_here:
                 lead_in_only = False  # no question marker: the clause asks nothing
                 continue
@@ -748,6 +768,7 @@ class _ReplyScan:
             if asks or lead_in:
                 found.append((clause_start, clause_end))
             lead_in_only = lead_in and not asks
+            asked_what = asks and has_wh
         if question_marked and bare_counts and not found and not courtesy_only and clauses:
             length = sum(end - start for start, end in clauses)
             if length >= self.rules.min_bare_question_chars:
@@ -768,8 +789,11 @@ class _ReplyScan:
         violations.extend(self._rhetorical_questions(violations))
         violations = self._intent_rules(violations)
         questions = self.question_clauses = self._question_clauses()
-        forbidden = [h.span for h in violations if h.category == "forbidden_phrase"]
-        if forbidden and len(questions) > 1:  # a rhetorical question is not an information question
+        self._consult_model(elements, violations)
+        # a rhetorical question is not an information question: one the rules found rude, and the
+        # model did not clear (不知道您平时…？ asks), is not counted
+        forbidden = [h.span for h in violations if h.category == "forbidden_phrase" and not h.by_model]
+        if forbidden and len(questions) > 1:
             questions = [(lo, hi) for lo, hi in questions
                          if not any(f_start < span[1] and span[0] < f_end
                                     for span in (self._original_span(lo, hi),)
@@ -779,7 +803,6 @@ class _ReplyScan:
             violations.append(Hit("multiple_questions", self._evidence(start, end),
                                   self._original_span(start, end),
                                   f"{len(questions)} questions in one reply"))
-        self._consult_model(elements, violations)
         self._cancel_hollow(elements, violations)
         elements = _merged(elements, self.text)  # found in reading order; the model's finds are of other categories
         violations.sort(key=lambda hit: (hit.span, hit.category))
