@@ -968,3 +968,30 @@ def test_invitations_back(text, offers, norms):
 ])
 def test_condescension_mockery_and_impatience(text, rude, norms):
     assert ("forbidden_phrase" in score_reply(text, norms).violation_names) == rude
+
+
+@pytest.mark.parametrize("text, identifies", [
+    ("您好，我是10000号8862，您要查询积分，对吗？", True),      # the staff number after the hotline's
+    ("您好，10000号为您服务。", False),
+    ("我们的热线是10000，营业厅电话是88621234。", False),
+])
+def test_a_staff_number_after_the_hotline_number(text, identifies, norms):
+    assert ("self_identification" in score_reply(text, norms).element_names) == identifies
+
+
+@pytest.mark.parametrize("text, element", [
+    # a chat reply cut by spaces: the learned model judges the sentence the phrase is in, not the one before
+    ("亲 您查的是尾号0517这个号对吧 月租是每月1号扣的哈", "confirmation"),
+    ("好的 已经帮您把账号解锁了 现在可以重新登录试试 还有其他需要帮忙的吗", "offer_further_help"),
+])
+def test_a_sentence_cut_by_a_space_is_judged_as_itself(text, element, norms):
+    assert element in score_reply(text, norms).element_names
+
+
+@pytest.mark.parametrize("text, questions", [
+    ("您要转网我们尊重。不过能不能先跟我说说，是哪里让您不满意？", 1),   # asked to tell, then what
+    ("断网的时候光猫上那几个灯是什么颜色，您还记得吗？", 1),
+    ("您想要哪个颜色？内存要128G的还是256G的？", 2),                   # two sentences, two questions
+])
+def test_asking_to_be_told_leads_in_to_the_question(text, questions, norms):
+    assert ("multiple_questions" in score_reply(text, norms).violation_names) == (questions > 1)

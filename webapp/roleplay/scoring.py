@@ -469,9 +469,11 @@ class _ReplyScan:
         start = 0
         for seg_start, seg_end, mark in self.segments:
             if mark in sentence_end and mark:
-                if seg_end >= position:
+                # a space cut (亲 您查的是…对吧 月租…) ends a sentence without a character of its own
+                width = len(mark) if self.folded.startswith(mark, seg_end) else 0
+                if position < seg_end + width:
                     return start, seg_end
-                start = seg_end + len(mark)
+                start = seg_end + width
         return start, len(self.folded)
 
     def _quoted_regions(self) -> list[tuple[int, int]]:
@@ -767,7 +769,10 @@ class _ReplyScan:
                 found.pop()  # 请问您说的不能上网，是流量还是宽带？ the lead-in only named the topic
             if asks or lead_in:
                 found.append((clause_start, clause_end))
-            lead_in_only = lead_in and not asks
+            # 能先跟我说说吗，是哪里不满意？ asking to be told leads in to what is asked next
+            telling = asks and not has_wh and any(
+                word in self.folded[clause_start:clause_end] for word in self.rules.tell_requests)
+            lead_in_only = (lead_in and not asks) or telling
             asked_what = asks and has_wh
         if question_marked and bare_counts and not found and not courtesy_only and clauses:
             length = sum(end - start for start, end in clauses)
