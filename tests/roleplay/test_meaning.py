@@ -9,7 +9,7 @@ from webapp.roleplay.norms import load_norms, parse_norms
 @pytest.fixture(scope="module")
 def lexicon():
     norms = load_norms(ROOT / "quizzes/roleplay/norms.yaml")
-    return Lexicon(norms.version, norms.synonym_groups)
+    return Lexicon(norms.version, norms.synonym_groups, norms.rules.quote_pairs)
 
 
 CONTACT_MANAGER = ("我马上为您联系当班班长", "答应为您联系负责人")

@@ -63,9 +63,6 @@ SENTENCE_MARKS = frozenset("。！？!?；;\n")
 #: What ``#`` stands for: digits of any length (an account, a phone number, 1.2GB, 88号), or a run
 #: of Chinese digits long enough not to be a word (一下 is no number).
 NUMBER = re.compile(r"\d+(?:\.\d+)?|[零〇一二三四五六七八九幺两]{3,}")
-#: Words inside quotation marks are someone else's (您说“…”) or mentioned, not said to the customer.
-QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|「[^」]*」|『[^』]*』|‘[^’]*’")
-QUOTE_OPENERS = "“\"「『‘"
 #: Function words that carry no concept of their own in a phrasing.
 STOPWORDS = frozenset(
     "您 你 我 我们 咱们 这边 那边 的 地 得 了 着 过 吗 呢 吧 啊 呀 哦 嗯 好 好的 是 在 有 和 与 及 就 都 也 还 再 又 把 被 给 "
@@ -138,6 +135,8 @@ class Lexicon:
 
     version: str = ""
     groups: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
+    #: the norms' quotation marks (rules.quotes): words inside them are not said to the customer
+    quote_pairs: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def synonyms(self, word: str) -> frozenset[str]:
         """Every surface that expresses the same concept as ``word`` (``word`` included)."""
@@ -284,12 +283,14 @@ class KeyPoint:
 
     phrasings = cython.declare(object, visibility="public")
     wants_number = cython.declare(object, visibility="public")
+    quote_pairs = cython.declare(object, visibility="public")
     _number_phrasings = cython.declare(object, visibility="public")
     automaton = cython.declare(object, visibility="public")
 
     def __init__(self, phrasings: Sequence[str], lexicon: Lexicon):
         self.phrasings = tuple(p for p in (_compile(text, lexicon) for text in phrasings) if p.slots)
         self.wants_number = any(slot.word == NUMBER_SLOT for p in self.phrasings for slot in p.slots)
+        self.quote_pairs = lexicon.quote_pairs
         self._number_phrasings = frozenset(
             index for index, p in enumerate(self.phrasings) if any(slot.word == NUMBER_SLOT for slot in p.slots))
         # surface → the (phrasing, slot) places it fills, so a match lands in its slots directly
@@ -308,7 +309,7 @@ class KeyPoint:
         reply = reply if isinstance(reply, Reply) else Reply(reply)
         found: dict[int, dict[int, list[tuple[int, int]]]] = {}  # phrasing → slot → spans
         if len(self.automaton):
-            quoted = reply.quoted
+            quoted = reply.quoted(self.quote_pairs)
             for end, (length, where) in self.automaton.iter(reply.folded):
                 span = (end - length + 1, end + 1)
                 if quoted and any(lo < span[0] and span[1] < hi for lo, hi in quoted):
@@ -372,11 +373,10 @@ class Reply:
             self._polarity = _Polarity(self.folded)
         return self._polarity
 
-    @property
-    def quoted(self) -> list[tuple[int, int]]:
+    def quoted(self, quote_pairs: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
+        """Quoted regions (quotation marks included); a reply is judged against one norms' marks."""
         if self._quoted is None:
-            self._quoted = ([m.span() for m in QUOTED.finditer(self.folded)]
-                            if any(mark in self.folded for mark in QUOTE_OPENERS) else [])
+            self._quoted = quoted_regions(self.folded, quote_pairs)
         return self._quoted
 
     @property
@@ -384,6 +384,23 @@ class Reply:
         if self._numbers is None:
             self._numbers = [m.span() for m in NUMBER.finditer(self.folded)]
         return self._numbers
+
+
+def quoted_regions(text: str, quote_pairs: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
+    """Where ``text`` quotes someone (您说“你们就是骗子”): each span from an opening mark to its
+    closing mark, both included."""
+    if not any(opening in text for opening, _ in quote_pairs):
+        return []  # most replies quote nothing
+    regions = []
+    for opening, closing in quote_pairs:
+        position = text.find(opening)
+        while position >= 0:
+            close = text.find(closing, position + 1)
+            if close < 0:
+                break
+            regions.append((position, close + 1))
+            position = text.find(opening, close + 1)
+    return regions
 
 
 def _compile(text: str, lexicon: Lexicon) -> Phrasing:

@@ -23,7 +23,7 @@ import cython
 import rjieba
 
 from webapp.roleplay.learned import Reading, shipped_model
-from webapp.roleplay.meaning import KeyPointMatch, Lexicon, judge_key_point
+from webapp.roleplay.meaning import KeyPointMatch, Lexicon, judge_key_point, quoted_regions
 from webapp.roleplay.meaning import Reply as MeaningReply
 from webapp.roleplay.norms import (
     ELEMENT_CATEGORIES,
@@ -178,7 +178,7 @@ def _lexicon(norms: Norms) -> Lexicon:
     if norms.version not in _LEXICONS:
         if len(_LEXICONS) >= 64:  # bench drafts make new versions: keep the cache bounded
             _LEXICONS.clear()
-        _LEXICONS[norms.version] = Lexicon(norms.version, norms.synonym_groups)
+        _LEXICONS[norms.version] = Lexicon(norms.version, norms.synonym_groups, norms.rules.quote_pairs)
     return _LEXICONS[norms.version]
 
 
@@ -216,11 +216,6 @@ def _boundary_pattern(punctuation: str) -> re.Pattern[str]:
     if decimal:
         pattern += rf"(?<!\d[{re.escape(decimal)}](?=\d))"
     return re.compile(pattern)
-
-
-@lru_cache(maxsize=32)
-def _opening_quote(quote_pairs: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(opening) for opening, _ in quote_pairs) or r"(?!)")
 
 
 # --------------------------------------------------------------------------- one reply
@@ -314,7 +309,7 @@ class _ReplyScan:
         self._scan()
         self._cut_clauses()
         self._sequences()
-        self.quotes = self._quoted_regions()
+        self.quotes = quoted_regions(self.folded, self.rules.quote_pairs)
 
     # ---- offsets
 
@@ -475,20 +470,6 @@ class _ReplyScan:
                     return start, seg_end
                 start = seg_end + width
         return start, len(self.folded)
-
-    def _quoted_regions(self) -> list[tuple[int, int]]:
-        if not _opening_quote(self.rules.quote_pairs).search(self.folded):
-            return []  # most replies quote nothing: one search instead of one per pair
-        regions = []
-        for opening, closing in self.rules.quote_pairs:
-            position = self.folded.find(opening)
-            while position >= 0:
-                close = self.folded.find(closing, position + 1)
-                if close < 0:
-                    break
-                regions.append((position, close + 1))
-                position = self.folded.find(opening, close + 1)
-        return regions
 
     # ---- context rules per hit
 
