@@ -88,15 +88,15 @@ def fold(text: str) -> str:
 
 
 _FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+_HALF_OF = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
 
 
 def half_width(text: str) -> str:
     """Full-width ASCII (，？！Ａ１) as ASCII, one character for one; the rest as it is."""
-    return _FULL_WIDTH.sub(_half_width, text) if _FULL_WIDTH.search(text) else text
-
-
-def _half_width(match: re.Match) -> str:
-    return chr(ord(match.group()) - 0xFEE0)
+    # one replace per distinct character (a reply uses two or three: ，？！), not a call per match
+    for char in set(_FULL_WIDTH.findall(text)):
+        text = text.replace(char, _HALF_OF[char])
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -206,18 +206,24 @@ class _Polarity:
         if sentence not in self._refusing:
             begin = self.sentence_ends[sentence - 1] if sentence else 0
             worry_from = self.sentence_ends[sentence - 2] if sentence > 1 else 0
-            self._refusing[sentence] = any(
-                refusal.group() not in FEAR_DENIALS or not _WORRY.search(self.text, worry_from, refusal.start())
-                for refusal in _REFUSAL.finditer(self.masked, begin, self.sentence_ends[sentence]))
+            refusing, position, end = False, begin, self.sentence_ends[sentence]
+            while not refusing and (refusal := _REFUSAL.search(self.masked, position, end)) is not None:
+                if self.masked.endswith(LIMITS_FOR_NOW, 0, refusal.start()):
+                    position = refusal.start() + 1  # 暂时没办法…，我已经记录…: a limit for now
+                    continue
+                refusing = refusal.group() not in FEAR_DENIALS or not _WORRY.search(self.text, worry_from, refusal.start())
+                position = refusal.end()
+            self._refusing[sentence] = refusing
         return self._refusing[sentence]
 
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
 _COMPLEMENT = re.compile(f"(?<=[\u4e00-\u9fff])不(?=[{COMPLEMENTS}])")
 _NEGATOR, _DENIAL, _WORRY = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS, WORRIES))
-# 暂时没办法…，我已经记录…: a limit for now, said before what is done instead — not a refusal of
-# the whole sentence (the words right after it are still negated by _NEGATOR).
-_REFUSAL = re.compile("".join(f"(?<!{word})" for word in LIMITS_FOR_NOW) + "(?:" + "|".join(REFUSALS) + ")")
+# A refusal word right after a limit for now (暂时没办法…，我已经记录…) is said before what is done
+# instead -- not a refusal of the whole sentence (the words right after it are still negated by
+# _NEGATOR). The limit is checked in Python: as lookbehinds, the engine tried a dozen at every position.
+_REFUSAL = re.compile("|".join(REFUSALS))
 _NOT_CHAR = re.compile("[不没]")
 _NOT_NEGATION = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
 
@@ -330,7 +336,7 @@ class KeyPoint:
                     occurrences, agreeing = numbers, numbers
                 else:
                     occurrences = by_slot.get(s_index, ())
-                    agreeing = [span for span in occurrences if polarity.negated(*span) == slot.negated]
+                    agreeing = [span for span in occurrences if polarity.negated(span[0], span[1]) == slot.negated]
                 if agreeing:
                     matched += 1
                     spans.append(min(agreeing))
@@ -361,8 +367,9 @@ class Reply:
     _numbers = cython.declare(object, visibility="public")
     _quoted = cython.declare(object, visibility="public")
 
-    def __init__(self, text: str):
-        self.folded = fold(text)
+    def __init__(self, text: str, folded: str | None = None):
+        """``folded``: the text as fold() folds it, when the caller has it already."""
+        self.folded = fold(text) if folded is None else folded
         self._polarity: _Polarity | None = None
         self._numbers: list[tuple[int, int]] | None = None
         self._quoted: list[tuple[int, int]] | None = None

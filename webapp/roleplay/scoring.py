@@ -108,11 +108,11 @@ class ReplyVerdict:
 
     @property
     def element_names(self) -> list[str]:
-        return _distinct(hit.category for hit in self.elements)
+        return _distinct([hit.category for hit in self.elements])
 
     @property
     def violation_names(self) -> list[str]:
-        return _distinct(hit.category for hit in self.violations)
+        return _distinct([hit.category for hit in self.violations])
 
     def as_json(self) -> dict:
         return {
@@ -191,10 +191,8 @@ def score_reply(text: str, norms: Norms) -> ReplyVerdict:
 
 
 def _fold_with_origin(text: str) -> tuple[str, list[int] | None]:
-    """Folded text plus, per folded character, its offset in ``text`` (None: identical)."""
-    quick = quick_fold(text)
-    if quick is not None:
-        return quick, None
+    """Folded text plus, per folded character, its offset in ``text`` (None: identical), for a
+    text that quick_fold could not fold."""
     folded = text.translate(FOLD_TABLE)
     if FOLD_TABLE.irregular.isdisjoint(text):
         return folded, None  # every character folded to exactly one: offsets unchanged
@@ -226,7 +224,7 @@ _WHITESPACE = re.compile(r"\s")
 
 def _strip_fillers(text: str, fillers: tuple[str, ...]) -> str:
     """Remove filler words (这个, 真, 也 …; longest first) from the end of text."""
-    while text:
+    while text and text.endswith(fillers):  # one C call tells the usual case: no filler at all
         for filler in fillers:
             if text.endswith(filler):
                 text = text[:-len(filler)]
@@ -236,11 +234,13 @@ def _strip_fillers(text: str, fillers: tuple[str, ...]) -> str:
     return text
 
 
-def _occurrences(text: str, word: str):
+def _occurrences(text: str, word: str) -> list[int]:
+    found = []  # a list, not a generator: compiled, a generator object costs more than the search
     position = text.find(word)
     while position >= 0:
-        yield position
+        found.append(position)
         position = text.find(word, position + 1)
+    return found
 
 
 #: Characters after a greeting given to the segmenter: 好 can begin a word of up to three (好几个).
@@ -292,12 +292,16 @@ class _ReplyScan:
     cut_starts = cython.declare(object)
     cut_ends = cython.declare(object)
     quotes = cython.declare(object)
+    meaning_view = cython.declare(object)
 
     def __init__(self, text: str, norms: Norms):
         self.text = text
         self.norms = norms
         self.rules = norms.rules
-        self.folded, self.origin = _fold_with_origin(text)
+        quick = quick_fold(text)
+        self.folded, self.origin = (quick, None) if quick is not None else _fold_with_origin(text)
+        # quick-folded, the text is also what key points read: it is not folded a second time
+        self.meaning_view = None if quick is None else MeaningReply(text, quick)
         self.candidates: list[_Candidate] = []
         self.markers: dict[str, list[tuple[int, int, KeyMeaning]]] = {}
         self.suppressed: list[Suppressed] = []
@@ -313,15 +317,18 @@ class _ReplyScan:
 
     # ---- offsets
 
+    @cython.ccall
     def _original_span(self, start: int, end: int) -> tuple[int, int]:
         if self.origin is None:
             return start, end
         return self.origin[start], self.origin[end - 1] + 1
 
+    @cython.ccall
     def _evidence(self, start: int, end: int) -> str:
         begin, finish = self._original_span(start, end)
         return self.text[begin:finish]
 
+    @cython.ccall
     def _suppress(self, category: str, start: int, end: int, reason: str) -> None:
         self.suppressed.append(
             Suppressed(category, self._evidence(start, end), self._original_span(start, end), reason))
@@ -372,19 +379,30 @@ class _ReplyScan:
             for number, positions in sorted(starts.items()):
                 rule = rules[number]
                 if rule.anchored:
-                    found = (rule.pattern.match(self.folded, position) for position in sorted(positions))
-                    matches.extend((rule, m) for m in found if m is not None)
+                    for position in sorted(positions):
+                        match = rule.pattern.match(self.folded, position)
+                        if match is not None:
+                            matches.append((rule, match))
                 else:
-                    matches.extend((rule, m) for m in rule.pattern.finditer(self.folded))
+                    for match in rule.pattern.finditer(self.folded):
+                        matches.append((rule, match))
         for rule, match in matches:
             start, end = match.span()
             if start == end:
                 continue
-            lo, hi = self._sentence_bounds(start)
-            blocker = next((word for word in rule.unless if word in self.folded[lo:hi]), None)
-            if blocker is None and rule.unless_overlapping:  # a word overlapping the match
-                blocker = next((word for word in rule.unless_overlapping
-                                if word in self.folded[max(0, start - len(word) + 1):end + len(word) - 1]), None)
+            blocker = None
+            if rule.unless:
+                lo, hi = self._sentence_bounds(start)
+                sentence = self.folded[lo:hi]
+                for word in rule.unless:
+                    if word in sentence:
+                        blocker = word
+                        break
+            if blocker is None:  # a word overlapping the match
+                for word in rule.unless_overlapping:
+                    if word in self.folded[max(0, start - len(word) + 1):end + len(word) - 1]:
+                        blocker = word
+                        break
             if blocker is not None:
                 self._suppress(rule.category, start, end,
                                f"{self._evidence(start, end)} ({rule.name}) cancelled by {blocker}")
@@ -406,6 +424,7 @@ class _ReplyScan:
                 meaning = KeyMeaning(KIND_CATEGORY, "rules.jargon_acronyms", "jargon", jargon_term=word)
                 self.candidates.append(_Candidate(start, match.end(), meaning, word))  # PUK, OTA, QoS
 
+    @cython.ccall
     def _take(self, start: int, end: int, meaning: KeyMeaning, key: str) -> None:
         if meaning.kind == KIND_CATEGORY:
             self.candidates.append(_Candidate(start, end, meaning, key))
@@ -451,14 +470,17 @@ class _ReplyScan:
                     cuts.append((index, index, SPACE_CUT))
         return cuts
 
+    @cython.ccall
     def _clause_start(self, position: int) -> int:
         index = bisect_right(self.cut_ends, position)
         return self.cut_ends[index - 1] if index else 0
 
+    @cython.ccall
     def _clause_end(self, position: int) -> int:
         index = bisect_left(self.cut_starts, position)
         return self.cut_starts[index] if index < len(self.cut_starts) else len(self.folded)
 
+    @cython.ccall
     def _sentence_bounds(self, position: int) -> tuple[int, int]:
         sentence_end = self.rules.sentence_end
         start = 0
@@ -487,8 +509,10 @@ class _ReplyScan:
                     return None
             # 听不太清 over 不太清楚; a longer violation that holds a whole polite phrase wins, as the
             # longest phrase does (我们网络肯定没问题 holds 没问题)
-            polite = next((self._evidence(lo, hi) for lo, hi, _ in self.allowed
-                           if lo < end and start < hi and not (start <= lo and hi <= end)), None)
+            polite = None
+            if self.allowed:
+                polite = next((self._evidence(lo, hi) for lo, hi, _ in self.allowed
+                               if lo < end and start < hi and not (start <= lo and hi <= end)), None)
             if polite is not None:
                 self._suppress(category, start, end, f"{evidence} overlaps the polite phrase {polite}")
                 return None
@@ -535,6 +559,7 @@ class _ReplyScan:
                 return None
         return Hit(category, evidence, self._original_span(start, end), meaning.phrase)
 
+    @cython.ccall
     def _with_staff_number(self, candidate: _Candidate) -> tuple[int, int]:
         """Extend 工号 / 号为您服务 over the staff number; (-1, -1) if there is none."""
         digits = self.rules.staff_digits
@@ -562,6 +587,7 @@ class _ReplyScan:
             return -1, -1
         return span
 
+    @cython.ccall
     def _in_address(self, start: int, end: int) -> bool:
         """A Latin word joined to a web address or account name by ".", "_" or "@" is a value to
         type (speedtest.cn, zhang_li@163.com)."""
@@ -572,6 +598,7 @@ class _ReplyScan:
         joined_after = after[:1] in (".", "@", "_") and after[1:].isascii() and after[1:].isalnum()
         return joined_before or joined_after
 
+    @cython.ccall
     def _stands_alone(self, start: int, end: int) -> bool:
         """Latin-letter terms must not be part of a longer Latin word, nor codes (691) of a longer
         number (10086691)."""
@@ -584,6 +611,7 @@ class _ReplyScan:
             return not before.isdigit() and not after.isdigit()
         return not (before.isascii() and before.isalpha()) and not (after.isascii() and after.isalpha())
 
+    @cython.ccall
     def _negator_before(self, start: int) -> tuple[int, int] | None:
         clause_start = self._clause_start(start)
         window = self.rules.negation_window
@@ -592,6 +620,7 @@ class _ReplyScan:
                 return neg_start, neg_end
         return None
 
+    @cython.ccall
     def _time_estimate_after(self, candidate: _Candidate) -> int | None:
         if not candidate.key.startswith(self.rules.time_hedges):
             return None
@@ -649,7 +678,7 @@ class _ReplyScan:
                        if not any(lo < start and end < hi for lo, hi in self.quotes)]
         # words that ask nothing can only take back a question word or particle: looked for only
         # when the reply has one
-        if any(kind in _NOT_ASKING_TAKES_BACK for _, _, kind in markers):
+        if not {kind for _, _, kind in markers}.isdisjoint(_NOT_ASKING_TAKES_BACK):
             not_asking = [(i, i + len(word)) for word in self.rules.not_asking
                           for i in _occurrences(self.folded, word)]  # 好几天, 等着呢 ask nothing
             not_asking += self._correlatives()
@@ -664,8 +693,11 @@ class _ReplyScan:
         # Chat messages typed without any sentence-final mark ("您要改套餐还是加流量包 现在用的是
         # 哪个套餐"): each space-separated part is read as if it ended with a question mark
         # when it has a question form or word.
-        unpunctuated = not any(mark and mark != SPACE_CUT and mark in self.rules.sentence_end
-                               for _, _, mark in self.segments)
+        unpunctuated = True
+        for _, _, mark in self.segments:
+            if mark and mark != SPACE_CUT and mark in self.rules.sentence_end:
+                unpunctuated = False
+                break
         listing = False  # the segment before ended with 、: this one may be the next item of a list
         for seg_start, seg_end, mark in self.segments:
             if listing and sentence and not any(
@@ -727,12 +759,19 @@ class _ReplyScan:
             if not kinds_here:
                 lead_in_only = False  # no question marker: the clause asks nothing
                 continue
-            if any(k == KIND_Q_CONDITIONAL and s - clause_start <= 1 for s, _, k in kinds_here):
+            ends_with = set()
+            conditional = has_form = has_wh = lead_in = False
+            for s, e, k in kinds_here:  # one pass (compiled, each any() over a generator is an object)
+                conditional = conditional or (k == KIND_Q_CONDITIONAL and s - clause_start <= 1)
+                if e == clause_end:
+                    ends_with.add(k)
+                if self.folded[s:e] == LEAD_IN_FORM:
+                    lead_in = True
+                elif k == KIND_Q_FORM:
+                    has_form = True
+                has_wh = has_wh or k == KIND_Q_WH
+            if conditional:
                 continue
-            ends_with = {k for _, e, k in kinds_here if e == clause_end}
-            has_form = any(k == KIND_Q_FORM and self.folded[s:e] != LEAD_IN_FORM for s, e, k in kinds_here)
-            has_wh = any(k == KIND_Q_WH for _, _, k in kinds_here)
-            lead_in = any(self.folded[s:e] == LEAD_IN_FORM for s, e, _ in kinds_here)
             if lead_in and clause_end - clause_start <= len(LEAD_IN_FORM) + 2 and len(kinds_here) == 1:
                 continue
             if KIND_Q_COURTESY in ends_with and not (has_form or has_wh):
@@ -797,12 +836,12 @@ class _ReplyScan:
         self.suppressed.sort(key=lambda s: (s.span, s.category, s.reason))
 
         categories = self.norms.categories
-        present_elements = _distinct(hit.category for hit in elements)
-        present_violations = _distinct(hit.category for hit in violations)
-        points = (sum(categories[name].points for name in present_elements)
-                  - sum(categories[name].points for name in present_violations))
+        present_elements = _distinct([hit.category for hit in elements])
+        present_violations = _distinct([hit.category for hit in violations])
+        points = (sum([categories[name].points for name in present_elements])
+                  - sum([categories[name].points for name in present_violations]))
         return ReplyVerdict(elements, violations, self.suppressed, points, self._feedback(violations),
-                            self.text, _lexicon(self.norms))
+                            self.text, _lexicon(self.norms), self.meaning_view)
 
     def _consult_model(self, elements: list[Hit], violations: list[Hit]) -> None:
         """Categories whose norms consult the learned model (``learned:``): a rule hit it rates
@@ -815,39 +854,40 @@ class _ReplyScan:
         for hit in elements + violations:
             by_category.setdefault(hit.category, []).append(hit)
         for category in self.norms.consulting:
+            learned, name = category.learned, category.name
             hits = elements if category.kind == "element" else violations
-            found = by_category.get(category.name)
+            found = by_category.get(name)
             if found:
-                if category.learned.veto_below > 0.0:
+                if learned.veto_below > 0.0:
                     self._veto(category, found, hits)
                 continue
-            if category.learned.find_from is None or len(self.folded) < MIN_CHARACTERS_FOR_MODEL:
+            threshold = learned.find_from
+            if threshold is None or len(self.folded) < MIN_CHARACTERS_FOR_MODEL:
                 continue
             reading = self._reading()
-            probability = reading.probability(category.name)
-            threshold = category.learned.find_from
-            if category.learned.find_beside:  # beside these categories the model must be surer
-                for other, least in category.learned.find_beside:
+            probability = reading.probability(name)
+            if learned.find_beside:  # beside these categories the model must be surer
+                for other, least in learned.find_beside:
                     if other in by_category and least > threshold:
                         threshold = least
             if probability >= threshold:
                 clauses = [(start, end) for start, end, _ in self.segments] or [(0, len(self.folded))]
-                if category.learned.asks and not self._asks():
+                if learned.asks and not self._asks():
                     continue  # a check asks: 您是想改39元的那一档 states, it does not check
                 if category.kind == "element":  # 真的很抱歉 says sorry and no more: no evidence of another element
                     clauses = [(start, end) for start, end in clauses
-                               if self._clause_only_of(category.name, start, end, elements) is None]
+                               if self._clause_only_of(name, start, end, elements) is None]
                     if not clauses:
                         continue
-                (start, end), cues = reading.evidence(category.name, clauses)
+                (start, end), cues = reading.evidence(name, clauses)
                 span = self._original_span(start, end)
-                judged = self._judged_by_rules(category.name, start, end, span)
+                judged = self._judged_by_rules(name, start, end, span)
                 if judged is not None:
                     self.suppressed.append(Suppressed(
-                        category.name, self._evidence(start, end), span,
-                        f"the learned model rates {category.name} at {probability:.2f}, but {judged}"))
+                        name, self._evidence(start, end), span,
+                        f"the learned model rates {name} at {probability:.2f}, but {judged}"))
                     continue
-                hits.append(Hit(category.name, self._evidence(start, end), span,
+                hits.append(Hit(name, self._evidence(start, end), span,
                                 f"learned model {probability:.2f}: {'、'.join(cues)}", by_model=True))
 
     def _asks(self) -> bool:
@@ -866,6 +906,7 @@ class _ReplyScan:
                     hit.category, hit.evidence, hit.span,
                     f"{hit.evidence}: hollow beside {beside.category} {beside.evidence}"))
 
+    @cython.ccall
     def _reading(self, sentence: tuple[int, int] | None = None) -> Reading:
         """The learned model's reading of the reply, or of one of its sentences (folded bounds),
         made on first use: one n-gram scan per reply, a sentence read from the reply's matches."""
@@ -898,6 +939,7 @@ class _ReplyScan:
                     f"{hit.evidence} ({hit.phrase}): {judged} rates {name} at {probability:.2f}{where}, "
                     f"below {below:.2f}"))
 
+    @cython.ccall
     def _folded_position(self, original: int) -> int:
         return original if self.origin is None else bisect_left(self.origin, original)
 
@@ -935,6 +977,7 @@ class _ReplyScan:
             rest = rest.replace(word, "")
         return inside if not rest.strip(self.rules.clause_punctuation) else None
 
+    @cython.ccall
     def _word_run_on(self, start: int, end: int) -> str | None:
         """The word the segmenter reads across the end of start..end, if one: a greeting whose 好
         begins a longer word greets no one (您/好友代付, 晚上/好多人, 您/好心来办事)."""
@@ -949,11 +992,15 @@ class _ReplyScan:
 
     def _word_straddled(self, start: int, end: int) -> str | None:
         """A word of rules.not_negating that start..end cuts through (特别 under 别闹 in 特别闹心)."""
+        if not self.plain_words:
+            return None
         return next((self._evidence(lo, hi) for lo, hi in self.plain_words
                      if lo < end and start < hi and not (start <= lo and hi <= end)), None)
 
     def _polite_phrase_over(self, start: int, end: int) -> str | None:
         """The polite phrase (rules.polite_allow) overlapping start..end, if one does."""
+        if not self.allowed:
+            return None
         return next((self._evidence(lo, hi) for lo, hi, _ in self.allowed if lo < end and start < hi), None)
 
     def _rhetorical_questions(self, violations: list[Hit]) -> list[Hit]:
@@ -967,7 +1014,7 @@ class _ReplyScan:
             if ending is None:
                 continue
             span = self._original_span(start, clause_end)
-            if any(lo < start and clause_end <= hi for lo, hi in self.quotes):
+            if self.quotes and any(lo < start and clause_end <= hi for lo, hi in self.quotes):
                 continue
             if any(h.category == "forbidden_phrase" and h.span[0] < span[1] and span[0] < h.span[1]
                    for h in violations + found):
@@ -988,7 +1035,7 @@ class _ReplyScan:
         folded = self.folded
         for start, end, meaning in self.markers.get(KIND_INTENT, ()):
             rule = intent_rules[meaning.intent]
-            if any(lo < start and end <= hi for lo, hi in self.quotes):
+            if self.quotes and any(lo < start and end <= hi for lo, hi in self.quotes):
                 continue  # the customer's words
             if self._polite_phrase_over(start, end) is not None or self._word_straddled(start, end) is not None:
                 continue  # 如果还是不行 / 不怪您 …: polite_allow; 特别 under 别闹
