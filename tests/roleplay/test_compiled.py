@@ -4,14 +4,14 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from webapp.roleplay import learned, meaning, ngrams, scoring
+from webapp.roleplay import learned, literals, meaning, ngrams, scoring
 from webapp.roleplay.norms import FOLD_TABLE, fold
 
 
 def test_the_scorer_runs_compiled():
     """bench/scorer.py's figures are those of the compiled modules, which pip install -e . and
     tests/conftest.py build in place."""
-    for module in (ngrams, scoring, learned, meaning):
+    for module in (ngrams, scoring, learned, meaning, literals):
         assert Path(module.__file__).suffix == ".so", module.__file__
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import cython
@@ -89,7 +88,8 @@ class Suppressed:
     reason: str
 
 
-@dataclass(frozen=True)
+@cython.dataclasses.dataclass(frozen=True)  # compiled, like Hit: built once per reply
+@cython.cclass
 class ReplyVerdict:
     elements: list[Hit]
     violations: list[Hit]
@@ -97,14 +97,14 @@ class ReplyVerdict:
     points: int  # element points minus violation penalties, each category counted once
     feedback: list[str]
     reply: str = ""
-    lexicon: Lexicon = field(default_factory=Lexicon, compare=False, repr=False)
-    _meaning_view: MeaningReply | None = field(default=None, compare=False, repr=False)
+    lexicon: Lexicon = cython.dataclasses.field(default_factory=Lexicon, compare=False, repr=False)
+    #: the reply as key points read it (folded once for all the turn's key points)
+    meaning_view: MeaningReply | None = cython.dataclasses.field(default=None, compare=False, repr=False)
 
     def key_point(self, examples: tuple[str, ...]) -> KeyPointMatch:
         """Whether this reply expresses a key point given by its example phrasings (by meaning)."""
-        if self._meaning_view is None:  # folded once for all the turn's key points
-            object.__setattr__(self, "_meaning_view", MeaningReply(self.reply))
-        return judge_key_point(self._meaning_view, examples, self.lexicon)
+        view = self.meaning_view if self.meaning_view is not None else MeaningReply(self.reply)
+        return judge_key_point(view, examples, self.lexicon)
 
     @property
     def element_names(self) -> list[str]:
@@ -301,7 +301,7 @@ class _ReplyScan:
         quick = quick_fold(text)
         self.folded, self.origin = (quick, None) if quick is not None else _fold_with_origin(text)
         # quick-folded, the text is also what key points read: it is not folded a second time
-        self.meaning_view = None if quick is None else MeaningReply(text, quick)
+        self.meaning_view = MeaningReply(text, quick)
         self.candidates: list[_Candidate] = []
         self.markers: dict[str, list[tuple[int, int, KeyMeaning]]] = {}
         self.suppressed: list[Suppressed] = []
