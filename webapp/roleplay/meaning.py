@@ -396,8 +396,6 @@ class Reply:
 def quoted_regions(text: str, quote_pairs: tuple[tuple[str, str], ...]) -> list[tuple[int, int]]:
     """Where ``text`` quotes someone (您说“你们就是骗子”): each span from an opening mark to its
     closing mark, both included."""
-    if not any(opening in text for opening, _ in quote_pairs):
-        return []  # most replies quote nothing
     regions = []
     for opening, closing in quote_pairs:
         position = text.find(opening)
