@@ -36,7 +36,9 @@ class ReplyModel:
         self.ngrams = list(ngrams)
         self.idf = np.ascontiguousarray(idf, dtype=float)
         self.categories = {name: position for position, name in enumerate(categories)}  # name → column
-        self.intercepts = [float(spec["intercept"]) for spec in categories.values()]
+        intercepts = [float(spec["intercept"]) for spec in categories.values()]
+        #: name → (column, intercept): a probability reads both in one lookup
+        self.columns = {name: (column, intercepts[column]) for name, column in self.categories.items()}
         # n-gram × category, C-contiguous: each n-gram of a reply reads one row of adjacent numbers
         self.weights = np.ascontiguousarray(np.array([spec["weights"] for spec in categories.values()], dtype=float).T)
         self.table = NgramTable(self.ngrams, self.idf, self.weights)
@@ -78,8 +80,8 @@ class Reading:
     def probability(self, category: str) -> float:
         if self._scores is None:  # every category at once
             self._scores = self.model.table.scores(self.text)
-        column = self.model.categories[category]
-        return 1.0 / (1.0 + math.exp(-(self.model.intercepts[column] + self._scores[column])))
+        column, intercept = self.model.columns[category]
+        return 1.0 / (1.0 + math.exp(-(intercept + self._scores[column])))
 
     def evidence(self, category: str, clauses: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], tuple[str, ...]]:
         """The clause whose n-grams weigh most towards ``category`` (each n-gram's weight goes to
