@@ -398,6 +398,8 @@ def quoted_regions(text: str, quote_pairs: tuple[tuple[str, str], ...]) -> list[
     closing mark, both included."""
     regions = []
     for opening, closing in quote_pairs:
+        if opening not in text:
+            continue  # most replies quote nothing: a containment test is quicker than a find() call
         position = text.find(opening)
         while position >= 0:
             close = text.find(closing, position + 1)
@@ -432,9 +434,20 @@ def _is_content(word: str) -> bool:
             and any("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in word))
 
 
-@lru_cache(maxsize=2048)
+_COMPILED: dict[tuple[str, tuple[str, ...]], KeyPoint] = {}
+COMPILED_MAX = 2048  # drafts on the scenario bench make new key points: keep the cache bounded
+
+
 def compile_key_point(phrasings: tuple[str, ...], lexicon: Lexicon) -> KeyPoint:
-    return KeyPoint(phrasings, lexicon)
+    # keyed by the lexicon's version (what its equality compares), not the lexicon: hashing and
+    # comparing a dataclass runs its generated Python methods, twice per key point judged
+    key = (lexicon.version, phrasings)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if len(_COMPILED) >= COMPILED_MAX:
+            _COMPILED.clear()
+        compiled = _COMPILED[key] = KeyPoint(phrasings, lexicon)
+    return compiled
 
 
 def judge_key_point(reply: "str | Reply", phrasings: Iterable[str], lexicon: Lexicon) -> KeyPointMatch:
