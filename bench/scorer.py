@@ -16,6 +16,7 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -35,14 +36,18 @@ SYNTHETIC_PHRASES = 10_000
 REPEATS = 3  # best of, to keep scheduler noise out of the figure
 
 
-def replies_per_second(function, replies: list[str]) -> float:
-    best = float("inf")
+def replies_per_second(functions: dict[str, Callable[[str], object]], replies: list[str]) -> dict[str, float]:
+    """Each function's rate, best of REPEATS rounds. A round times every function once: on a
+    shared machine whose speed drifts during a run, every row sees the same drift, and the ratios
+    to the baselines measured beside them hold."""
+    best = dict.fromkeys(functions, float("inf"))
     for _ in range(REPEATS):
-        started = time.process_time()  # CPU time: steadier than wall time on a shared machine
-        for reply in replies:
-            function(reply)
-        best = min(best, time.process_time() - started)
-    return len(replies) / best
+        for name, function in functions.items():
+            started = time.process_time()  # CPU time: steadier than wall time on a shared machine
+            for reply in replies:
+                function(reply)
+            best[name] = min(best[name], time.process_time() - started)
+    return {name: len(replies) / seconds for name, seconds in best.items()}
 
 
 def grown_norms_text(text: str, target: int, shipped_count: int, vocabulary: str) -> str:
@@ -103,16 +108,14 @@ def main() -> int:
         for examples in turn_of[reply]:
             verdict.key_point(examples)
 
-    results = {
-        "normalisation only (baseline)": replies_per_second(fold, replies),
-        f"str.find loop, {len(phrase_keys)} phrases (baseline)": replies_per_second(find_loop, replies),
-        "raw automaton scan (baseline)": replies_per_second(automaton_scan, replies),
-        f"score_reply, shipped norms ({shipped.phrase_count} phrases)":
-            replies_per_second(lambda r: score_reply(r, shipped), replies),
-        "score_reply + the turn's key points (by meaning)": replies_per_second(with_key_points, replies),
-        f"score_reply, grown norms ({grown.phrase_count} phrases)":
-            replies_per_second(lambda r: score_reply(r, grown), replies),
-    }
+    results = replies_per_second({
+        "normalisation only (baseline)": fold,
+        f"str.find loop, {len(phrase_keys)} phrases (baseline)": find_loop,
+        "raw automaton scan (baseline)": automaton_scan,
+        f"score_reply, shipped norms ({shipped.phrase_count} phrases)": lambda r: score_reply(r, shipped),
+        "score_reply + the turn's key points (by meaning)": with_key_points,
+        f"score_reply, grown norms ({grown.phrase_count} phrases)": lambda r: score_reply(r, grown),
+    }, replies)
     normalisation = results["normalisation only (baseline)"]
     find_baseline = next(v for k, v in results.items() if k.startswith("str.find"))
     print(f"{len(replies)} replies, {average_length:.1f} characters on average, one core, best of {REPEATS}")
