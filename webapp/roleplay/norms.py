@@ -930,8 +930,13 @@ def _name_pattern(names: _Located | None, check: _Checker) -> tuple[str, str, st
                                                      names.line, allow_empty_list=True)] \
         if names.get("not_given_names") is not None else []
     given_guard = f"(?!(?:{'|'.join(map(re.escape, not_names + not_given))}))" if not_names or not_given else ""
-    given = f"{given_guard}[{cjk}]{{2}}(?=[^{cjk}]|为您|为你|很高兴|$)"
-    return f"{guard}(?:{surname}[{cjk}]{{1,2}}?|[小老阿][{cjk}]){after}", f"{surname}{after}", given
+    ends_given = f"(?=[^{cjk}]|为您|为你|很高兴|$)"
+    given = f"{given_guard}[{cjk}]{{2}}{ends_given}"
+    # Cheap lookaheads first: a rule that starts with a name is searched at every position, and the
+    # guard's hundreds of everyday words are then tried only where a name can start (the same matches).
+    starts = re.escape("".join(sorted({s[0] for s in surnames} | set("小老阿"))))
+    name = f"(?=[{starts}]){guard}(?:{surname}[{cjk}]{{1,2}}?|[小老阿][{cjk}]){after}"
+    return name, f"{surname}{after}", f"(?=[{cjk}]{{2}}{ends_given}){given}"
 
 
 def _parse_sequences(node: _Located | None, names: _Located | None, check: _Checker,
