@@ -218,7 +218,8 @@ class _Polarity:
 
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
-_COMPLEMENT = re.compile(f"(?<=[\u4e00-\u9fff])不(?=[{COMPLEMENTS}])")
+# 不 first, so that the engine scans for it; the lookbehind (a character before it) checked after
+_COMPLEMENT = re.compile(f"不(?=[{COMPLEMENTS}])(?<=[\u4e00-\u9fff]不)")
 _NEGATOR, _DENIAL, _WORRY = (re.compile("|".join(words)) for words in (NEGATORS, DENIALS, WORRIES))
 # A refusal word right after a limit for now (暂时没办法…，我已经记录…) is said before what is done
 # instead -- not a refusal of the whole sentence (the words right after it are still negated by
