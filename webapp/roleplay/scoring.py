@@ -658,10 +658,11 @@ class _ReplyScan:
         word = self.folded[start:end]
         while (later := self.folded.find(word, mentions[-1] + 1)) != -1:
             mentions.append(later)
+        asked = {start for start, _, _ in self.markers.get(KIND_Q_WH, ())}
         for kind in (KIND_EXPLANATION_NEAR, KIND_EXPLANATION_MARKER):
             for ex_start, ex_end, _ in self.markers.get(kind, ()):
-                if any(0 <= ex_start - (at + len(word)) <= near_gap for at in mentions):
-                    return ex_start, ex_end  # 鉴权，就是……
+                if ex_end not in asked and any(0 <= ex_start - (at + len(word)) <= near_gap for at in mentions):
+                    return ex_start, ex_end  # 鉴权，就是……; not 光猫SN码是多少, which asks for it
         return None
 
     # ---- questions
