@@ -144,3 +144,16 @@ def test_bad_synonym_groups_are_reported_at_their_line(snippet, message):
     text = text[:text.index("\nsynonyms:")] + "\n" + snippet
     norms, problems = parse_norms(text, "norms.yaml")
     assert norms is None and any(message in p.message for p in problems), problems
+
+
+def test_a_compound_kept_whole_is_met_by_its_words(lexicon):
+    # the segmenter keeps 处理结果 whole; a reply says 处理有了结果
+    match = judge_key_point("处理有了结果，我们会第一时间回复您", ("处理结果会及时回复您",), lexicon)
+    assert match.met, match
+
+
+def test_a_choice_left_to_the_customer_denies_the_step(lexicon):
+    examples = ("您父亲带他的身份证", "两个人都要带身份证")
+    match = judge_key_point("本人有效证件这些到时候看情况，带不带都行。", examples, lexicon)
+    assert not match.met and match.contradicted, match
+    assert judge_key_point("您父亲来的时候记得带上他的身份证。", examples, lexicon).met

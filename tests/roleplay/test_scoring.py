@@ -995,3 +995,13 @@ def test_a_sentence_cut_by_a_space_is_judged_as_itself(text, element, norms):
 ])
 def test_asking_to_be_told_leads_in_to_the_question(text, questions, norms):
     assert ("multiple_questions" in score_reply(text, norms).violation_names) == (questions > 1)
+
+
+@pytest.mark.parametrize("reply, hedged", [
+    ("您一年大概出去几次？一般都去哪些地方？", False),  # asks the customer for an estimate
+    ("您这个应该是欠费了吧？", True),  # a guess put as a question is still a guess
+    ("退款大概下个月到吧，您再等等。", True),
+])
+def test_a_hedge_word_asking_for_an_estimate_is_no_hedge(norms, reply, hedged):
+    verdict = score_reply(reply, norms)
+    assert any(hit.category == "uncertain_language" for hit in verdict.violations) == hedged, verdict.violations

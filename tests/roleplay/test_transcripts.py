@@ -26,7 +26,11 @@ def _cases():
     for path in _files():
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for transcript in data["transcripts"]:
-            yield pytest.param(data["scenario"], transcript, id=f"{data['scenario']}-{transcript['name']}")
+            # a call the scorer still gets wrong is kept, marked with why: it must start passing
+            # the day a change sets it right (strict), and is never dropped to make the suite green
+            marks = ([pytest.mark.xfail(strict=True, reason=transcript["known_failure"])]
+                     if "known_failure" in transcript else [])
+            yield pytest.param(data["scenario"], transcript, id=f"{data['scenario']}-{transcript['name']}", marks=marks)
 
 
 @pytest.fixture(scope="module")

@@ -68,9 +68,9 @@ STOPWORDS = frozenset(
     "您 你 我 我们 咱们 这边 那边 的 地 得 了 着 过 吗 呢 吧 啊 呀 哦 嗯 好 好的 是 在 有 和 与 及 就 都 也 还 再 又 把 被 给 "
     "为 对 向 跟 让 请 请您 麻烦 一下 一遍 下 这 那 这样 那样 这个 那个 个 些 先 会 要 能 可以 已经 现在 之前 后 然后 "
     "时候 一些 一点 非常 十分 很 真 实在 马上 立刻 立即 这就 尽快 吧 哈 的话 如果 需要 为您 帮您 给您 您的 我的 它 他 她 "
-    "他们 她们 并 并且 而且 以及 一 一个".split()
+    "他们 她们 并 并且 而且 以及 一 一个 相关 有关".split()  # 相关部门: the 部门 is the point
 )
-NEGATOR_TOKENS = frozenset(("不", "不要", "没", "没有", "别", "未", "无法", "不用", "不必", "无须", "勿", "甭", "免得", "以免", "省得"))
+NEGATOR_TOKENS = frozenset(("不", "不要", "不会", "没", "没有", "别", "未", "无法", "不用", "不必", "无须", "勿", "甭", "免得", "以免", "省得"))
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -166,6 +166,7 @@ class _Polarity:
     sentence_ends = cython.declare(object, visibility="public")
     _refusing = cython.declare(object, visibility="public")
     _memo = cython.declare(object, visibility="public")
+    optional = cython.declare(object, visibility="public")
 
     def __init__(self, text: str):
         self.text = text
@@ -179,6 +180,9 @@ class _Polarity:
         self.sentence_ends = [end for end, mark in breaks if mark in SENTENCE_MARKS] + [len(text) + 1]
         self._refusing: dict[int, bool] = {}  # sentence → whether it refuses: only sentences asked about
         self._memo: dict[tuple[int, int], bool] = {}
+        # 带不带都行: a choice left to the customer says the thing is not needed
+        self.optional = ([m.span() for m in _OPTIONAL.finditer(text)]
+                         if any(word in text for word in INDIFFERENT) else [])
 
     def negated(self, start: int, end: int) -> bool:
         if not self.masked:
@@ -194,6 +198,9 @@ class _Polarity:
         clause_end = self.clause_starts[index + 1] if index + 1 < len(self.clause_starts) else len(self.text)
         if _NEGATOR.search(self.before, max(clause_start, start - NEGATOR_WINDOW), start):
             return True
+        for low, high in self.optional:
+            if low <= start < high:
+                return True
         if self.masked.startswith("不", start - 1) and start > clause_start:
             return True  # 不上网: a complement's 不 right before the word negates it
         if self.masked.startswith("不", end) and self.masked[end + 1:end + 2] in COMPLEMENTS and end + 1 < clause_end:
@@ -226,6 +233,8 @@ _NEGATOR, _DENIAL, _WORRY = (re.compile("|".join(words)) for words in (NEGATORS,
 # _NEGATOR). The limit is checked in Python: as lookbehinds, the engine tried a dozen at every position.
 _REFUSAL = re.compile("|".join(REFUSALS))
 _NOT_CHAR = re.compile("[不没]")
+INDIFFERENT = ("都行", "都可以", "无所谓", "也行", "都没关系", "都成", "随便", "都一样")
+_OPTIONAL = re.compile(r"(\w{1,2})(?:还是)?[不没]\1(?=" + "|".join(INDIFFERENT) + ")")
 _NOT_NEGATION = re.compile("|".join(sorted(NOT_NEGATIONS, key=len, reverse=True)))
 
 
@@ -421,13 +430,24 @@ def _compile(text: str, lexicon: Lexicon) -> Phrasing:
         position = start + len(word)
         if word == NUMBER_SLOT:
             slots.append(Slot(NUMBER_SLOT, frozenset(), False))
-        elif _is_content(word) and not any(slot.word == word for slot in slots):
-            # The segmenter keeps 谢谢您 / 感谢您 as one word; the concept is 谢谢.
-            core = word.strip(PRONOUNS) if len(word) > 2 and word.strip(PRONOUNS) else word
-            slots.append(Slot(core, lexicon.synonyms(core), polarity.negated(start, position)))
+            continue
+        for part in _parts(word, lexicon):
+            if _is_content(part) and not any(slot.word == part for slot in slots):
+                # The segmenter keeps 谢谢您 / 感谢您 as one word; the concept is 谢谢.
+                core = part.strip(PRONOUNS) if len(part) > 2 and part.strip(PRONOUNS) else part
+                slots.append(Slot(core, lexicon.synonyms(core), polarity.negated(start, position)))
     if not slots and folded:  # only function words (需要我): the phrase itself must appear
         slots.append(Slot(folded, frozenset((folded,)), False))
     return Phrasing(text.strip(), tuple(slots))
+
+
+def _parts(word: str, lexicon: Lexicon) -> list[str]:
+    """A compound the segmenter keeps whole (处理结果, 联系电话) and no synonym group knows is two
+    words: a reply says 处理有了结果 as often as 处理结果. A compound with synonyms stays whole."""
+    if len(word) < 4 or len(lexicon.synonyms(word)) > 1:
+        return [word]
+    parts = [part for part in rjieba.cut_for_search(word) if part != word]
+    return parts if len(parts) > 1 and "".join(parts) == word else [word]
 
 
 def _is_content(word: str) -> bool:

@@ -819,6 +819,8 @@ class _ReplyScan:
         violations.extend(self._rhetorical_questions(violations))
         violations = self._intent_rules(violations)
         questions = self.question_clauses = self._question_clauses()
+        if questions:
+            violations = self._estimates_asked(violations, questions)
         self._consult_model(elements, violations)
         # a rhetorical question is not an information question: one the rules found rude, and the
         # model did not clear (不知道您平时…？ asks), is not counted
@@ -894,6 +896,34 @@ class _ReplyScan:
                     continue
                 hits.append(Hit(name, self._evidence(start, end), span,
                                 f"learned model {probability:.2f}: {'、'.join(cues)}", by_model=True))
+
+    def _estimates_asked(self, violations: list[Hit], questions: list[tuple[int, int]]) -> list[Hit]:
+        """A hedge word said of the customer in a question that asks with a question word later on
+        asks the customer for an estimate (您一年大概出去几次？): not a hedged answer."""
+        if not any(hit.category == "uncertain_language" for hit in violations):
+            return violations
+        asked = [self._original_span(start, end)
+                 for kind in (KIND_Q_WH, KIND_Q_WH_END) for start, end, _ in self.markers.get(kind, ())]
+        kept = []
+        for hit in violations:
+            if hit.category == "uncertain_language":
+                for lo, hi in questions:
+                    clause_start, clause_end = self._original_span(lo, hi)
+                    before = self.text[clause_start:hit.span[0]]
+                    # the customer is the subject: named (您一年大概…) or left out (一般都去哪些地方？)
+                    if (clause_start <= hit.span[0] and hit.span[1] <= clause_end
+                            and ("您" in before or "你" in before or not before.strip())
+                            and any(hit.span[1] <= start and end <= clause_end for start, end in asked)):
+                        self.suppressed.append(Suppressed(
+                            hit.category, hit.evidence, hit.span,
+                            f"{hit.evidence} asks the customer for an estimate: {self.text[clause_start:clause_end]}"))
+                        break
+                else:
+                    kept.append(hit)
+                    continue
+                continue
+            kept.append(hit)
+        return kept
 
     def _asks(self) -> bool:
         """The reply asks the customer something or asks them to check (rules.questions)."""
