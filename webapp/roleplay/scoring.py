@@ -904,26 +904,29 @@ class _ReplyScan:
             return violations
         asked = [self._original_span(start, end)
                  for kind in (KIND_Q_WH, KIND_Q_WH_END) for start, end, _ in self.markers.get(kind, ())]
+        clauses = [self._original_span(start, end) for start, end in questions]
         kept = []
         for hit in violations:
+            clause = None
             if hit.category == "uncertain_language":
-                for lo, hi in questions:
-                    clause_start, clause_end = self._original_span(lo, hi)
-                    before = self.text[clause_start:hit.span[0]]
-                    # the customer is the subject: named (您一年大概…) or left out (一般都去哪些地方？)
-                    if (clause_start <= hit.span[0] and hit.span[1] <= clause_end
-                            and ("您" in before or "你" in before or not before.strip())
-                            and any(hit.span[1] <= start and end <= clause_end for start, end in asked)):
-                        self.suppressed.append(Suppressed(
-                            hit.category, hit.evidence, hit.span,
-                            f"{hit.evidence} asks the customer for an estimate: {self.text[clause_start:clause_end]}"))
-                        break
-                else:
-                    kept.append(hit)
-                    continue
-                continue
-            kept.append(hit)
+                clause = next((c for c in clauses if self._asks_for_estimate(hit.span, c, asked)), None)
+            if clause is None:
+                kept.append(hit)
+            else:
+                self.suppressed.append(Suppressed(
+                    hit.category, hit.evidence, hit.span,
+                    f"{hit.evidence} asks the customer for an estimate: {self.text[clause[0]:clause[1]]}"))
         return kept
+
+    def _asks_for_estimate(self, span: tuple[int, int], clause: tuple[int, int],
+                           asked: list[tuple[int, int]]) -> bool:
+        """Original spans: the hedge lies in the question clause, a question word follows it there,
+        and the customer is its subject, named (您一年大概…) or left out (一般都去哪些地方？)."""
+        if not (clause[0] <= span[0] and span[1] <= clause[1]):
+            return False
+        before = self.text[clause[0]:span[0]]
+        return (("您" in before or "你" in before or not before.strip())
+                and any(span[1] <= start and end <= clause[1] for start, end in asked))
 
     def _asks(self) -> bool:
         """The reply asks the customer something or asks them to check (rules.questions)."""
