@@ -157,3 +157,39 @@ def test_a_choice_left_to_the_customer_denies_the_step(lexicon):
     match = judge_key_point("本人有效证件这些到时候看情况，带不带都行。", examples, lexicon)
     assert not match.met and match.contradicted, match
     assert judge_key_point("您父亲来的时候记得带上他的身份证。", examples, lexicon).met
+
+
+ID_RULE = ("补卡需要机主本人的身份证",)
+
+
+@pytest.mark.parametrize("reply, met", [
+    # the refusal has its own object (补卡 by phone): the requirement said before it stands
+    ("补卡必须由机主本人带着有效身份证件到营业厅办理，电话里没法直接办。", True),
+    # a refusal that ends its clause denies what came before it, its object put first
+    ("补卡要机主本人的身份证，这个我们办不了。", False),
+    ("机主本人的身份证补卡，没法办。", False),
+])
+def test_a_refusal_denies_its_own_object(lexicon, reply, met):
+    assert judge_key_point(reply, ID_RULE, lexicon).met is met
+
+
+def test_a_denial_with_an_object_denies_the_object_not_the_word_before(lexicon):
+    examples = ("信号和网络都正常",)
+    assert judge_key_point("信号和网络都没有故障，是您开了呼叫转移。", examples, lexicon).met
+    assert not judge_key_point("信号没有，网络也断了。", examples, lexicon).met
+
+
+def test_words_a_negation_passes_over_may_be_said_either_way(lexicon):
+    # 无法当场处理: the negation is of 处理; 当场 may come before the agent's 没法
+    examples = ("无法当场处理",)
+    assert judge_key_point("这个当场没法处理，我先给您登记。", examples, lexicon).met
+    assert judge_key_point("这个当场就能处理。", examples, lexicon).contradicted
+
+
+@pytest.mark.parametrize("examples, reply", [
+    (("您先喝点水", "请您喝杯茶"), "您先喝口茶润润嗓子。"),     # a verb fused with its measure word
+    (("请您稍等一下",), "麻烦您稍等，我这就查。"),                  # 稍等一下 tiled into 稍等 + 一下
+    (("我给您回拨过去",), "我挂断后马上重新拨给您。"),              # 过去 after the verb carries nothing
+])
+def test_segmentation_does_not_hide_the_concept(lexicon, examples, reply):
+    assert judge_key_point(reply, examples, lexicon).met

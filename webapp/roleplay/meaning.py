@@ -35,11 +35,15 @@ MIN_SLOTS_MATCHED = 2
 #: 同义词词林 groups larger than this are topics rather than synonyms (人 ≈ 口 ≈ 食指).
 MAX_CILIN_GROUP = 10
 NEGATOR_WINDOW = 4
+#: Measure words the segmenter fuses onto the verb before them (喝点, 喝杯, 坐会, 看下).
+MEASURES = "点杯口下会碗份张趟遍"
 DENIAL_WINDOW = 6
 
 NEGATORS = ("不", "没", "别", "未", "无法", "无须", "勿", "甭", "免得", "以免", "省得", "免去")
 #: Right after a word, in its clause: the thing is not there or does not work.
 DENIALS = ("不在", "没空", "没用", "不行", "不能", "没有", "免了", "省了", "就算了")
+#: Denials that take an object: followed by one (信号和线路都没有故障) they deny it, not the word before.
+OBJECT_DENIALS = ("没有", "不能")
 #: A verb's potential complement (听不到, 退不了, 看不清): it negates the word it ends and no other,
 #: so "线路的原因您听不到我的声音" says nothing negative of 原因 or 声音.
 COMPLEMENTS = "到了上清懂见通动起完住开出下"
@@ -68,7 +72,8 @@ STOPWORDS = frozenset(
     "您 你 我 我们 咱们 这边 那边 的 地 得 了 着 过 吗 呢 吧 啊 呀 哦 嗯 好 好的 是 在 有 和 与 及 就 都 也 还 再 又 把 被 给 "
     "为 对 向 跟 让 请 请您 麻烦 一下 一遍 下 这 那 这样 那样 这个 那个 个 些 先 会 要 能 可以 已经 现在 之前 后 然后 "
     "时候 一些 一点 非常 十分 很 真 实在 马上 立刻 立即 这就 尽快 吧 哈 的话 如果 需要 为您 帮您 给您 您的 我的 它 他 她 "
-    "他们 她们 并 并且 而且 以及 一 一个 相关 有关".split()  # 相关部门: the 部门 is the point
+    "他们 她们 并 并且 而且 以及 一 一个 相关 有关 过去 过来 里".split()  # 相关部门: the 部门 is the point;
+    # 回拨过去 ≈ 拨回去: a direction after the verb adds nothing
 )
 NEGATOR_TOKENS = frozenset(("不", "不要", "不会", "没", "没有", "别", "未", "无法", "不用", "不必", "无须", "勿", "甭", "免得", "以免", "省得"))
 
@@ -178,7 +183,7 @@ class _Polarity:
         breaks = [(m.end(), m.group()) for m in CLAUSE_BREAK.finditer(text)]  # sentence ends among them
         self.clause_starts = [0] + [end for end, _ in breaks]
         self.sentence_ends = [end for end, mark in breaks if mark in SENTENCE_MARKS] + [len(text) + 1]
-        self._refusing: dict[int, bool] = {}  # sentence → whether it refuses: only sentences asked about
+        self._refusing: dict[int, list] = {}  # sentence → what its refusals deny: only sentences asked about
         self._memo: dict[tuple[int, int], bool] = {}
         # 带不带都行: a choice left to the customer says the thing is not needed
         self.optional = ([m.span() for m in _OPTIONAL.finditer(text)]
@@ -205,23 +210,39 @@ class _Polarity:
             return True  # 不上网: a complement's 不 right before the word negates it
         if self.masked.startswith("不", end) and self.masked[end + 1:end + 2] in COMPLEMENTS and end + 1 < clause_end:
             return True  # 听不到, 退不了
-        if _DENIAL.search(self.masked, end, min(clause_end, end + DENIAL_WINDOW)):
+        denial = _DENIAL.search(self.masked, end, min(clause_end, end + DENIAL_WINDOW))
+        if denial is not None and (denial.group() not in OBJECT_DENIALS
+                                   or _CLAUSE_TAIL.fullmatch(self.masked, denial.end(), clause_end)):
             return True
-        return self._refuses(bisect_right(self.sentence_ends, start))
+        return self._refuses(bisect_right(self.sentence_ends, start), start)
 
-    def _refuses(self, sentence: int) -> bool:
+    def _refuses(self, sentence: int, start: int) -> bool:
         if sentence not in self._refusing:
-            begin = self.sentence_ends[sentence - 1] if sentence else 0
-            worry_from = self.sentence_ends[sentence - 2] if sentence > 1 else 0
-            refusing, position, end = False, begin, self.sentence_ends[sentence]
-            while not refusing and (refusal := _REFUSAL.search(self.masked, position, end)) is not None:
-                if self.masked.endswith(LIMITS_FOR_NOW, 0, refusal.start()):
-                    position = refusal.start() + 1  # 暂时没办法…，我已经记录…: a limit for now
-                    continue
-                refusing = refusal.group() not in FEAR_DENIALS or not _WORRY.search(self.text, worry_from, refusal.start())
-                position = refusal.end()
-            self._refusing[sentence] = refusing
-        return self._refusing[sentence]
+            self._refusing[sentence] = self._refused_spans(sentence)
+        return any(low <= start < high for low, high in self._refusing[sentence])
+
+    def _refused_spans(self, sentence: int) -> list[tuple[int, int]]:
+        """What the sentence's refusals deny. A refusal that ends its clause (这个退款我们办不了，) denies
+        what was said before it in the sentence, its object put first; one followed by its own object
+        (电话里没法直接补卡) denies only that: the requirement said before it (补卡必须本人带证件办理，)
+        stands."""
+        begin = self.sentence_ends[sentence - 1] if sentence else 0
+        worry_from = self.sentence_ends[sentence - 2] if sentence > 1 else 0
+        spans, position, end = [], begin, self.sentence_ends[sentence]
+        while (refusal := _REFUSAL.search(self.masked, position, end)) is not None:
+            position = refusal.end()
+            if self.masked.endswith(LIMITS_FOR_NOW, 0, refusal.start()):
+                position = refusal.start() + 1  # 暂时没办法…，我已经记录…: a limit for now
+                continue
+            if refusal.group() in FEAR_DENIALS and _WORRY.search(self.text, worry_from, refusal.start()):
+                continue
+            index = bisect_right(self.clause_starts, refusal.end())
+            clause_end = self.clause_starts[index] if index < len(self.clause_starts) else len(self.text)
+            if _CLAUSE_TAIL.fullmatch(self.masked, refusal.end(), clause_end):
+                spans.append((begin, refusal.end()))
+            else:
+                spans.append((refusal.start(), clause_end))
+        return spans
 
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
@@ -232,6 +253,9 @@ _NEGATOR, _DENIAL, _WORRY = (re.compile("|".join(words)) for words in (NEGATORS,
 # instead -- not a refusal of the whole sentence (the words right after it are still negated by
 # _NEGATOR). The limit is checked in Python: as lookbehinds, the engine tried a dozen at every position.
 _REFUSAL = re.compile("|".join(REFUSALS))
+# What may follow a refusal that ends its clause: a pro-verb standing for the fronted object
+# (这个我们没法给您办), particles, the clause mark, a space.
+_CLAUSE_TAIL = re.compile(r"(?:[给帮为替]您)?(?:办理|处理|办|弄|做|搞)?[了的啊呀呢哦吧啦嘛哈＿\s，,。！？!?；;、：:…]*")
 _NOT_CHAR = re.compile("[不没]")
 INDIFFERENT = ("都行", "都可以", "无所谓", "也行", "都没关系", "都成", "随便", "都一样")
 _OPTIONAL = re.compile(r"(\w{1,2})(?:还是)?[不没]\1(?=" + "|".join(INDIFFERENT) + ")")
@@ -275,7 +299,7 @@ def _blank_choices(text: str) -> str:
 class Slot:
     word: str  # as the trainer wrote it ("#" for a repeated number)
     surfaces: frozenset[str]
-    negated: bool
+    negated: bool | None  # None: either polarity agrees (a word the negation passes over)
 
 
 @dataclass(frozen=True)
@@ -346,7 +370,8 @@ class KeyPoint:
                     occurrences, agreeing = numbers, numbers
                 else:
                     occurrences = by_slot.get(s_index, ())
-                    agreeing = [span for span in occurrences if polarity.negated(span[0], span[1]) == slot.negated]
+                    agreeing = [span for span in occurrences
+                                if slot.negated is None or polarity.negated(span[0], span[1]) == slot.negated]
                 if agreeing:
                     matched += 1
                     spans.append(min(agreeing))
@@ -424,18 +449,26 @@ def _compile(text: str, lexicon: Lexicon) -> Phrasing:
     folded = fold(text.strip())
     polarity = _Polarity(folded)
     slots: list[Slot] = []
+    clauses: list[int] = []  # each slot's clause
     position = 0
     for word in rjieba.cut(folded):
         start = folded.find(word, position)
         position = start + len(word)
         if word == NUMBER_SLOT:
             slots.append(Slot(NUMBER_SLOT, frozenset(), False))
+            clauses.append(len(CLAUSE_BREAK.findall(folded, 0, start)))
             continue
         for part in _parts(word, lexicon):
             if _is_content(part) and not any(slot.word == part for slot in slots):
                 # The segmenter keeps 谢谢您 / 感谢您 as one word; the concept is 谢谢.
                 core = part.strip(PRONOUNS) if len(part) > 2 and part.strip(PRONOUNS) else part
                 slots.append(Slot(core, lexicon.synonyms(core), polarity.negated(start, position)))
+                clauses.append(len(CLAUSE_BREAK.findall(folded, 0, start)))
+    # A negation denies the last word it reaches in its clause (无法在电话里解决: 解决); the words it
+    # passes over (电话) are said either way, so a reply that puts them before its 没法 still agrees.
+    for index in range(len(slots) - 1):
+        if slots[index].negated and slots[index + 1].negated and clauses[index] == clauses[index + 1]:
+            slots[index] = Slot(slots[index].word, slots[index].surfaces, None)
     if not slots and folded:  # only function words (需要我): the phrase itself must appear
         slots.append(Slot(folded, frozenset((folded,)), False))
     return Phrasing(text.strip(), tuple(slots))
@@ -443,11 +476,31 @@ def _compile(text: str, lexicon: Lexicon) -> Phrasing:
 
 def _parts(word: str, lexicon: Lexicon) -> list[str]:
     """A compound the segmenter keeps whole (处理结果, 联系电话) and no synonym group knows is two
-    words: a reply says 处理有了结果 as often as 处理结果. A compound with synonyms stays whole."""
-    if len(word) < 4 or len(lexicon.synonyms(word)) > 1:
+    words: a reply says 处理有了结果 as often as 处理结果. A compound with synonyms stays whole. A verb
+    fused with its measure word (喝点, 喝杯, 坐会) is the verb: 喝口茶 says 喝杯茶."""
+    if len(lexicon.synonyms(word)) > 1:
+        return [word]
+    if len(word) == 2 and word[1] in MEASURES and not cilin_groups().get(word) and _is_verb(word[0]):
+        return [word[0]]
+    if len(word) < 4:
         return [word]
     parts = [part for part in rjieba.cut_for_search(word) if part != word]
-    return parts if len(parts) > 1 and "".join(parts) == word else [word]
+    if len(parts) > 1 and "".join(parts) == word:
+        return parts
+    # 稍等一下, 为您服务: the search cut finds one part only; two dictionary words that tile it
+    for cut in range(2, len(word) - 1):
+        if _known(word[:cut], lexicon) and _known(word[cut:], lexicon):
+            return [word[:cut], word[cut:]]
+    return [word]
+
+
+def _known(word: str, lexicon: Lexicon) -> bool:
+    return rjieba.has_word(word) or word in STOPWORDS or len(lexicon.synonyms(word)) > 1
+
+
+def _is_verb(char: str) -> bool:
+    """同义词词林 files actions, activities and states (F–I) as verbs."""
+    return any(code[0] in "FGHI" for code in cilin_groups().get(char, ()))
 
 
 def _is_content(word: str) -> bool:
