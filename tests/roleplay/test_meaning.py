@@ -193,3 +193,19 @@ def test_words_a_negation_passes_over_may_be_said_either_way(lexicon):
 ])
 def test_segmentation_does_not_hide_the_concept(lexicon, examples, reply):
     assert judge_key_point(reply, examples, lexicon).met
+
+
+def test_a_step_named_and_waived_in_its_clause_is_not_taken(lexicon):
+    examples = ("您平时手机主要做什么", "了解一下您的使用习惯")
+    assert not judge_key_point("您平时的使用习惯我就不问了，这些套餐都差不多。", examples, lexicon).met
+    # kept brief after the point is made: 我就不多说了 in its own clause takes nothing back
+    leaflet = ("宣传单上有详细介绍",)
+    assert judge_key_point("宣传单上都有详细介绍，我就不多说了。", leaflet, lexicon).met
+
+
+def test_a_step_passed_to_someone_else_or_said_unrelated_is_not_taken(lexicon):
+    record = ("先把情况记录下来",)
+    assert not judge_key_point("记录这一步一般是经理来做的，您跟经理说。", record, lexicon).met
+    cause = ("这10元是增值业务的费用",)
+    assert not judge_key_point("这10元跟增值业务没有关系，是系统调整。", cause, lexicon).met
+    assert judge_key_point("这10元就是增值业务的费用。", cause, lexicon).met

@@ -1005,3 +1005,29 @@ def test_asking_to_be_told_leads_in_to_the_question(text, questions, norms):
 def test_a_hedge_word_asking_for_an_estimate_is_no_hedge(norms, reply, hedged):
     verdict = score_reply(reply, norms)
     assert any(hit.category == "uncertain_language" for hit in verdict.violations) == hedged, verdict.violations
+
+
+@pytest.mark.parametrize("text, sarcastic", [
+    ("哟，那可真是对不起您了，全营业厅就您最有理。", True),
+    ("对不起对不起，行了吧？我都道过歉了，您还想怎么样？", True),
+    ("对不起，给您添麻烦了，我马上处理。", False),
+])
+def test_a_sarcastic_apology_is_no_apology(text, sarcastic, norms):
+    assert ("apology" in score_reply(text, norms).element_names) is not sarcastic
+
+
+@pytest.mark.parametrize("text", [
+    "现在国内早就没漫游费了，这你都不知道？",          # condescension without a listed word
+    "您再骂人我可以直接挂您电话的。",                  # a threat
+    "您要是不办，我这个月的任务可就完不成了。",        # guilt
+    "您等十分钟算什么，有的客户等了一个月呢。",        # minimising the wait
+    "营业员说的话不算数，以我们系统为准。",            # a colleague's promise disowned
+    "我知道您很生气，但是生气也不能改变扣费结果。",
+])
+def test_rudeness_without_stock_words_is_forbidden(text, norms):
+    assert "forbidden_phrase" in score_reply(text, norms).violation_names
+
+
+def test_a_term_followed_by_its_value_is_not_explained(norms):
+    assert "jargon" in score_reply("PUK码是40278135，您输进去就行。", norms).violation_names
+    assert "jargon" not in score_reply("PUK码就是解锁SIM卡用的8位数字。", norms).violation_names

@@ -42,13 +42,20 @@ DENIAL_WINDOW = 6
 NEGATORS = ("不", "没", "别", "未", "无法", "无须", "勿", "甭", "免得", "以免", "省得", "免去")
 #: Right after a word, in its clause: the thing is not there or does not work.
 DENIALS = ("不在", "没空", "没用", "不行", "不能", "没有", "免了", "省了", "就算了")
+#: Ending a clause, a step named and waived in it (您平时的使用需求我就不问了). Not beyond its clause:
+#: 宣传单上都有，我就不多说了 keeps the point made before it brief, it does not take it back.
+WAIVER = re.compile("就不(?:多|再|一一|细)?(?:问|说|讲|提醒|解释|核对|确认|重复|介绍|记|登记|查)了|就不用了"
+                    "|[您你](?:肯定|应该)?都(?:知道|清楚|懂|明白)(?:的|吧)?"  # 带好证件这些您都知道的
+                    # passed to someone else: 记录这一步一般是经理来做的
+                    "|是(?:经理|主管|领导|他们|别人|那边|师傅|同事|后台|营业厅)来(?:做|办|处理|记|弄|负责|跟)的")
 #: Denials that take an object: followed by one (信号和线路都没有故障) they deny it, not the word before.
 OBJECT_DENIALS = ("没有", "不能")
 #: A verb's potential complement (听不到, 退不了, 看不清): it negates the word it ends and no other,
 #: so "线路的原因您听不到我的声音" says nothing negative of 原因 or 声音.
 COMPLEMENTS = "到了上清懂见通动起完住开出下"
 #: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised.
-REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了")
+REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了",
+            "没有关系", "无关", "不相干", "扯不上")  # 这10元跟增值业务没有关系: unrelated, so not its cause
 #: A refusal word that denies what the customer fears (您担心钱退不回来？不可能的) reassures:
 #: it answers the worry said in its sentence or the one before, and refuses nothing after it.
 FEAR_DENIALS = ("不可能",)
@@ -242,6 +249,11 @@ class _Polarity:
                 spans.append((begin, refusal.end()))
             else:
                 spans.append((refusal.start(), clause_end))
+        for waiver in WAIVER.finditer(self.masked, begin, end):
+            index = bisect_right(self.clause_starts, waiver.start())
+            clause_end = self.clause_starts[index] if index < len(self.clause_starts) else len(self.text)
+            if _CLAUSE_TAIL.fullmatch(self.masked, waiver.end(), clause_end):
+                spans.append((self.clause_starts[index - 1], waiver.end()))
         return spans
 
 
@@ -325,6 +337,9 @@ class KeyPoint:
     wants_number = cython.declare(object, visibility="public")
     quote_pairs = cython.declare(object, visibility="public")
     _number_phrasings = cython.declare(object, visibility="public")
+    _slots = cython.declare(object, visibility="public")
+    _phrasings_of = cython.declare(object, visibility="public")
+    _number_slots = cython.declare(object, visibility="public")
     automaton = cython.declare(object, visibility="public")
 
     def __init__(self, phrasings: Sequence[str], lexicon: Lexicon):
@@ -333,49 +348,95 @@ class KeyPoint:
         self.quote_pairs = lexicon.quote_pairs
         self._number_phrasings = frozenset(
             index for index, p in enumerate(self.phrasings) if any(slot.word == NUMBER_SLOT for slot in p.slots))
-        # surface → the (phrasing, slot) places it fills, so a match lands in its slots directly
-        places: dict[str, list[tuple[int, int]]] = {}
+        # A concept (one set of surfaces) is looked for once however many phrasings name it: the
+        # phrasings of a point share most of theirs (号码, 机主 …), and a trainer may give ten.
+        concepts: dict[frozenset[str], int] = {}
+        slots, phrasings_of = [], []
         for p_index, phrasing in enumerate(self.phrasings):
-            for s_index, slot in enumerate(phrasing.slots):
-                for surface in slot.surfaces:
-                    places.setdefault(surface, []).append((p_index, s_index))
+            ids = []
+            for slot in phrasing.slots:
+                if slot.word == NUMBER_SLOT:
+                    ids.append((-1, False))
+                    continue
+                concept = concepts.setdefault(slot.surfaces, len(concepts))
+                if concept == len(phrasings_of):
+                    phrasings_of.append(set())
+                phrasings_of[concept].add(p_index)
+                ids.append((concept, slot.negated))
+            slots.append(tuple(ids))
+        self._slots = tuple(slots)
+        # concept → (phrasing, how many of its slots the concept fills): how near a phrasing can come
+        self._phrasings_of = tuple(
+            tuple((p_index, sum(1 for c, _ in slots[p_index] if c == concept)) for p_index in sorted(p_indexes))
+            for concept, p_indexes in enumerate(phrasings_of))
+        self._number_slots = {p_index: sum(1 for c, _ in slots[p_index] if c < 0) for p_index in self._number_phrasings}
+        places: dict[str, list[int]] = {}  # surface → the concepts it expresses
+        for surfaces, concept in concepts.items():
+            for surface in surfaces:
+                places.setdefault(surface, []).append(concept)
         self.automaton = ahocorasick.Automaton()
         for surface, where in places.items():
             self.automaton.add_word(surface, (len(surface), tuple(where)))
         if len(self.automaton):
             self.automaton.make_automaton()
 
+    @cython.locals(matched=cython.int, opposite=cython.int, reach=cython.double, coverage=cython.double,
+                   p_index=cython.int, concept=cython.int, length=cython.int, end=cython.int)
     def judge(self, reply: "str | Reply") -> KeyPointMatch:
         reply = reply if isinstance(reply, Reply) else Reply(reply)
-        found: dict[int, dict[int, list[tuple[int, int]]]] = {}  # phrasing → slot → spans
+        found: dict[int, list[tuple[int, int]]] = {}  # concept → spans
         if len(self.automaton):
             quoted = reply.quoted(self.quote_pairs)
             for end, (length, where) in self.automaton.iter(reply.folded):
                 span = (end - length + 1, end + 1)
                 if quoted and any(lo < span[0] and span[1] < hi for lo, hi in quoted):
                     continue  # “请问有什么可以帮您”这句我就不问了: mentioned, not said
-                for p_index, s_index in where:
-                    found.setdefault(p_index, {}).setdefault(s_index, []).append(span)
+                for concept in where:
+                    found.setdefault(concept, []).append(span)
         if not found and not self.wants_number:
             return KeyPointMatch(False, None, self.phrasings[0].text if self.phrasings else "")
         numbers = reply.numbers if self.wants_number else []
-        polarity = reply.polarity
+        reachable: dict[int, int] = {}  # phrasing → how many of its slots the reply has words for
+        for concept in found:
+            for p_index, filled in self._phrasings_of[concept]:
+                reachable[p_index] = reachable.get(p_index, 0) + filled
+        for p_index, filled in self._number_slots.items():
+            reachable[p_index] = reachable.get(p_index, 0) + (filled if numbers else 0)
+        agreeing: dict[tuple[int, object], object] = {}  # (concept, polarity wanted) → first agreeing span
         # phrasings with nothing found rank lowest; the first of them is the closest by default
         best = ((False, 0.0), self.phrasings[0], [])
-        for p_index in sorted(found.keys() | self._number_phrasings):
-            phrasing, by_slot = self.phrasings[p_index], found.get(p_index, {})
+        polarity = None  # worked out only for a phrasing the reply could meet or contradict
+        for p_index in sorted(reachable):
+            phrasing = self.phrasings[p_index]
+            slots = self._slots[p_index]
+            reach = reachable[p_index] / len(slots)
+            if reach < COVERAGE_NEEDED:
+                # can be neither met nor contradicted: how close it comes is the share of its words said
+                if (False, reach) > best[0]:
+                    best = ((False, reach), phrasing, [])
+                continue
+            if polarity is None:
+                polarity = reply.polarity
             matched, opposite, spans = 0, 0, []
-            for s_index, slot in enumerate(phrasing.slots):
-                if slot.word == NUMBER_SLOT:
-                    occurrences, agreeing = numbers, numbers
-                else:
-                    occurrences = by_slot.get(s_index, ())
-                    agreeing = [span for span in occurrences
-                                if slot.negated is None or polarity.negated(span[0], span[1]) == slot.negated]
-                if agreeing:
+            for concept, negated in slots:
+                if concept < 0:
+                    if numbers:
+                        matched += 1
+                        spans.append(min(numbers))
+                    continue
+                occurrences = found.get(concept)
+                if not occurrences:
+                    continue
+                key = (concept, negated)
+                if key not in agreeing:
+                    agreeing[key] = min((span for span in occurrences
+                                         if negated is None or polarity.negated(span[0], span[1]) == negated),
+                                        default=None)
+                first = agreeing[key]
+                if first is not None:
                     matched += 1
-                    spans.append(min(agreeing))
-                elif occurrences:
+                    spans.append(first)
+                else:
                     opposite += 1
                     spans.append(min(occurrences))
             coverage = matched / len(phrasing.slots)

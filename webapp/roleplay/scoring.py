@@ -661,8 +661,10 @@ class _ReplyScan:
         asked = {start for start, _, _ in self.markers.get(KIND_Q_WH, ())}
         for kind in (KIND_EXPLANATION_NEAR, KIND_EXPLANATION_MARKER):
             for ex_start, ex_end, _ in self.markers.get(kind, ()):
-                if ex_end not in asked and any(0 <= ex_start - (at + len(word)) <= near_gap for at in mentions):
-                    return ex_start, ex_end  # 鉴权，就是……; not 光猫SN码是多少, which asks for it
+                # 鉴权，就是……; not 光猫SN码是多少, which asks for it, nor PUK码是40278135, which gives its value
+                if (ex_end not in asked and not self.folded[ex_end:ex_end + 1].isdigit()
+                        and any(0 <= ex_start - (at + len(word)) <= near_gap for at in mentions)):
+                    return ex_start, ex_end
         return None
 
     # ---- questions
