@@ -209,3 +209,10 @@ def test_a_step_passed_to_someone_else_or_said_unrelated_is_not_taken(lexicon):
     cause = ("这10元是增值业务的费用",)
     assert not judge_key_point("这10元跟增值业务没有关系，是系统调整。", cause, lexicon).met
     assert judge_key_point("这10元就是增值业务的费用。", cause, lexicon).met
+
+
+def test_a_negation_inside_a_de_phrase_does_not_deny_its_head(lexicon):
+    # 两次报修未上门的情况: 未 denies 上门, not the 情况 the agent has passed on
+    examples = ("班长已经了解了您的情况",)
+    reply = "负责人已经接起电话，您宽带中断、两次报修未上门的情况我已经跟他讲了，他都了解了。"
+    assert judge_key_point(reply, examples, lexicon).met

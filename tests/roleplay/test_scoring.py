@@ -1031,3 +1031,14 @@ def test_rudeness_without_stock_words_is_forbidden(text, norms):
 def test_a_term_followed_by_its_value_is_not_explained(norms):
     assert "jargon" in score_reply("PUK码是40278135，您输进去就行。", norms).violation_names
     assert "jargon" not in score_reply("PUK码就是解锁SIM卡用的8位数字。", norms).violation_names
+
+
+@pytest.mark.parametrize("text, rude", [
+    ("原因很简单，这其实是常识，群发之前就该想到。", True),
+    ("这是最基本的流程，想必您也清楚。", True),
+    ("以后分批发就行，这么简单的道理不难理解吧？", True),
+    ("不知道这个时间给您打电话合不合适？", False),      # "I wonder", not the agent knowing nothing
+    ("去营业厅办事碰上不愉快，真的很对不起。", False),  # the customer's experience, not an order
+])
+def test_condescension_and_its_look_alikes(text, rude, norms):
+    assert ("forbidden_phrase" in score_reply(text, norms).violation_names) is rude

@@ -208,8 +208,9 @@ class _Polarity:
         index = bisect_right(self.clause_starts, start) - 1
         clause_start = self.clause_starts[index]
         clause_end = self.clause_starts[index + 1] if index + 1 < len(self.clause_starts) else len(self.text)
-        if _NEGATOR.search(self.before, max(clause_start, start - NEGATOR_WINDOW), start):
-            return True
+        for negator in _NEGATOR.finditer(self.before, max(clause_start, start - NEGATOR_WINDOW), start):
+            if "的" not in self.before[negator.end():start]:
+                return True  # 两次报修未上门的情况: the negation stays inside the 的 phrase, 情况 is not denied
         for low, high in self.optional:
             if low <= start < high:
                 return True
