@@ -244,18 +244,19 @@ class _Polarity:
                 continue
             if refusal.group() in FEAR_DENIALS and _WORRY.search(self.text, worry_from, refusal.start()):
                 continue
-            index = bisect_right(self.clause_starts, refusal.end())
-            clause_end = self.clause_starts[index] if index < len(self.clause_starts) else len(self.text)
+            clause_end = self._clause_end(refusal.end())
             if _CLAUSE_TAIL.fullmatch(self.masked, refusal.end(), clause_end):
                 spans.append((begin, refusal.end()))
             else:
                 spans.append((refusal.start(), clause_end))
         for waiver in WAIVER.finditer(self.masked, begin, end):
-            index = bisect_right(self.clause_starts, waiver.start())
-            clause_end = self.clause_starts[index] if index < len(self.clause_starts) else len(self.text)
-            if _CLAUSE_TAIL.fullmatch(self.masked, waiver.end(), clause_end):
-                spans.append((self.clause_starts[index - 1], waiver.end()))
+            if _CLAUSE_TAIL.fullmatch(self.masked, waiver.end(), self._clause_end(waiver.start())):
+                spans.append((self.clause_starts[bisect_right(self.clause_starts, waiver.start()) - 1], waiver.end()))
         return spans
+
+    def _clause_end(self, position: int) -> int:
+        index = bisect_right(self.clause_starts, position)
+        return self.clause_starts[index] if index < len(self.clause_starts) else len(self.text)
 
 
 _NEGATOR_CHARS = re.compile("[" + "".join(sorted({w[0] for w in NEGATORS + DENIALS + REFUSALS})) + "]")
@@ -511,6 +512,7 @@ def _compile(text: str, lexicon: Lexicon) -> Phrasing:
     folded = fold(text.strip())
     polarity = _Polarity(folded)
     slots: list[Slot] = []
+    breaks = [found.end() for found in CLAUSE_BREAK.finditer(folded)]
     clauses: list[int] = []  # each slot's clause
     position = 0
     for word in rjieba.cut(folded):
@@ -518,14 +520,14 @@ def _compile(text: str, lexicon: Lexicon) -> Phrasing:
         position = start + len(word)
         if word == NUMBER_SLOT:
             slots.append(Slot(NUMBER_SLOT, frozenset(), False))
-            clauses.append(len(CLAUSE_BREAK.findall(folded, 0, start)))
+            clauses.append(bisect_right(breaks, start))
             continue
         for part in _parts(word, lexicon):
             if _is_content(part) and not any(slot.word == part for slot in slots):
                 # The segmenter keeps 谢谢您 / 感谢您 as one word; the concept is 谢谢.
                 core = part.strip(PRONOUNS) if len(part) > 2 and part.strip(PRONOUNS) else part
                 slots.append(Slot(core, lexicon.synonyms(core), polarity.negated(start, position)))
-                clauses.append(len(CLAUSE_BREAK.findall(folded, 0, start)))
+                clauses.append(bisect_right(breaks, start))
     # A negation denies the last word it reaches in its clause (无法在电话里解决: 解决); the words it
     # passes over (电话) are said either way, so a reply that puts them before its 没法 still agrees.
     for index in range(len(slots) - 1):
