@@ -216,3 +216,8 @@ def test_a_negation_inside_a_de_phrase_does_not_deny_its_head(lexicon):
     examples = ("班长已经了解了您的情况",)
     reply = "负责人已经接起电话，您宽带中断、两次报修未上门的情况我已经跟他讲了，他都了解了。"
     assert judge_key_point(reply, examples, lexicon).met
+
+
+def test_a_separable_verb_split_by_its_aspect_particle_is_the_same_word(lexicon):
+    examples = ("还有很多客户在排队等待",)
+    assert judge_key_point("这会儿还有好多客户排着队等着办事。", examples, lexicon).met

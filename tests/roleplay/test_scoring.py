@@ -1042,3 +1042,55 @@ def test_a_term_followed_by_its_value_is_not_explained(norms):
 ])
 def test_condescension_and_its_look_alikes(text, rude, norms):
     assert ("forbidden_phrase" in score_reply(text, norms).violation_names) is rude
+
+
+@pytest.mark.parametrize("text, rude", [
+    ("只是您这个诉求实在有点过分，我们不可能给您免一年的费用。", True),      # the request judged
+    ("您客气一点，我们也好好跟您说。", True),                                # lecturing on manners
+    ("一般是您手机后台在偷跑流量，应该不是我们计费的问题。", True),          # blame disowned
+    ("您能不能先把申诉撤了，我们私下给您解决？", True),                      # pressing to withdraw
+    ("这笔扣费需要您自行联系商家退订。", True),                              # pushed back to the customer
+    ("您重启一下光猫试试，不行再说。", True),                                # put off with no next step
+    ("您的要求一点都不过分，我马上给您申请。", False),
+    ("经过检测不是我们线路的问题，我帮您看看路由器的设置。", False),
+    ("您平常手机主要用来干什么？", False),                                   # asks what it is used for
+    ("我这就帮您转过去，万一断了，您再拨一次10000就能找到他们。", False),    # how to reach them
+    ("没问题，您自己看，办不办您说了算。", False),                           # the choice left to the customer
+    ("号码用了十五年要转走，我们也很舍不得。", False),
+])
+def test_shirking_and_lecturing_and_their_look_alikes(text, rude, norms):
+    assert ("forbidden_phrase" in score_reply(text, norms).violation_names) is rude
+
+
+def test_a_negation_ends_with_its_de_phrase_for_elements(norms):
+    assert "offer_further_help" in score_reply("您有什么不满意的随时叫我。", norms).element_names
+
+
+def test_an_offer_inside_a_brush_off_is_no_offer(norms):
+    verdict = score_reply("您不办这个合约，以后手机坏了可别来找我们。", norms)
+    assert "forbidden_phrase" in verdict.violation_names
+    assert "offer_further_help" not in verdict.element_names
+
+
+def test_a_chat_message_ending_in_a_particle_or_emoji_states(norms):
+    text = "亲，还有别的需要帮忙的吗？比如话费查询、流量办理，都可以问我哦～"
+    assert "multiple_questions" not in score_reply(text, norms).violation_names
+    assert "multiple_questions" in score_reply("您要改套餐还是加流量包 现在用的是哪个套餐", norms).violation_names
+
+
+def test_a_web_address_is_no_jargon(norms):
+    text = "退款进度可以在这个页面随时查：https://help.10010.com/refund/status"
+    assert "jargon" not in score_reply(text, norms).violation_names
+
+
+@pytest.mark.parametrize("text, category", [
+    ("确认办理的话请回复“是”。", "confirmation"),
+    ("请您核对一下身份证上的名字是不是张建华。", "confirmation"),
+    ("这次给您添了这么多麻烦，我把补偿方案跟您说完。", "apology"),
+    ("也请您接受我们的道歉。", "apology"),
+    ("您好，早上好，我是回访员小吴。", "self_identification"),
+    ("您好，我是值班经理方雪。", "self_identification"),
+    ("哈喽，有什么想了解的尽管问。", "greeting"),
+])
+def test_elements_in_more_wordings(text, category, norms):
+    assert category in score_reply(text, norms).element_names

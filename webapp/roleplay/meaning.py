@@ -526,7 +526,7 @@ def _compile(text: str, lexicon: Lexicon) -> Phrasing:
             if _is_content(part) and not any(slot.word == part for slot in slots):
                 # The segmenter keeps 谢谢您 / 感谢您 as one word; the concept is 谢谢.
                 core = part.strip(PRONOUNS) if len(part) > 2 and part.strip(PRONOUNS) else part
-                slots.append(Slot(core, lexicon.synonyms(core), polarity.negated(start, position)))
+                slots.append(Slot(core, _with_aspect(lexicon.synonyms(core)), polarity.negated(start, position)))
                 clauses.append(bisect_right(breaks, start))
     # A negation denies the last word it reaches in its clause (无法在电话里解决: 解决); the words it
     # passes over (电话) are said either way, so a reply that puts them before its 没法 still agrees.
@@ -556,6 +556,13 @@ def _parts(word: str, lexicon: Lexicon) -> list[str]:
         if _known(word[:cut], lexicon) and _known(word[cut:], lexicon):
             return [word[:cut], word[cut:]]
     return [word]
+
+
+def _with_aspect(surfaces: frozenset[str]) -> frozenset[str]:
+    """A verb-object word split by its aspect particle is the same word (排队 → 排着队, 挂机 → 挂了机):
+    离合词 are spoken apart as often as together. A form no verb takes (等着待) is never met."""
+    split = {f"{s[0]}{aspect}{s[1]}" for s in surfaces if len(s) == 2 and _is_verb(s[0]) for aspect in "着了"}
+    return surfaces | split if split else surfaces
 
 
 def _known(word: str, lexicon: Lexicon) -> bool:

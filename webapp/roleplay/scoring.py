@@ -271,6 +271,9 @@ CORRELATIVE_GAP = 8  # 哪天用了流量才扣哪天: the second question word 
 MIN_CHARACTERS_FOR_MODEL = 6
 EITHER_OR = "还是"
 LIST_MARK = "、"
+#: a chat message's last sentence ending in these (…都可以问我哦～, …免流量哦🎧) states something:
+#: with no mark after it, it is not read as a question typed without its question mark
+STATEMENT_TAILS = ("~", "哦", "啦", "哈", "噢", "喔", "嘞", "咯")
 _ASKS_BY_ITSELF = (KIND_Q_WH, KIND_Q_WH_END, KIND_Q_FORM)
 _NOT_ASKING_TAKES_BACK = (KIND_Q_WH, KIND_Q_WH_END, KIND_Q_PARTICLE)
 
@@ -593,13 +596,13 @@ class _ReplyScan:
 
     @cython.ccall
     def _in_address(self, start: int, end: int) -> bool:
-        """A Latin word joined to a web address or account name by ".", "_" or "@" is a value to
-        type (speedtest.cn, zhang_li@163.com)."""
+        """A Latin word joined to a web address or account name by ".", "_", "/" or "@" is a value to
+        type (speedtest.cn, zhang_li@163.com, help.10010.com/refund/status)."""
         text = self.folded
         before = text[start - 2:start] if start >= 2 else ""
-        joined_before = before[-1:] == "@" or (before[-1:] in (".", "_") and before[0].isascii() and before[0].isalnum())
+        joined_before = before[-1:] == "@" or (before[-1:] in (".", "_", "/") and before[0].isascii() and before[0].isalnum())
         after = text[end:end + 2]
-        joined_after = after[:1] in (".", "@", "_") and after[1:].isascii() and after[1:].isalnum()
+        joined_after = after[:1] in (".", "@", "_", "/") and after[1:].isascii() and after[1:].isalnum()
         return joined_before or joined_after
 
     @cython.ccall
@@ -620,7 +623,9 @@ class _ReplyScan:
         clause_start = self._clause_start(start)
         window = self.rules.negation_window
         for neg_start, neg_end, _ in self.markers.get(KIND_NEGATOR, ()):
-            if clause_start <= neg_start and neg_end <= start and start - neg_end <= window:
+            # a negation ends with its 的 phrase: 有什么不满意的随时叫我 still invites the customer back
+            if (clause_start <= neg_start and neg_end <= start and start - neg_end <= window
+                    and "的" not in self.folded[neg_end:start]):
                 return neg_start, neg_end
         return None
 
@@ -716,15 +721,22 @@ class _ReplyScan:
             listing = mark == LIST_MARK
             if mark in self.rules.sentence_end and (mark or seg_end == len(self.folded)):
                 real_mark = bool(mark) and mark in QUESTION_MARKS
-                marked = real_mark or not mark or (unpunctuated and mark == SPACE_CUT)
+                stated = not mark and self._ends_as_statement(seg_end)
+                marked = real_mark or (not mark and not stated) or (unpunctuated and mark == SPACE_CUT)
                 questions.extend(self._questions_in_sentence(
-                    sentence, marked, markers, starts, bare_counts=real_mark or (not mark and not unpunctuated),
+                    sentence, marked, markers, starts, bare_counts=real_mark or (not mark and not unpunctuated and not stated),
                     stated_ok=not real_mark))
                 sentence = []
         if sentence:
             questions.extend(self._questions_in_sentence(sentence, unpunctuated, markers, starts,
                                                          bare_counts=False, stated_ok=True))
         return questions
+
+    def _ends_as_statement(self, end: int) -> bool:
+        text = self.folded[:end].rstrip()
+        while text and not text[-1].isalnum() and text[-1] != "~" and ord(text[-1]) > 0x2000:
+            text = text[:-1]  # emoji and other symbols after the words
+        return text.endswith(STATEMENT_TAILS)
 
     def _correlatives(self) -> list[tuple[int, int]]:
         """A question word said twice in one clause with 就/才/算… between answers itself:
@@ -945,6 +957,15 @@ class _ReplyScan:
                 self.suppressed.append(Suppressed(
                     hit.category, hit.evidence, hit.span,
                     f"{hit.evidence}: hollow beside {beside.category} {beside.evidence}"))
+        # the words of a brush-off are no invitation back: 以后坏了可别来找我们, 您明天再打过来找她吧
+        rude = [v for v in violations if v.category == "forbidden_phrase" and not v.by_model]
+        for hit in [hit for hit in elements if hit.category == "offer_further_help"]:
+            within = next((v for v in rude if v.span[0] < hit.span[1] and hit.span[0] < v.span[1]), None)
+            if within is not None:
+                elements.remove(hit)
+                self.suppressed.append(Suppressed(
+                    hit.category, hit.evidence, hit.span,
+                    f"{hit.evidence}: part of the brush-off {within.evidence}"))
 
     @cython.ccall
     def _reading(self, sentence: tuple[int, int] | None = None) -> Reading:
