@@ -45,3 +45,9 @@ def test_a_hedge_in_a_model_line_and_a_harmless_counter_example_are_errors_at_th
     problems = marked_line_problems("lesson.md", marked_lines(BODY, first_line=5), score)
     assert [(p.line, p.message.split(":")[0]) for p in problems] == [
         (9, "this model line breaks the norms"), (17, "this counter-example breaks no norm")]
+
+
+def test_a_line_that_only_quotes_a_term_is_said_whole_and_a_crossed_agent_line_drops_its_speaker():
+    body = "客服：我查到您设置了“遇忙转移”，也就是通话时来电会转走。\n客服：“您好，请讲。”\n✗ 客服：（语气生硬）号码。"
+    assert [item.text for item in marked_lines(body)] == [
+        "我查到您设置了“遇忙转移”，也就是通话时来电会转走。", "您好，请讲。", "号码。"]

@@ -31,12 +31,7 @@ KNOWN_MISSES = {
         "the learned model reads a reproachful 没听清楚吗 as a check of understanding (confirmation)",
     "您忘了上次我们通知过您吗":
         "blame rule is cancelled by 我们 in the clause (kept so 我们没注意 is not blame)",
-    # Read differently since the model was retrained on w106–w109 (19,024 replies):
-    "如果按照这个步骤操作还是不行，请您再拨打10000号，我们安排工程师上门。":
-        "the corpus's labellers read 'call again if it still fails' as an invitation back 115 times to 20; "
-        "this set's label reads it as a troubleshooting step",
-    "这样解释您清楚了吗？如果还有疑问我再跟您说一遍。":
-        "the learned model reads an offer to explain again as an offer of further help",
+    # Read differently since the model was retrained on w106–w113 (19,706 replies):
     "先生，让您久等了，感谢您的耐心等待。您的话费余额是36.5元。":
         "the learned model reads thanks for waiting at the start of an answer as a closing",
     "好了，就这样吧。":

@@ -16,7 +16,7 @@ def test_score_replays_a_transcript(runner, tmp_path):
     transcript = tmp_path / "call.json"
     transcript.write_text(json.dumps([
         {"text": "您好，中国电信10000号，工号1024为您服务。请问您要查询的手机号码是多少？", "seconds": 12},
-        {"text": "你等着。", "seconds": 130},
+        {"text": "你稍等一下。", "seconds": 130},
     ], ensure_ascii=False), encoding="utf-8")
     result = runner.invoke(args=["roleplay", "score", "unexpected-fee", str(transcript)])
     assert result.exit_code == 0, result.output

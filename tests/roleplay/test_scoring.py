@@ -1094,3 +1094,25 @@ def test_a_web_address_is_no_jargon(norms):
 ])
 def test_elements_in_more_wordings(text, category, norms):
     assert category in score_reply(text, norms).element_names
+
+
+@pytest.mark.parametrize("text, rude", [
+    ("身份证。", True), ("问那边的。", True), ("填表，笔在那边。", True), ("没货。", True),
+    ("请讲。", False), ("已记录。", False), ("地址改好了。", False), ("好的，稍等。", False),
+    ("您好。", False), ("拿好，慢走。", False), ("啥意思？", False),  # a bare question is judged as a question
+])
+def test_a_bare_reply_is_curt_by_its_form(text, rude, norms):
+    assert ("forbidden_phrase" in score_reply(text, norms).violation_names) is rude
+
+
+@pytest.mark.parametrize("text, rude", [
+    ("今天要是还有别的事需要帮忙，您尽管告诉我。", False),
+    ("您耳朵是不是不好？我说的是按1。", True),
+    ("这个我上午已经解释过了，您是没听还是没记住？", True),
+    ("我这边没法加快，你只能等。", True),
+    ("没关系，您再问几遍都行，我再说一遍。", False),
+    ("亲，您还在线吗？如果5分钟内没有回复，系统会自动结束会话哦。", False),
+    ("宝子，那个流量包不太划算，您要不看看别的？", False),
+])
+def test_talking_down_and_its_look_alikes(text, rude, norms):
+    assert ("forbidden_phrase" in score_reply(text, norms).violation_names) is rude

@@ -56,7 +56,8 @@ def marked_lines(body: str, first_line: int = 1) -> list[MarkedLine]:
             counter = kind == COUNTER_CALLOUT
             found += [MarkedLine(number, quote["text"], counter) for quote in QUOTED.finditer(line)]
         elif crossed := CROSS_MARK.match(line):
-            found.append(MarkedLine(number, _spoken(crossed["text"]), True))
+            agent = AGENT_LINE.match(crossed["text"])  # ✗ 客服：…: the words after the speaker
+            found.append(MarkedLine(number, _spoken(agent["text"] if agent else crossed["text"]), True))
         elif agent := AGENT_LINE.match(line):
             counter = kind == CASE_CALLOUT and any(title in callout for title in COUNTER_CASE_TITLES)
             found.append(MarkedLine(number, _spoken(agent["text"]), counter))
@@ -64,9 +65,11 @@ def marked_lines(body: str, first_line: int = 1) -> list[MarkedLine]:
 
 
 def _spoken(text: str) -> str:
-    """The words said: the quoted sentence when the line quotes one, without stage directions."""
-    quote = QUOTED.search(text)
-    return STAGE_DIRECTION.sub("", quote["text"] if quote else text).strip()
+    """The words said, without stage directions: the quoted sentence when the line is one (客服：“您好…”),
+    the whole line when it only quotes a term (…设置了“遇忙转移”，也就是…)."""
+    text = STAGE_DIRECTION.sub("", text.strip())
+    quote = QUOTED.match(text)
+    return (quote["text"] if quote else text).strip()
 
 
 def marked_line_problems(path: str, lines: Iterable[MarkedLine], score: Callable[[str], Any]) -> list[Problem]:

@@ -301,6 +301,10 @@ class Rules:
     #: rules.intensifiers: words that add only degree (真的, 非常); a clause of another element's
     #: phrase and these says that element only -- 真的很抱歉 is an apology, not empathy
     intensifiers: tuple[str, ...] = ()
+    #: rules.bare_replies: a whole reply of at most ``bare_max_characters`` characters (身份证。重启。
+    #: 没货。) with none of ``bare_courteous`` and no question is curt: a forbidden phrase by its form
+    bare_max_characters: int = 0
+    bare_courteous: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -724,7 +728,7 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                  "quotes", "never_swallowed")
     if check.mapping(node, "rules", 1, rule_keys,
                      ("jargon_explanation_near", "rhetorical_questions", "intent_rules", "names",
-                      "sequences", "jargon_acronyms", "intensifiers")) is None:
+                      "sequences", "jargon_acronyms", "intensifiers", "bare_replies")) is None:
         return None
     line = node.line
 
@@ -866,6 +870,14 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
             acronyms.get("value_markers"), "rules.jargon_acronyms.value_markers", acronyms.line))
     intensifiers = sorted((fold(w) for w, _ in check.text_list(node.get("intensifiers"), "rules.intensifiers", line))
                           if node.get("intensifiers") is not None else (), key=len, reverse=True)
+    bare_max, bare_courteous = 0, ()
+    bare = node.get("bare_replies")
+    if bare is not None and check.mapping(bare, "rules.bare_replies", bare.line,
+                                          ("max_characters", "courteous")) is not None:
+        bare_max = check.integer(bare.get("max_characters"), "rules.bare_replies.max_characters",
+                                 bare.line, minimum=1) or 0
+        bare_courteous = tuple(fold(w) for w, _ in check.text_list(
+            bare.get("courteous"), "rules.bare_replies.courteous", bare.line))
     sequences = _parse_sequences(node.get("sequences"), node.get("names"), check,
                                  clause_punctuation, sentence_end, [fold(n) for n, _ in service_numbers])
 
@@ -901,6 +913,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         everyday_latin=everyday_latin,
         latin_value_markers=latin_value_markers,
         intensifiers=tuple(intensifiers),
+        bare_max_characters=bare_max,
+        bare_courteous=bare_courteous,
     )
 
 

@@ -732,6 +732,17 @@ class _ReplyScan:
                                                          bare_counts=False, stated_ok=True))
         return questions
 
+    def _bare_reply(self, violations: list[Hit]) -> Hit | None:
+        """The whole reply a bare word or two (身份证。重启。没货。问那边的。): curt by its form alone,
+        unless a courteous word, a question or a rude phrase already found says more."""
+        limit = self.rules.bare_max_characters
+        if not limit or any(h.category == "forbidden_phrase" for h in violations) or self.question_clauses:
+            return None
+        said = sum(1 for ch in self.folded if ch.isalnum())
+        if said == 0 or said > limit or "?" in self.folded or any(w in self.folded for w in self.rules.bare_courteous):
+            return None
+        return Hit("forbidden_phrase", self.text, (0, len(self.text)), "rules.bare_replies")
+
     def _ends_as_statement(self, end: int) -> bool:
         text = self.folded[:end].rstrip()
         while text and not text[-1].isalnum() and text[-1] != "~" and ord(text[-1]) > 0x2000:
@@ -836,6 +847,9 @@ class _ReplyScan:
         if questions:
             violations = self._estimates_asked(violations, questions)
         self._consult_model(elements, violations)
+        bare = self._bare_reply(violations)
+        if bare is not None:
+            violations.append(bare)
         # a rhetorical question is not an information question: one the rules found rude, and the
         # model did not clear (不知道您平时…？ asks), is not counted
         forbidden = [h.span for h in violations if h.category == "forbidden_phrase" and not h.by_model]
