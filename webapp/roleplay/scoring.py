@@ -962,7 +962,8 @@ class _ReplyScan:
 
     def _cancel_hollow(self, elements: list[Hit], violations: list[Hit]) -> None:
         """An element whose norms name it ``hollow_with`` a violation the reply also has is
-        cancelled: 我能理解，您说快点 is a brush-off, not sympathy."""
+        cancelled: 我能理解，您说快点 is a brush-off, not sympathy. So is an offer of further help
+        made of the words of a rude phrase (以后坏了可别来找我们)."""
         categories = self.norms.categories
         for hit in [hit for hit in elements if categories[hit.category].hollow_with]:
             beside = next((v for v in violations if v.category in categories[hit.category].hollow_with), None)
