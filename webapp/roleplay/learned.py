@@ -102,7 +102,10 @@ class Reading:
         starts_of = [lo for lo, _ in clauses]
         for last, feature in matches:
             ngram = model.ngrams[feature]
-            number = max(0, bisect_right(starts_of, last - len(ngram) + 1) - 1)
+            first = last - len(ngram) + 1
+            number = max(0, bisect_right(starts_of, first) - 1)
+            if not clauses[number][0] <= first < max(clauses[number][1], clauses[number][0] + 1):
+                continue  # in no clause offered (one left out as another element's alone)
             part = share[feature]
             weight[number] += part
             if part > 0 and len(ngram) > 1:  # one character names nothing

@@ -71,6 +71,13 @@ NOT_NEGATIONS = (
 )
 CLAUSE_BREAK = re.compile(r"[，,。！？!?；;、：:…\n]|但是|不过|可是|然而")
 SENTENCE_MARKS = frozenset("。！？!?；;\n")
+#: A phrasing that asks or requests (您要查哪个号码？/ 请发一下号码). When most of a point's phrasings
+#: do, the point is to ask, and a reply meets it only in a sentence that asks or requests too:
+#: 查流量本来是要提供号码的，不过线上查不了 names the number and asks for nothing.
+ASKING_PHRASING = re.compile("[?？吗呢]|还是|请问|多少|哪|什么|是否|有没有|要不要|请|麻烦|告诉我|发一下|报一下")
+ASKING_SENTENCE = re.compile("[?？吗呢吧]|还是|请|麻烦|一下|告诉|发我|发给我|说说|讲讲|多少|哪|什么|几|是否|有没有|"
+                             "要不要|能不能|方便|好吗|可以吗")
+ASKING_SHARE = 0.75
 #: What ``#`` stands for: digits of any length (an account, a phone number, 1.2GB, 88号), or a run
 #: of Chinese digits long enough not to be a word (一下 is no number).
 NUMBER = re.compile(r"\d+(?:\.\d+)?|[零〇一二三四五六七八九幺两]{3,}")
@@ -337,6 +344,7 @@ class KeyPoint:
 
     phrasings = cython.declare(object, visibility="public")
     wants_number = cython.declare(object, visibility="public")
+    asks = cython.declare(object, visibility="public")
     quote_pairs = cython.declare(object, visibility="public")
     _number_phrasings = cython.declare(object, visibility="public")
     _slots = cython.declare(object, visibility="public")
@@ -347,6 +355,8 @@ class KeyPoint:
     def __init__(self, phrasings: Sequence[str], lexicon: Lexicon):
         self.phrasings = tuple(p for p in (_compile(text, lexicon) for text in phrasings) if p.slots)
         self.wants_number = any(slot.word == NUMBER_SLOT for p in self.phrasings for slot in p.slots)
+        self.asks = bool(self.phrasings) and sum(
+            1 for p in self.phrasings if ASKING_PHRASING.search(p.text)) >= ASKING_SHARE * len(self.phrasings)
         self.quote_pairs = lexicon.quote_pairs
         self._number_phrasings = frozenset(
             index for index, p in enumerate(self.phrasings) if any(slot.word == NUMBER_SLOT for slot in p.slots))
@@ -445,8 +455,10 @@ class KeyPoint:
             # a phrasing with # is said only with a number: 剩余流量还有…我看不到具体数字 tells nothing
             if (coverage >= COVERAGE_NEEDED and matched >= min(MIN_SLOTS_MATCHED, len(phrasing.slots)) and not opposite
                     and (numbers or p_index not in self._number_phrasings)):
-                # the trainer's first phrasing that the reply expresses is its evidence
-                return KeyPointMatch(True, (min(s for s, _ in spans), max(e for _, e in spans)), phrasing.text)
+                evidence = (min(s for s, _ in spans), max(e for _, e in spans))
+                if not self.asks or reply.asks_around(evidence[0], evidence[1]):
+                    # the trainer's first phrasing that the reply expresses is its evidence
+                    return KeyPointMatch(True, evidence, phrasing.text)
             contradicted = opposite > 0 and (matched + opposite) / len(phrasing.slots) >= COVERAGE_NEEDED
             rank = (contradicted, coverage)
             if rank > best[0]:
@@ -483,6 +495,13 @@ class Reply:
         if self._quoted is None:
             self._quoted = quoted_regions(self.folded, quote_pairs)
         return self._quoted
+
+    def asks_around(self, start: int, end: int) -> bool:
+        """Whether the sentences holding start..end ask or request something."""
+        text = self.folded
+        low = next((i + 1 for i in range(start - 1, -1, -1) if text[i] in SENTENCE_MARKS), 0)
+        high = next((i + 1 for i in range(max(end - 1, start), len(text)) if text[i] in SENTENCE_MARKS), len(text))
+        return ASKING_SENTENCE.search(text, low, high) is not None
 
     @property
     def numbers(self) -> list[tuple[int, int]]:

@@ -305,6 +305,9 @@ class Rules:
     #: 没货。) with none of ``bare_courteous`` and no question is curt: a forbidden phrase by its form
     bare_max_characters: int = 0
     bare_courteous: tuple[str, ...] = ()
+    #: rules.situation_contrasts: words that turn a sentence against what came before (但, 可是);
+    #: without one, what a sentence says before the customer's feelings is their situation, no blame
+    situation_contrasts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -325,8 +328,10 @@ class Norms:
 
     @cached_property
     def consulting(self) -> tuple[Category, ...]:
-        """The categories that consult the learned model (``learned:``), in norms order."""
-        return tuple(category for category in self.categories.values() if category.learned is not None)
+        """The categories that consult the learned model (``learned:``), violations first (a check of
+        understanding weighs the forbidden phrases that stand the model's veto), else in norms order."""
+        return tuple(sorted((category for category in self.categories.values() if category.learned is not None),
+                            key=lambda category: category.kind == "element"))
 
     @property
     def violations(self) -> tuple[Category, ...]:
@@ -728,7 +733,8 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                  "quotes", "never_swallowed")
     if check.mapping(node, "rules", 1, rule_keys,
                      ("jargon_explanation_near", "rhetorical_questions", "intent_rules", "names",
-                      "sequences", "jargon_acronyms", "intensifiers", "bare_replies")) is None:
+                      "sequences", "jargon_acronyms", "intensifiers", "bare_replies",
+                      "situation_contrasts")) is None:
         return None
     line = node.line
 
@@ -878,6 +884,9 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
                                  bare.line, minimum=1) or 0
         bare_courteous = tuple(fold(w) for w, _ in check.text_list(
             bare.get("courteous"), "rules.bare_replies.courteous", bare.line))
+    situation_contrasts = (tuple(fold(w) for w, _ in check.text_list(
+        node.get("situation_contrasts"), "rules.situation_contrasts", line))
+        if node.get("situation_contrasts") is not None else ())
     sequences = _parse_sequences(node.get("sequences"), node.get("names"), check,
                                  clause_punctuation, sentence_end, [fold(n) for n, _ in service_numbers])
 
@@ -915,6 +924,7 @@ def _parse_rules(node: _Located | None, check: _Checker, builder: _IndexBuilder)
         intensifiers=tuple(intensifiers),
         bare_max_characters=bare_max,
         bare_courteous=bare_courteous,
+        situation_contrasts=situation_contrasts,
     )
 
 

@@ -508,12 +508,12 @@ class _ReplyScan:
         start, end = candidate.start, candidate.end
         evidence = self._evidence(start, end)
 
+        for lo, hi in self.quotes:  # 连一句“不好意思”都没说: someone else's words, no apology of the agent's
+            if lo < start and end < hi:
+                self._suppress(category, start, end,
+                               f"{evidence} is inside quotation marks (someone else's words)")
+                return None
         if category in VIOLATION_CATEGORIES:
-            for lo, hi in self.quotes:
-                if lo < start and end < hi:
-                    self._suppress(category, start, end,
-                                   f"{evidence} is inside quotation marks (the customer's words)")
-                    return None
             # 听不太清 over 不太清楚; a longer violation that holds a whole polite phrase wins, as the
             # longest phrase does (我们网络肯定没问题 holds 没问题)
             polite = None
@@ -842,7 +842,7 @@ class _ReplyScan:
             (elements if hit.category in ELEMENT_CATEGORIES else violations).append(hit)
 
         violations.extend(self._rhetorical_questions(violations))
-        violations = self._intent_rules(violations)
+        violations = self._intent_rules(violations, elements)
         questions = self.question_clauses = self._question_clauses()
         if questions:
             violations = self._estimates_asked(violations, questions)
@@ -915,8 +915,10 @@ class _ReplyScan:
                     if not clauses:
                         continue
                 (start, end), cues = reading.evidence(name, clauses)
+                if not cues:
+                    continue  # nothing in the clauses left weighs towards it: no evidence to show
                 span = self._original_span(start, end)
-                judged = self._judged_by_rules(name, start, end, span)
+                judged = self._judged_by_rules(name, start, end, span, violations)
                 if judged is not None:
                     self.suppressed.append(Suppressed(
                         name, self._evidence(start, end), span,
@@ -1019,14 +1021,20 @@ class _ReplyScan:
     def _folded_position(self, original: int) -> int:
         return original if self.origin is None else bisect_left(self.origin, original)
 
-    def _judged_by_rules(self, category: str, start: int, end: int, span: tuple[int, int]) -> str | None:
+    def _judged_by_rules(self, category: str, start: int, end: int, span: tuple[int, int],
+                         violations: list[Hit]) -> str | None:
         """Why the rules already settled ``category`` in this clause, if they did: a hit of it they
-        cancelled there (negated, quoted, a look-alike …) or, for a violation, a polite phrase
+        cancelled there (negated, quoted, a look-alike …); for a check of understanding, a forbidden
+        phrase they found there (你还不明白吗 reproaches, it checks nothing); for a violation, a polite phrase
         there (听不太清楚, 不必介意) or a condition opening it (如果…也没用) -- the model does not
         overrule a judgement the norms spell out."""
         for cancelled in self.suppressed:
             if cancelled.category == category and cancelled.span[0] < span[1] and span[0] < cancelled.span[1]:
                 return f"the norms cancelled it here: {cancelled.reason}"
+        if category == "confirmation":
+            rude = next((hit for hit in violations if hit.category == "forbidden_phrase" and not hit.by_model
+                         and hit.span[0] < span[1] and span[0] < hit.span[1]), None)
+            return None if rude is None else f"the rules read {rude.evidence} here as a forbidden phrase"
         if category not in VIOLATION_CATEGORIES:
             return None
         opener = next((self._evidence(lo, hi) for lo, hi, _ in self.markers.get(KIND_Q_CONDITIONAL, ())
@@ -1099,12 +1107,14 @@ class _ReplyScan:
                              f"{meaning.phrase}…{ending}", by_structure=True))
         return found
 
-    def _intent_rules(self, violations: list[Hit]) -> list[Hit]:
+    def _intent_rules(self, violations: list[Hit], elements: list[Hit]) -> list[Hit]:
         """Intent-level forbidden phrases (rules.intent_rules): a marker fires when it stands in
         the position the rule names -- after an agent subject (我们不能…), after the customer as
         subject (您是不是没…), or at the start of its clause/sentence (不退，… / 先把…报过来) --
         and none of the rule's unless-words is in its clause, in the reply, right after or right
-        before it. Each cancelled marker is kept in ``suppressed`` with the reason."""
+        before it, nor does its sentence go on, with no 但/可 between, to the customer's feelings
+        the rules read (号码您自己用、话费您自己交，结果还办不了，心里肯定窝火: the situation that
+        makes them feel so). Each cancelled marker is kept in ``suppressed`` with the reason."""
         found: list[Hit] = []
         absorbed: list[tuple[tuple[int, int], frozenset[str], str]] = []
         intent_rules = self.rules.intent_rules
@@ -1152,6 +1162,8 @@ class _ReplyScan:
             rest = folded[:start] + "\0" + folded[end:]  # the marker itself (不可以) is no alternative
             if reason is None and (word := next((w for w in rule.unless_reply if w in rest), None)):
                 reason = f"the reply has {word}"
+            if reason is None and (felt := self._feelings_after(start, end, elements)) is not None:
+                reason = f"it is the situation before the customer's feelings {felt}"
             if reason is not None:
                 self._suppress("forbidden_phrase", start, end,
                                f"{evidence} ({rule.name}, {fired}) cancelled: {reason}")
@@ -1180,6 +1192,19 @@ class _ReplyScan:
                 self.suppressed.append(Suppressed(hit.category, hit.evidence, hit.span,
                                                   f"{hit.evidence} is part of {owner}"))
         return kept + found
+
+    def _feelings_after(self, start: int, end: int, elements: list[Hit]) -> str | None:
+        """The customer's feelings, read by the rules, later in the sentence of start..end
+        (folded) with no turn of contrast between (rules.situation_contrasts), if any."""
+        sentence_end = self._sentence_bounds(start)[1]
+        for hit in elements:
+            if hit.category != "empathy" or hit.by_model:
+                continue
+            lo = self._folded_position(hit.span[0])
+            if end <= lo < sentence_end and not any(
+                    word in self.folded[end:lo] for word in self.rules.situation_contrasts):
+                return hit.evidence
+        return None
 
     def _feedback(self, violations: list[Hit]) -> list[str]:
         """One line per distinct (category, suggestion): what was wrong and a better phrasing."""
