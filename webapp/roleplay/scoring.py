@@ -915,8 +915,6 @@ class _ReplyScan:
                     if not clauses:
                         continue
                 (start, end), cues = reading.evidence(name, clauses)
-                if not cues:
-                    continue  # nothing in the clauses left weighs towards it: no evidence to show
                 span = self._original_span(start, end)
                 judged = self._judged_by_rules(name, start, end, span, violations)
                 if judged is not None:
