@@ -27,12 +27,6 @@ MINIMUM_SIZE = {"blind_replies.yaml": 200, "blind_replies_2.yaml": 60, "blind_re
 # (这个不能退，钱已经扣了。 is now caught by the bare-refusal rule; 这个月的费用不给减免。 by the
 # learned model.)
 KNOWN_MISSES = {
-    "我已经为您说明了三个注意事项，您看还有不清楚的地方吗？":
-        "since the retrain on w114–w121 the learned model also reads an offer of further help into asking "
-        "whether anything is still unclear (0.71); the rules read it as the check of understanding it is",
-    "如果按照这个步骤操作还是不行，请您再拨打10000号，我们安排工程师上门。":
-        "since the retrain on w114–w121 the learned model reads 还是不行请您再拨打 as inviting the customer back "
-        "(offer_further_help); the corpus's labellers are divided on such 'call again if it still fails' lines",
     "您忘了上次我们通知过您吗":
         "blame rule is cancelled by 我们 in the clause (kept so 我们没注意 is not blame)",
     # Read differently since the model was retrained on w106–w113 (19,706 replies):

@@ -761,6 +761,12 @@ def test_cancelled_refusal_is_suppressed_with_reason(norms):
     assert any("生硬拒绝" in r and "the reply has" in r for r in reasons(verdict))
 
 
+def test_sympathy_before_a_refusal_does_not_excuse_it(norms):
+    # a contrast word brings a way out only after the refusal (不过电子发票…), not before it
+    assert score_reply("我能理解您的心情，但是没办法，停了就是停了。", norms).violation_names == ["forbidden_phrase"]
+    assert score_reply("我理解您，但是这个违约金真的没办法。", norms).element_names == []
+
+
 def test_an_apology_alone_does_not_excuse_a_flat_refusal(norms):
     # GUIDE.md: a refusal with no reason and no alternative is rude, sorry or not
     assert score_reply("对不起，我们这边不能开纸质发票。", norms).violation_names == ["forbidden_phrase"]

@@ -224,6 +224,9 @@ class IntentRule:
     at_start: str = ""  # "" | "clause" | "sentence"
     unless_clause: tuple[str, ...] = ()
     unless_reply: tuple[str, ...] = ()
+    #: words that cancel only after the marker: 不能开纸质发票，不过电子发票… offers a way; 理解您，
+    #: 但是没办法 turns back to the refusal
+    unless_after: tuple[str, ...] = ()
     unless_next: tuple[str, ...] = ()
     unless_before: tuple[str, ...] = ()
     absorbs: frozenset[str] = frozenset()  # violation categories a hit of this rule cancels in its span
@@ -1037,7 +1040,7 @@ def _sequence_anchors(rules: tuple[SequenceRule, ...]) -> Literals:
     return Literals({literal: tuple(numbers) for literal, numbers in index.items()})
 
 
-INTENT_LIST_KEYS = ("subjects", "fillers", "unless_clause", "unless_reply", "unless_next",
+INTENT_LIST_KEYS = ("subjects", "fillers", "unless_clause", "unless_reply", "unless_after", "unless_next",
                     "unless_before")
 
 
@@ -1093,6 +1096,7 @@ def _parse_intent_rules(node: _Located | None, check: _Checker,
             name=name, suggestion=suggestion, subjects=lists["subjects"], max_gap=max_gap,
             fillers_only=fillers_only, fillers=lists["fillers"], at_start=at_start,
             unless_clause=lists["unless_clause"], unless_reply=lists["unless_reply"],
+            unless_after=lists["unless_after"],
             unless_next=lists["unless_next"], unless_before=lists["unless_before"],
             absorbs=frozenset(absorbs)))
     return tuple(rules)

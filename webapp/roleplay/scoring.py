@@ -667,7 +667,9 @@ class _ReplyScan:
         for kind in (KIND_EXPLANATION_NEAR, KIND_EXPLANATION_MARKER):
             for ex_start, ex_end, _ in self.markers.get(kind, ()):
                 # 鉴权，就是……; not 光猫SN码是多少, which asks for it, nor PUK码是40278135, which gives its value
-                if (ex_end not in asked and not self.folded[ex_end:ex_end + 1].isdigit()
+                # (是一组8位的解锁码 describes it: only a marker ending in 是 gives a value)
+                if (ex_end not in asked
+                        and not (self.folded.endswith("是", 0, ex_end) and self.folded[ex_end:ex_end + 1].isdigit())
                         and any(0 <= ex_start - (at + len(word)) <= near_gap for at in mentions)):
                     return ex_start, ex_end
         return None
@@ -1160,6 +1162,8 @@ class _ReplyScan:
             rest = folded[:start] + "\0" + folded[end:]  # the marker itself (不可以) is no alternative
             if reason is None and (word := next((w for w in rule.unless_reply if w in rest), None)):
                 reason = f"the reply has {word}"
+            if reason is None and (word := next((w for w in rule.unless_after if folded.find(w, end) >= 0), None)):
+                reason = f"the reply has {word} after it"
             if reason is None and (felt := self._feelings_after(start, end, elements)) is not None:
                 reason = f"it is the situation before the customer's feelings {felt}"
             if reason is not None:
