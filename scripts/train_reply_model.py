@@ -54,8 +54,10 @@ def vectorizer() -> TfidfVectorizer:
 
 
 def classifier(category: str) -> LogisticRegression:
+    # tol 1e-6: at the default 1e-4 lbfgs once stopped forbidden_phrase after 7 iterations (training
+    # accuracy 0.983) when 638 replies were added, and the model's verdicts moved on hundreds of replies
     return LogisticRegression(C=REGULARISATION_OF.get(category, REGULARISATION), class_weight="balanced",
-                              max_iter=5000)
+                              max_iter=5000, tol=1e-6)
 
 
 def labels(entries: list[dict], category: str) -> np.ndarray:

@@ -44,7 +44,10 @@ NEGATORS = ("不", "没", "别", "未", "无法", "无须", "勿", "甭", "免�
 DENIALS = ("不在", "没空", "没用", "不行", "不能", "没有", "免了", "省了", "就算了")
 #: Ending a clause, a step named and waived in it (您平时的使用需求我就不问了). Not beyond its clause:
 #: 宣传单上都有，我就不多说了 keeps the point made before it brief, it does not take it back.
-WAIVER = re.compile("就不(?:多|再|一一|细)?(?:问|说|讲|提醒|解释|核对|确认|重复|介绍|记|登记|查)了|就不用了"
+WAIVER = re.compile("就不(?:多|再|一一|细|一步步|一步一步)?(?:给您|帮您|替您|让您|陪您)?"
+                    "(?:问|说|讲|提醒|解释|核对|确认|重复|介绍|记|登记|查|教|选|办|演示|提交|处理|核)了|就不用了"
+                    # a step named and set aside: 核实机主身份这步就算了, 查询号码这一步先不急
+                    "|(?:这一?步|这个步骤|这道手续)(?:就|先|咱们?就)?(?:算了|不急|免了|跳过|省了|放一放)"
                     "|[您你](?:肯定|应该)?都(?:知道|清楚|懂|明白)(?:的|吧)?"  # 带好证件这些您都知道的
                     # passed to someone else: 记录这一步一般是经理来做的
                     "|是(?:经理|主管|领导|他们|别人|那边|师傅|同事|后台|营业厅)来(?:做|办|处理|记|弄|负责|跟)的")
@@ -55,7 +58,8 @@ OBJECT_DENIALS = ("没有", "不能")
 COMPLEMENTS = "到了上清懂见通动起完住开出下"
 #: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised.
 REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了",
-            "没有关系", "无关", "不相干", "扯不上")  # 这10元跟增值业务没有关系: unrelated, so not its cause
+            "没有关系", "无关", "不相干", "扯不上", "关系不大", "没太大关系", "没多大关系", "没什么关系")
+            # 这10元跟增值业务没有关系: unrelated, so not its cause
 #: A refusal word that denies what the customer fears (您担心钱退不回来？不可能的) reassures:
 #: it answers the worry said in its sentence or the one before, and refuses nothing after it.
 FEAR_DENIALS = ("不可能",)

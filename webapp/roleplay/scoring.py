@@ -61,6 +61,7 @@ LEAD_IN_FORM = "请问"  # "请问，您的号码是多少？" is one question, 
 # a whole run of two or more Latin letters; led by a character class so that the engine scans
 # for a letter instead of trying a lookbehind at every position (greedy, the run ends at a non-letter)
 _LATIN_WORD = re.compile(r"[a-z](?<![a-z]{2})[a-z]+(?:-[a-z]+)*")  # wi-fi, e-mail: one word
+_EMAIL_ADDRESS = re.compile(r"[a-z0-9._+-]+@[a-z0-9.-]+")
 _CHINESE_DIGIT_VALUES = str.maketrans("零〇一幺二两三四五六七八九", "0011223456789")
 
 
@@ -420,11 +421,15 @@ class _ReplyScan:
             # a listed term inside a longer word (IMS in IMSI) is dropped later and decides nothing
             listed = [(c.start, c.end) for c in self.candidates
                       if c.meaning.jargon_term is not None and self._stands_alone(c.start, c.end)]
+            # an e-mail address read back in parts (wang.jun@126.com，wang点jun; sina是新浪的拼音)
+            addresses = " ".join(_EMAIL_ADDRESS.findall(self.folded))
             for match in _LATIN_WORD.finditer(self.folded):
                 word, start = match.group(), match.start()
                 if (word.replace("-", "") in everyday or set(word) == {"x"}  # wifi; xxxx masks digits
                         or self.folded[match.end():match.end() + 1].isdigit()  # TK2024…: an order number
                         or self._in_address(start, match.end())  # speedtest.cn, 账号@163.gd
+                        or (addresses and word in addresses)
+                        or self.folded[start - 1:start] == "."  # 结尾是.con: a domain's ending
                         or any(lo <= start < hi for lo, hi in listed)  # a listed term decides
                         or self.folded[max(0, start - 3):start].endswith(self.rules.latin_value_markers)):
                     continue  # 改成ctnet: a value the customer types, not a term
@@ -654,7 +659,8 @@ class _ReplyScan:
         for ex_start, ex_end, _ in self.markers.get(KIND_EXPLANATION_MARKER, ()):
             if end <= ex_start and ex_end <= sentence_end:
                 return ex_start, ex_end
-            if sentence_start <= ex_start and ex_end <= start and start - ex_end <= before_gap:
+            if (sentence_start <= ex_start and ex_end <= start and start - ex_end <= before_gap
+                    and self.folded[ex_start:ex_end] != "("):  # （已在CRM里冲抵）: a bracket explains what precedes it
                 return ex_start, ex_end  # 维修申请，也就是工单
         near_gap = self.rules.explanation_near_gap
         # the term again later, in this sentence or a later one, may carry it: 输入PUK码的话，这个
