@@ -91,6 +91,12 @@ def test_a_step_waived_is_not_taken(lexicon):
     assert not match.met and match.contradicted
 
 
+@pytest.mark.parametrize("reply", ["18907551234，收到。核实机主身份这步就算了，账单谁都能查。",
+                                   "核实机主身份这一步先不急，您先说说是哪笔多了。"])
+def test_a_step_named_and_set_aside_is_not_taken(lexicon, reply):
+    assert not judge_key_point(reply, VERIFY_HOLDER, lexicon).met
+
+
 def test_a_phrasing_quoted_is_mentioned_not_said(lexicon):
     assert not judge_key_point("“请问有什么可以帮您”这句我就不多问了，先给您推荐套餐", GREET_OPEN, lexicon).met
     assert judge_key_point("您好，请问有什么可以帮您？", GREET_OPEN, lexicon).met

@@ -761,6 +761,18 @@ def test_cancelled_refusal_is_suppressed_with_reason(norms):
     assert any("生硬拒绝" in r and "the reply has" in r for r in reasons(verdict))
 
 
+@pytest.mark.parametrize("reply", ["我念一下您写的邮箱：wang.jun@126.com，wang点jun，是这样没错吧？",
+                                   "您写的邮箱结尾是.con，我帮您改成zhaolei@163.com，对吗？",
+                                   "我已经重新设成ctnet，您看右上角已经显示5G了。"])
+def test_an_address_read_back_or_a_value_typed_is_no_jargon(norms, reply):
+    assert "jargon" not in score_reply(reply, norms).violation_names
+
+
+def test_a_bracket_explains_what_precedes_it_not_what_follows(norms):
+    reply = "扣除光猫押金100元（已在CRM里冲抵），实际退到您银行卡140元。"
+    assert "jargon" in score_reply(reply, norms).violation_names
+
+
 def test_sympathy_before_a_refusal_does_not_excuse_it(norms):
     # a contrast word brings a way out only after the refusal (不过电子发票…), not before it
     assert score_reply("我能理解您的心情，但是没办法，停了就是停了。", norms).violation_names == ["forbidden_phrase"]

@@ -56,10 +56,10 @@ OBJECT_DENIALS = ("没有", "不能")
 #: A verb's potential complement (听不到, 退不了, 看不清): it negates the word it ends and no other,
 #: so "线路的原因您听不到我的声音" says nothing negative of 原因 or 声音.
 COMPLEMENTS = "到了上清懂见通动起完住开出下"
-#: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised.
+#: Anywhere in a sentence: the agent refuses, so nothing in that sentence is promised; 这10元跟增值业务
+#: 没有关系 says it is unrelated, so not its cause.
 REFUSALS = ("没法", "没办法", "办不了", "做不到", "不可能", "没用", "不予", "不给", "无能为力", "管不了",
             "没有关系", "无关", "不相干", "扯不上", "关系不大", "没太大关系", "没多大关系", "没什么关系")
-            # 这10元跟增值业务没有关系: unrelated, so not its cause
 #: A refusal word that denies what the customer fears (您担心钱退不回来？不可能的) reassures:
 #: it answers the worry said in its sentence or the one before, and refuses nothing after it.
 FEAR_DENIALS = ("不可能",)
